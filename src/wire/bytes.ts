@@ -1,0 +1,336 @@
+/**
+ * Byte-level primitives of the CQL native protocol ([notation] section 3 of
+ * `native_protocol_v4.spec`): a growable writer and a bounds-checked reader.
+ *
+ * Sans-IO: nothing here knows about sockets or timers. Names follow the spec:
+ * `[int]` → `writeInt`/`readInt`, `[short bytes]` → `writeShortBytes`/`readShortBytes`.
+ * @module
+ */
+
+import { ProtocolError } from "../errors.ts";
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder("utf-8", { fatal: true });
+
+/** Decodes UTF-8, turning malformed input into a `ProtocolError`. */
+export function decodeUtf8(bytes: Uint8Array): string {
+  try {
+    return decoder.decode(bytes);
+  } catch {
+    throw new ProtocolError("server sent a string that is not valid UTF-8");
+  }
+}
+
+/** Encodes a string as UTF-8. */
+export function encodeUtf8(text: string): Uint8Array {
+  return encoder.encode(text);
+}
+
+/**
+ * A growable byte buffer written front to back. One writer can be reused for
+ * many frames (`reset()`), so the hot path allocates only when it grows.
+ */
+export class Writer {
+  /** The backing store; valid bytes are `buf.subarray(0, length)`. */
+  buf: Uint8Array;
+  /** DataView over `buf`, kept in step with it. */
+  view: DataView;
+  /** Number of bytes written so far. */
+  length = 0;
+
+  constructor(capacity = 256) {
+    this.buf = new Uint8Array(capacity);
+    this.view = new DataView(this.buf.buffer);
+  }
+
+  /** Forgets the content and keeps the storage. */
+  reset(): this {
+    this.length = 0;
+    return this;
+  }
+
+  /** Makes room for `n` more bytes. */
+  ensure(n: number): void {
+    const need = this.length + n;
+    if (need <= this.buf.length) return;
+    let cap = this.buf.length * 2;
+    while (cap < need) cap *= 2;
+    const next = new Uint8Array(cap);
+    next.set(this.buf.subarray(0, this.length));
+    this.buf = next;
+    this.view = new DataView(next.buffer);
+  }
+
+  /** A copy of the bytes written so far. */
+  toBytes(): Uint8Array {
+    return this.buf.slice(0, this.length);
+  }
+
+  /** A view (no copy) of the bytes written so far; invalid after the next write. */
+  written(): Uint8Array {
+    return this.buf.subarray(0, this.length);
+  }
+
+  /** `[byte]` */
+  writeByte(v: number): this {
+    this.ensure(1);
+    this.buf[this.length++] = v;
+    return this;
+  }
+
+  /** `[short]`: unsigned 16-bit big-endian. */
+  writeShort(v: number): this {
+    this.ensure(2);
+    this.view.setUint16(this.length, v);
+    this.length += 2;
+    return this;
+  }
+
+  /** `[int]`: signed 32-bit big-endian. */
+  writeInt(v: number): this {
+    this.ensure(4);
+    this.view.setInt32(this.length, v);
+    this.length += 4;
+    return this;
+  }
+
+  /** `[long]`: signed 64-bit big-endian. */
+  writeLong(v: bigint): this {
+    this.ensure(8);
+    this.view.setBigInt64(this.length, v);
+    this.length += 8;
+    return this;
+  }
+
+  /** Raw bytes, no length prefix. */
+  writeRaw(bytes: Uint8Array): this {
+    this.ensure(bytes.length);
+    this.buf.set(bytes, this.length);
+    this.length += bytes.length;
+    return this;
+  }
+
+  /** `[string]`: `[short]` length then UTF-8. */
+  writeString(s: string): this {
+    return this.writeShortBytes(encoder.encode(s));
+  }
+
+  /** `[long string]`: `[int]` length then UTF-8. */
+  writeLongString(s: string): this {
+    const start = this.length;
+    this.ensure(4 + s.length * 3);
+    const { written } = encoder.encodeInto(s, this.buf.subarray(start + 4));
+    this.view.setInt32(start, written);
+    this.length = start + 4 + written;
+    return this;
+  }
+
+  /** `[short bytes]`: `[short]` length then bytes. */
+  writeShortBytes(bytes: Uint8Array): this {
+    this.writeShort(bytes.length);
+    return this.writeRaw(bytes);
+  }
+
+  /** `[bytes]`: `[int]` length then bytes; `null` is length -1. */
+  writeBytes(bytes: Uint8Array | null): this {
+    if (bytes === null) return this.writeInt(-1);
+    this.writeInt(bytes.length);
+    return this.writeRaw(bytes);
+  }
+
+  /** `[string list]` */
+  writeStringList(list: readonly string[]): this {
+    this.writeShort(list.length);
+    for (const s of list) this.writeString(s);
+    return this;
+  }
+
+  /** `[string map]` */
+  writeStringMap(map: Readonly<Record<string, string>>): this {
+    const keys = Object.keys(map);
+    this.writeShort(keys.length);
+    for (const k of keys) this.writeString(k).writeString(map[k]);
+    return this;
+  }
+
+  /** `[bytes map]` */
+  writeBytesMap(map: ReadonlyMap<string, Uint8Array>): this {
+    this.writeShort(map.size);
+    for (const [k, v] of map) this.writeString(k).writeBytes(v);
+    return this;
+  }
+
+  /** Overwrites a big-endian `[int]` at `at` (for back-patched lengths). */
+  patchInt(at: number, v: number): this {
+    this.view.setInt32(at, v);
+    return this;
+  }
+}
+
+/**
+ * Reads protocol notation from a byte array. Every read checks bounds and
+ * throws `ProtocolError` on truncated input, so a hostile length field can
+ * never make the reader allocate or read past the frame.
+ */
+export class Reader {
+  /** The bytes being read. */
+  readonly buf: Uint8Array;
+  /** DataView over `buf`. */
+  readonly view: DataView;
+  /** Offset of the next unread byte. */
+  pos: number;
+  /** Offset one past the last readable byte. */
+  readonly end: number;
+
+  constructor(buf: Uint8Array, pos = 0, end = buf.length) {
+    this.buf = buf;
+    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    this.pos = pos;
+    this.end = end;
+  }
+
+  /** Bytes left to read. */
+  get remaining(): number {
+    return this.end - this.pos;
+  }
+
+  /** Throws unless `n` more bytes are readable. */
+  need(n: number): void {
+    if (n < 0 || this.pos + n > this.end) {
+      throw new ProtocolError(
+        `truncated message: needed ${n} bytes at offset ${this.pos}, ${this.end - this.pos} left`,
+      );
+    }
+  }
+
+  /** `[byte]` */
+  readByte(): number {
+    this.need(1);
+    return this.buf[this.pos++];
+  }
+
+  /** `[short]`: unsigned 16-bit. */
+  readShort(): number {
+    this.need(2);
+    const v = this.view.getUint16(this.pos);
+    this.pos += 2;
+    return v;
+  }
+
+  /** `[int]`: signed 32-bit. */
+  readInt(): number {
+    this.need(4);
+    const v = this.view.getInt32(this.pos);
+    this.pos += 4;
+    return v;
+  }
+
+  /** `[long]`: signed 64-bit. */
+  readLong(): bigint {
+    this.need(8);
+    const v = this.view.getBigInt64(this.pos);
+    this.pos += 8;
+    return v;
+  }
+
+  /** `n` raw bytes as a view (no copy). */
+  readRaw(n: number): Uint8Array {
+    this.need(n);
+    const out = this.buf.subarray(this.pos, this.pos + n);
+    this.pos += n;
+    return out;
+  }
+
+  /** `[string]` */
+  readString(): string {
+    return decodeUtf8(this.readRaw(this.readShort()));
+  }
+
+  /** `[long string]` */
+  readLongString(): string {
+    const n = this.readInt();
+    if (n < 0) throw new ProtocolError(`negative [long string] length ${n}`);
+    return decodeUtf8(this.readRaw(n));
+  }
+
+  /** `[short bytes]` as a view. */
+  readShortBytes(): Uint8Array {
+    return this.readRaw(this.readShort());
+  }
+
+  /** `[bytes]` as a view; `null` for a negative length. */
+  readBytes(): Uint8Array | null {
+    const n = this.readInt();
+    if (n < 0) return null;
+    return this.readRaw(n);
+  }
+
+  /** `[string list]` */
+  readStringList(): string[] {
+    const n = this.readShort();
+    const out = new Array<string>(n);
+    for (let i = 0; i < n; i++) out[i] = this.readString();
+    return out;
+  }
+
+  /** `[string multimap]` */
+  readStringMultimap(): Map<string, string[]> {
+    const n = this.readShort();
+    const out = new Map<string, string[]>();
+    for (let i = 0; i < n; i++) out.set(this.readString(), this.readStringList());
+    return out;
+  }
+
+  /** `[bytes map]` */
+  readBytesMap(): Map<string, Uint8Array | null> {
+    const n = this.readShort();
+    const out = new Map<string, Uint8Array | null>();
+    for (let i = 0; i < n; i++) out.set(this.readString(), this.readBytes());
+    return out;
+  }
+
+  /** `[uuid]`: 16 bytes as lowercase canonical text. */
+  readUuid(): string {
+    return formatUuid(this.readRaw(16));
+  }
+
+  /** `[inet]`: address bytes then `[int]` port. */
+  readInet(): { address: string; port: number } {
+    const n = this.readByte();
+    const address = formatInet(this.readRaw(n));
+    return { address, port: this.readInt() };
+  }
+}
+
+const HEX: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+
+/** Formats 16 bytes as `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`. */
+export function formatUuid(b: Uint8Array): string {
+  if (b.length !== 16) throw new ProtocolError(`uuid must be 16 bytes, got ${b.length}`);
+  return HEX[b[0]] + HEX[b[1]] + HEX[b[2]] + HEX[b[3]] + "-" + HEX[b[4]] + HEX[b[5]] + "-" +
+    HEX[b[6]] + HEX[b[7]] + "-" + HEX[b[8]] + HEX[b[9]] + "-" + HEX[b[10]] + HEX[b[11]] +
+    HEX[b[12]] + HEX[b[13]] + HEX[b[14]] + HEX[b[15]];
+}
+
+/** Formats 4 or 16 address bytes as IPv4 dotted or IPv6 (RFC 5952) text. */
+export function formatInet(b: Uint8Array): string {
+  if (b.length === 4) return `${b[0]}.${b[1]}.${b[2]}.${b[3]}`;
+  if (b.length !== 16) throw new ProtocolError(`inet must be 4 or 16 bytes, got ${b.length}`);
+  const groups: number[] = [];
+  for (let i = 0; i < 16; i += 2) groups.push((b[i] << 8) | b[i + 1]);
+  // RFC 5952: compress the longest run (≥ 2) of zero groups, the first one on ties.
+  let bestAt = -1, bestLen = 0;
+  for (let i = 0; i < 8;) {
+    if (groups[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLen && j - i >= 2) [bestAt, bestLen] = [i, j - i];
+    i = j;
+  }
+  const hex = groups.map((g) => g.toString(16));
+  if (bestAt < 0) return hex.join(":");
+  return hex.slice(0, bestAt).join(":") + "::" + hex.slice(bestAt + bestLen).join(":");
+}
