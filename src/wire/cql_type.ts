@@ -1,7 +1,15 @@
 /**
- * CQL type descriptors as the server sends them in `[option]` form (v4 §4.2.5.2).
+ * CQL type descriptors as the server sends them in `[option]` form (v4 §4.2.5.2),
+ * their CQL text (`formatType`) and the parser of schema type text (`parseType`).
  * @module
  */
+
+import { ProtocolError } from "../errors.ts";
+import type { Reader } from "./bytes.ts";
+import { parseMarshalType } from "./cql_type_text.ts";
+
+export { parseType } from "./cql_type_text.ts";
+export type { UdtLookup } from "./cql_type_text.ts";
 
 /** Option ids of the native types and the composite kinds. */
 export const TypeId = {
@@ -56,7 +64,10 @@ export type NativeTypeName =
   | "tinyint"
   | "duration";
 
-/** A CQL type. */
+/**
+ * A CQL type. `frozen` is known only for types parsed from schema text; the
+ * protocol's `[option]` form does not carry it, so it is then `undefined`.
+ */
 export type CqlType =
   | { readonly kind: "native"; readonly name: NativeTypeName }
   | { readonly kind: "list"; readonly element: CqlType; readonly frozen?: boolean }
@@ -73,6 +84,196 @@ export type CqlType =
     readonly keyspace: string;
     readonly name: string;
     readonly fields: readonly { readonly name: string; readonly type: CqlType }[];
+    /** `false` only for a non-frozen UDT column parsed from schema text. */
+    readonly frozen?: boolean;
   }
   | { readonly kind: "vector"; readonly element: CqlType; readonly dimension: number }
   | { readonly kind: "custom"; readonly className: string };
+
+/** A user-defined type. */
+export type UdtType = Extract<CqlType, { kind: "udt" }>;
+
+/** Nesting deeper than this in server-sent or parsed types is refused as hostile. */
+export const MAX_TYPE_DEPTH = 64;
+
+const NATIVE_NAMES: readonly NativeTypeName[] = [
+  "ascii",
+  "bigint",
+  "blob",
+  "boolean",
+  "counter",
+  "decimal",
+  "double",
+  "float",
+  "int",
+  "timestamp",
+  "uuid",
+  "text",
+  "varint",
+  "timeuuid",
+  "inet",
+  "date",
+  "time",
+  "smallint",
+  "tinyint",
+  "duration",
+];
+
+// One shared object per native type: cheap to compare and to cache on.
+const NATIVE: { readonly [K in NativeTypeName]: CqlType } = Object.fromEntries(
+  NATIVE_NAMES.map((name) => [name, Object.freeze({ kind: "native", name })]),
+) as { [K in NativeTypeName]: CqlType };
+
+/** The shared descriptor of a native type, e.g. `nativeType("int")`. */
+export function nativeType(name: NativeTypeName): CqlType {
+  return NATIVE[name];
+}
+
+/** Whether `name` is a native type name (`varchar` is not: it is an alias of `text`). */
+export function isNativeTypeName(name: string): name is NativeTypeName {
+  return Object.hasOwn(NATIVE, name);
+}
+
+// Option id → native name; 0x000A was `text` in protocol v1/v2 and some servers still send it.
+const BY_ID: readonly (NativeTypeName | undefined)[] = (() => {
+  const t: (NativeTypeName | undefined)[] = [];
+  t[TypeId.ASCII] = "ascii";
+  t[TypeId.BIGINT] = "bigint";
+  t[TypeId.BLOB] = "blob";
+  t[TypeId.BOOLEAN] = "boolean";
+  t[TypeId.COUNTER] = "counter";
+  t[TypeId.DECIMAL] = "decimal";
+  t[TypeId.DOUBLE] = "double";
+  t[TypeId.FLOAT] = "float";
+  t[TypeId.INT] = "int";
+  t[0x000a] = "text";
+  t[TypeId.TIMESTAMP] = "timestamp";
+  t[TypeId.UUID] = "uuid";
+  t[TypeId.VARCHAR] = "text";
+  t[TypeId.VARINT] = "varint";
+  t[TypeId.TIMEUUID] = "timeuuid";
+  t[TypeId.INET] = "inet";
+  t[TypeId.DATE] = "date";
+  t[TypeId.TIME] = "time";
+  t[TypeId.SMALLINT] = "smallint";
+  t[TypeId.TINYINT] = "tinyint";
+  t[TypeId.DURATION] = "duration";
+  return t;
+})();
+
+/**
+ * Reads one `[option]` type from result or prepared metadata. Custom class
+ * names the driver understands (`VectorType(...)`, `DurationType`, …) become
+ * the matching type; unknown ones stay `{ kind: "custom" }`.
+ * @throws {ProtocolError} unknown option id, truncated input, or nesting deeper than 64
+ */
+export function readOption(r: Reader): CqlType {
+  return readOptionAt(r, 0);
+}
+
+function readOptionAt(r: Reader, depth: number): CqlType {
+  if (depth > MAX_TYPE_DEPTH) {
+    throw new ProtocolError(`type nesting deeper than ${MAX_TYPE_DEPTH} levels`);
+  }
+  const id = r.readShort();
+  const native = BY_ID[id];
+  if (native !== undefined) return NATIVE[native];
+  switch (id) {
+    case TypeId.CUSTOM:
+      return parseMarshalType(r.readString());
+    case TypeId.LIST:
+      return { kind: "list", element: readOptionAt(r, depth + 1) };
+    case TypeId.SET:
+      return { kind: "set", element: readOptionAt(r, depth + 1) };
+    case TypeId.MAP: {
+      const key = readOptionAt(r, depth + 1);
+      return { kind: "map", key, value: readOptionAt(r, depth + 1) };
+    }
+    case TypeId.UDT: {
+      const keyspace = r.readString();
+      const name = r.readString();
+      const n = r.readShort();
+      const fields = [];
+      for (let i = 0; i < n; i++) {
+        const fieldName = r.readString();
+        fields.push({ name: fieldName, type: readOptionAt(r, depth + 1) });
+      }
+      return { kind: "udt", keyspace, name, fields };
+    }
+    case TypeId.TUPLE: {
+      const n = r.readShort();
+      const elements = [];
+      for (let i = 0; i < n; i++) elements.push(readOptionAt(r, depth + 1));
+      return { kind: "tuple", elements };
+    }
+    default:
+      throw new ProtocolError(`unknown type option id 0x${id.toString(16).padStart(4, "0")}`);
+  }
+}
+
+/**
+ * CQL text of a type, as `QueryResult.colSpecs()` shows it: `map<text, int>`,
+ * `frozen<addr>` (UDT name without keyspace), `set<frozen<list<int>>>`,
+ * `vector<float, 3>`. Collections and UDTs nested in another type are always
+ * shown frozen, since CQL requires it.
+ */
+export function formatType(t: CqlType): string {
+  return format(t, false);
+}
+
+function format(t: CqlType, nested: boolean): string {
+  switch (t.kind) {
+    case "native":
+      return t.name;
+    case "list":
+    case "set":
+      return frozen(`${t.kind}<${format(t.element, true)}>`, nested || t.frozen === true);
+    case "map":
+      return frozen(
+        `map<${format(t.key, true)}, ${format(t.value, true)}>`,
+        nested || t.frozen === true,
+      );
+    case "tuple":
+      return `tuple<${t.elements.map((e) => format(e, true)).join(", ")}>`;
+    case "udt":
+      return frozen(quoteIdentifier(t.name), nested || t.frozen !== false);
+    case "vector":
+      return `vector<${format(t.element, true)}, ${t.dimension}>`;
+    case "custom":
+      return `'${t.className.replaceAll("'", "''")}'`;
+  }
+}
+
+function frozen(text: string, on: boolean): string {
+  return on ? `frozen<${text}>` : text;
+}
+
+/** Quotes a CQL identifier unless it is a plain lowercase one. */
+export function quoteIdentifier(name: string): string {
+  return /^[a-z_][a-z0-9_]*$/.test(name) ? name : `"${name.replaceAll('"', '""')}"`;
+}
+
+/**
+ * A string that is equal for structurally equal types (the codec caches on it).
+ * Unlike {@link formatType} it includes UDT keyspaces and fields and ignores `frozen`.
+ */
+export function typeKey(t: CqlType): string {
+  switch (t.kind) {
+    case "native":
+      return t.name;
+    case "list":
+    case "set":
+      return `${t.kind}<${typeKey(t.element)}>`;
+    case "map":
+      return `map<${typeKey(t.key)},${typeKey(t.value)}>`;
+    case "tuple":
+      return `tuple<${t.elements.map(typeKey).join(",")}>`;
+    case "udt":
+      return `udt<${JSON.stringify(t.keyspace)},${JSON.stringify(t.name)}` +
+        t.fields.map((f) => `,${JSON.stringify(f.name)}:${typeKey(f.type)}`).join("") + ">";
+    case "vector":
+      return `vector<${typeKey(t.element)},${t.dimension}>`;
+    case "custom":
+      return `custom<${JSON.stringify(t.className)}>`;
+  }
+}

@@ -1,0 +1,247 @@
+/**
+ * The whole test suite, as `deno task test` and CI run it: unit tests under Deno and Bun, then
+ * integration tests against a plain node (127.0.0.1) and a secure one (127.0.0.4, auth + TLS),
+ * then cluster tests against three nodes. Nodes this run starts are stopped again, also on
+ * failure or Ctrl-C; running ones are reused. The last line is always
+ * `total: N passed, M failed`.
+ *
+ * ```sh
+ * deno run -A scripts/test.ts [--unit-only] [--no-integration] [--no-cluster] [--keep-nodes]
+ * ```
+ * @module
+ */
+
+import { answersCql } from "./lib/node_process.ts";
+import { exists, REPO_ROOT, since, TLS_DIR } from "./lib/paths.ts";
+import { bunCounts, type Counts, denoCounts } from "./lib/test_counts.ts";
+
+const args = new Set(Deno.args);
+for (const a of args) {
+  if (!["--unit-only", "--no-integration", "--no-cluster", "--keep-nodes"].includes(a)) {
+    console.error(`unknown option ${a}`);
+    Deno.exit(2);
+  }
+}
+const unitOnly = args.has("--unit-only");
+const keepNodes = args.has("--keep-nodes");
+
+const DENO = Deno.execPath();
+const BUN = `${REPO_ROOT}/node_modules/.bin/bun`;
+
+interface Result extends Counts {
+  label: string;
+  seconds: number;
+}
+const results: Result[] = [];
+/** Node names this run started, to stop at the end. */
+const started = new Set<string>();
+let clusterStarted = false;
+/** The test runner or npm process now running, killed on Ctrl-C / SIGTERM. */
+let current: Deno.ChildProcess | null = null;
+
+function record(label: string, counts: Counts, start: number): void {
+  const r = { label, ...counts, seconds: (performance.now() - start) / 1000 };
+  results.push(r);
+  const ignored = r.ignored ? `, ${r.ignored} ignored` : "";
+  const note = r.note ? ` [${r.note}]` : "";
+  console.log(
+    `${label}: ${r.passed} passed, ${r.failed} failed${ignored} (${since(start)})${note}`,
+  );
+}
+
+/** Runs a command from the repo root, echoing its output and returning exit code and text. */
+async function run(cmd: string, argv: string[], env: Record<string, string> = {}) {
+  const child = new Deno.Command(cmd, {
+    args: argv,
+    cwd: REPO_ROOT,
+    env,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  current = child;
+  let text = "";
+  const pump = async (stream: ReadableStream<Uint8Array>, sink: typeof Deno.stdout) => {
+    const dec = new TextDecoder();
+    for await (const chunk of stream) {
+      await sink.write(chunk);
+      text += dec.decode(chunk, { stream: true });
+      // The summaries are at the end; keep memory bounded on very chatty runs.
+      if (text.length > 4_000_000) text = text.slice(-1_000_000);
+    }
+  };
+  const [status] = await Promise.all([
+    child.status,
+    pump(child.stdout, Deno.stdout),
+    pump(child.stderr, Deno.stderr),
+  ]);
+  current = null;
+  return { code: status.code, text };
+}
+
+async function hasTests(dir: string): Promise<boolean> {
+  if (!(await exists(`${REPO_ROOT}/${dir}`))) return false;
+  const walk = async (d: string): Promise<boolean> => {
+    for await (const e of Deno.readDir(d)) {
+      if (e.isDirectory && (await walk(`${d}/${e.name}`))) return true;
+      if (e.isFile && /_test\.(ts|js|mjs)$/.test(e.name)) return true;
+    }
+    return false;
+  };
+  return await walk(`${REPO_ROOT}/${dir}`);
+}
+
+/** Runs one test directory under Deno and Bun. */
+async function runTests(phase: string, dir: string, bunTimeoutMs: number, env = {}) {
+  if (!(await hasTests(dir))) {
+    console.log(`${phase}: no test files in ${dir}`);
+    return;
+  }
+  let start = performance.now();
+  console.log(`\n=== deno ${phase}: deno test -A ${dir}`);
+  const junit = await Deno.makeTempFile({ suffix: ".xml" });
+  const d = await run(DENO, ["test", "-A", `--junit-path=${junit}`, dir], env);
+  const xml = await Deno.readTextFile(junit).catch(() => "");
+  await Deno.remove(junit).catch(() => {});
+  const dc = denoCounts(d.text, d.code, xml);
+  record(`deno ${phase}`, dc, start);
+  start = performance.now();
+  console.log(`\n=== bun ${phase}: bun test --timeout ${bunTimeoutMs} ./${dir}`);
+  const b = await run(BUN, ["test", "--timeout", String(bunTimeoutMs), `./${dir}`], env);
+  record(`bun ${phase}`, bunCounts(b.text, b.code), start);
+}
+
+/** `scripts/db.ts` as a child process; resolves its exit code. */
+async function db(argv: string[]): Promise<number> {
+  const out = await new Deno.Command(DENO, {
+    args: ["run", "-A", `${REPO_ROOT}/scripts/db.ts`, ...argv],
+    cwd: REPO_ROOT,
+    stdin: "null",
+    stdout: "inherit",
+    stderr: "inherit",
+  }).output();
+  return out.code;
+}
+
+async function ensureRuntimes(): Promise<void> {
+  if (await exists(BUN)) return;
+  const start = performance.now();
+  console.log("node_modules/.bin/bun missing: running npm ci…");
+  const r = await run("npm", ["ci", "--no-audit", "--no-fund"]);
+  if (r.code !== 0) throw new Error(`npm ci failed (exit ${r.code})`);
+  // deno's postinstall points .bin/deno at the native binary, which `deno task` then tries to
+  // run as JavaScript; the package's own bin.cjs launcher works everywhere.
+  await Deno.remove(`${REPO_ROOT}/node_modules/.bin/deno`).catch(() => {});
+  await Deno.symlink("../deno/bin.cjs", `${REPO_ROOT}/node_modules/.bin/deno`);
+  console.log(`npm ci done (${since(start)})`);
+}
+
+/** Starts the node unless something already answers there. */
+async function startNode(name: string, ip: string, flags: string[]): Promise<boolean> {
+  if (await answersCql(ip)) {
+    console.log(`reusing node at ${ip}:9042 (not stopped afterwards)`);
+    return true;
+  }
+  started.add(name);
+  return (await db(["up", "--name", name, "--ip", ip, ...flags])) === 0;
+}
+
+async function stopStarted(): Promise<void> {
+  if (keepNodes) return;
+  for (const name of started) await db(["down", "--name", name]);
+  started.clear();
+  if (clusterStarted) await db(["cluster-down"]);
+  clusterStarted = false;
+}
+
+async function integration(): Promise<void> {
+  if (!(await hasTests("tests/integration"))) {
+    console.log("integration: no test files in tests/integration");
+    return;
+  }
+  const start = performance.now();
+  // One after the other: on 2 cores, starting both JVMs at once was slower (15.3 s vs 12.8 s).
+  const plain = await startNode("single", "127.0.0.1", []);
+  const secure = plain && await startNode("secure", "127.0.0.4", ["--auth", "--tls"]);
+  console.log(`integration nodes up (${since(start)})`);
+  if (!plain || !secure) {
+    record("integration nodes", { passed: 0, failed: 1, ignored: 0, note: "start failed" }, start);
+    return;
+  }
+  const env = {
+    CQL_HOSTS: "127.0.0.1:9042",
+    CQL_SECURE_HOSTS: "127.0.0.4:9042",
+    CQL_SECURE_USER: "cassandra",
+    CQL_SECURE_PASSWORD: "cassandra",
+    CQL_TLS_CA: `${TLS_DIR}/ca.pem`,
+    CQL_TLS_CLIENT_CERT: `${TLS_DIR}/client.pem`,
+    CQL_TLS_CLIENT_KEY: `${TLS_DIR}/client.key`,
+  };
+  await runTests("integration", "tests/integration", 60_000, env);
+}
+
+async function cluster(): Promise<void> {
+  if (!(await hasTests("tests/cluster"))) {
+    console.log("cluster: no test files in tests/cluster");
+    return;
+  }
+  const start = performance.now();
+  clusterStarted = true;
+  // --replace: single nodes of this checkout still on 127.0.0.1 would block the ring.
+  if ((await db(["cluster-up", "--nodes", "3", "--replace"])) !== 0) {
+    record("cluster nodes", { passed: 0, failed: 1, ignored: 0, note: "start failed" }, start);
+    return;
+  }
+  const env = { CQL_CLUSTER_HOSTS: "127.0.0.1:9042,127.0.0.2:9042,127.0.0.3:9042" };
+  await runTests("cluster", "tests/cluster", 120_000, env);
+}
+
+async function main(): Promise<void> {
+  const start = performance.now();
+  let interrupted = false;
+  const onSignal = (sig: Deno.Signal) => () => {
+    if (interrupted) return;
+    interrupted = true;
+    console.error(`\n${sig}: stopping the running tests and the nodes this run started…`);
+    try {
+      current?.kill("SIGTERM");
+    } catch { /* already gone */ }
+    stopStarted().finally(() => finish(130));
+  };
+  Deno.addSignalListener("SIGINT", onSignal("SIGINT"));
+  Deno.addSignalListener("SIGTERM", onSignal("SIGTERM"));
+  try {
+    await ensureRuntimes();
+    await runTests("unit", "tests/unit", 20_000);
+    if (!unitOnly && !args.has("--no-integration")) {
+      try {
+        await integration();
+      } finally {
+        await stopStarted();
+      }
+    }
+    if (!unitOnly && !args.has("--no-cluster")) {
+      try {
+        await cluster();
+      } finally {
+        await stopStarted();
+      }
+    }
+  } catch (e) {
+    console.error(`test.ts: ${(e as Error).message}`);
+    results.push({ label: "test.ts", passed: 0, failed: 1, ignored: 0, seconds: 0 });
+    await stopStarted();
+  }
+  console.log(`\nall phases took ${since(start)}`);
+  finish(0);
+}
+
+function finish(code: number): never {
+  const passed = results.reduce((s, r) => s + r.passed, 0);
+  let failed = results.reduce((s, r) => s + r.failed, 0);
+  if (code !== 0 && failed === 0) failed = 1;
+  console.log(`total: ${passed} passed, ${failed} failed`);
+  Deno.exit(failed > 0 ? 1 : code);
+}
+
+await main();

@@ -1,0 +1,317 @@
+/**
+ * The session's view of the cluster: a control connection that discovers the
+ * nodes and the schema and listens for changes, and one pool per node.
+ * @module
+ */
+
+import { Connection, type ConnectionOptions } from "../pool/connection.ts";
+import { HostPool } from "../pool/host_pool.ts";
+import type { ReconnectPolicy } from "../pool/reconnect_policy.ts";
+import { encodeRegister } from "../wire/requests/control.ts";
+import type { ServerEvent } from "../wire/responses/event.ts";
+import { ConnectionError, RequestTimeoutError, ScyllaError } from "../errors.ts";
+import { Opcode } from "../wire/frame.ts";
+import { ClusterData } from "./cluster_data.ts";
+import { nodeAddress, type NodeInfo } from "./node.ts";
+import { type KeyspaceMetadata, loadSchema } from "./schema.ts";
+import { querySystem } from "./system_query.ts";
+import { discoverNodes } from "./topology.ts";
+
+/** What the cluster layer needs to know. */
+export interface ClusterOptions {
+  /** Contact points to try, in order. */
+  contactPoints: { host: string; port: number }[];
+  /** Template for every connection (host and port are replaced). */
+  connection: Omit<ConnectionOptions, "host" | "port">;
+  /** Connections per node. */
+  poolSize: number;
+  /** Backoff between reconnection attempts. */
+  reconnect?: ReconnectPolicy;
+  /** Datacenter whose nodes are preferred; `null` takes the first contact point's. */
+  localDatacenter: string | null;
+  /** Deadline for metadata queries. */
+  requestTimeoutMs: number;
+  /** Reports what happens to nodes. */
+  log?: (level: "debug" | "info" | "warn", message: string) => void;
+}
+
+/** A node with its pool. */
+export interface Host {
+  /** What is known of the node. */
+  info: NodeInfo;
+  /** Its connections. */
+  pool: HostPool;
+}
+
+const REFRESH_DEBOUNCE_MS = 500;
+
+/** The cluster as one session sees it. */
+export class Cluster {
+  /** Known nodes by host id. */
+  readonly hosts: Map<string, Host> = new Map();
+  /** Schema by keyspace name. */
+  keyspaces: Map<string, KeyspaceMetadata> = new Map();
+  /** The datacenter preferred for requests. */
+  localDatacenter = "";
+
+  #opts: ClusterOptions;
+  #control: Connection | null = null;
+  #closed = false;
+  #topologyTimer: ReturnType<typeof setTimeout> | undefined;
+  #schemaTimer: ReturnType<typeof setTimeout> | undefined;
+  #reconnecting = false;
+  #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Bumped on every topology change, so routing can rebuild derived state lazily. */
+  version = 0;
+
+  private constructor(opts: ClusterOptions) {
+    this.#opts = opts;
+  }
+
+  /**
+   * Connects to the first reachable contact point, discovers the cluster and
+   * opens pools to its nodes.
+   * @throws {ConnectionError} no contact point could be reached (each one's reason is listed)
+   * @throws {AuthenticationError} the credentials were rejected
+   */
+  static async connect(opts: ClusterOptions): Promise<Cluster> {
+    const cluster = new Cluster(opts);
+    await cluster.#openControl(opts.contactPoints);
+    await Promise.all([...cluster.hosts.values()].map((h) => h.pool.fill()));
+    if (![...cluster.hosts.values()].some((h) => h.pool.size > 0)) {
+      const reasons = [...cluster.hosts.values()].map((h) =>
+        `${h.pool.address}: ${h.pool.lastError?.message ?? "no connection"}`
+      );
+      cluster.close();
+      throw new ConnectionError(`could not open a pool to any node (${reasons.join("; ")})`);
+    }
+    return cluster;
+  }
+
+  /** A snapshot of nodes and schema. */
+  data(): ClusterData {
+    return new ClusterData([...this.hosts.values()].map((h) => h.info), this.keyspaces);
+  }
+
+  /** Hosts whose pools have a connection, local datacenter first. */
+  liveHosts(): Host[] {
+    const local: Host[] = [], remote: Host[] = [];
+    for (const h of this.hosts.values()) {
+      if (h.pool.size === 0) continue;
+      (h.info.datacenter === this.localDatacenter ? local : remote).push(h);
+    }
+    return local.concat(remote);
+  }
+
+  /**
+   * Resolves `true` once every live node reports the same schema version.
+   * @throws {RequestTimeoutError} no agreement within `timeoutMs`
+   */
+  async awaitSchemaAgreement(timeoutMs: number): Promise<boolean> {
+    const deadline = performance.now() + timeoutMs;
+    for (;;) {
+      if (await this.#schemaAgrees()) return true;
+      if (performance.now() >= deadline) {
+        throw new RequestTimeoutError(`schema versions did not agree within ${timeoutMs} ms`);
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+
+  /** Re-reads one keyspace's schema (or all of it) now. */
+  async refreshSchema(keyspace?: string): Promise<void> {
+    const c = this.#control;
+    if (!c || c.closed) return;
+    const fresh = await loadSchema(c, this.#opts.requestTimeoutMs, keyspace);
+    if (keyspace === undefined) {
+      this.keyspaces = fresh;
+      return;
+    }
+    const next = new Map(this.keyspaces);
+    if (fresh.has(keyspace)) next.set(keyspace, fresh.get(keyspace)!);
+    else next.delete(keyspace);
+    this.keyspaces = next;
+  }
+
+  /** Sets the keyspace that new pooled connections switch to. */
+  setKeyspace(keyspace: string | null): void {
+    for (const h of this.hosts.values()) h.pool.setKeyspace(keyspace);
+  }
+
+  /** Closes the control connection and every pool. */
+  close(): void {
+    this.#closed = true;
+    clearTimeout(this.#topologyTimer);
+    clearTimeout(this.#schemaTimer);
+    clearTimeout(this.#reconnectTimer);
+    this.#control?.close();
+    for (const h of this.hosts.values()) h.pool.close();
+  }
+
+  async #schemaAgrees(): Promise<boolean> {
+    const c = this.#control;
+    if (!c || c.closed) throw new ConnectionError("no control connection to check schema versions");
+    const t = this.#opts.requestTimeoutMs;
+    const [local, peers] = await Promise.all([
+      querySystem(c, "SELECT schema_version FROM system.local WHERE key='local'", t),
+      querySystem(c, "SELECT host_id, schema_version FROM system.peers", t),
+    ]);
+    const versions = new Set<string>();
+    for (const r of local) versions.add(String(r.schema_version));
+    for (const p of peers) {
+      const host = this.hosts.get(String(p.host_id));
+      // Down nodes cannot agree; agreement is among the live ones.
+      if (host && host.pool.size === 0) continue;
+      if (p.schema_version !== null) versions.add(String(p.schema_version));
+    }
+    return versions.size <= 1;
+  }
+
+  async #openControl(candidates: { host: string; port: number }[]): Promise<void> {
+    const errors: string[] = [];
+    for (const cp of candidates) {
+      let conn: Connection | undefined;
+      try {
+        conn = await Connection.open({
+          ...this.#opts.connection,
+          host: cp.host,
+          port: cp.port,
+          keyspace: null,
+          onEvent: (e) => this.#onEvent(e),
+          onClose: (err) => this.#onControlClosed(conn, err),
+        });
+        await conn.send(
+          encodeRegister(["TOPOLOGY_CHANGE", "STATUS_CHANGE", "SCHEMA_CHANGE"]),
+          (op) => op === Opcode.READY,
+          { timeoutMs: this.#opts.requestTimeoutMs },
+        );
+        const nodes = await discoverNodes(conn, cp, this.#opts.requestTimeoutMs);
+        this.#control = conn;
+        this.#applyNodes(nodes, cp);
+        await this.refreshSchema();
+        this.#log("info", `control connection to ${conn.address}`);
+        return;
+      } catch (e) {
+        conn?.close();
+        // Wrong credentials fail the same way everywhere: no point trying the next node.
+        if (e instanceof ScyllaError && e.name === "AuthenticationError") throw e;
+        errors.push(`${cp.host}:${cp.port}: ${(e as Error).message}`);
+      }
+    }
+    throw new ConnectionError(`could not connect to any contact point (${errors.join("; ")})`);
+  }
+
+  #applyNodes(nodes: NodeInfo[], contact?: { host: string; port: number }): void {
+    if (this.localDatacenter === "") {
+      this.localDatacenter = this.#opts.localDatacenter ?? nodes[0]?.datacenter ?? "";
+    }
+    const seen = new Set<string>();
+    for (const n of nodes) {
+      seen.add(n.hostId);
+      const known = this.hosts.get(n.hostId);
+      if (known && known.info.address === n.address && known.info.port === n.port) {
+        Object.assign(known.info, { ...n, up: known.info.up, shardCount: known.info.shardCount });
+        continue;
+      }
+      known?.pool.close();
+      this.hosts.set(n.hostId, { info: n, pool: this.#newPool(n) });
+      this.#log("info", `node ${nodeAddress(n)} (${n.datacenter}/${n.rack}) added`);
+    }
+    for (const [id, h] of this.hosts) {
+      if (seen.has(id)) continue;
+      h.pool.close();
+      this.hosts.delete(id);
+      this.#log("info", `node ${nodeAddress(h.info)} removed`);
+    }
+    void contact;
+    this.version++;
+  }
+
+  #newPool(n: NodeInfo): HostPool {
+    const pool = new HostPool({
+      size: this.#opts.poolSize,
+      reconnect: this.#opts.reconnect,
+      connection: { ...this.#opts.connection, host: n.address, port: n.port },
+      onStateChange: (up, err) => {
+        n.up = up;
+        this.version++;
+        this.#log(
+          up ? "info" : "warn",
+          `node ${nodeAddress(n)} ${up ? "up" : "down"}${err ? `: ${err.message}` : ""}`,
+        );
+      },
+    });
+    if (!this.#closed) pool.fill();
+    return pool;
+  }
+
+  #onEvent(e: ServerEvent): void {
+    if (this.#closed) return;
+    switch (e.type) {
+      case "TOPOLOGY_CHANGE":
+        this.#debounceTopology();
+        break;
+      case "STATUS_CHANGE": {
+        const host = [...this.hosts.values()].find((h) => h.info.address === e.address);
+        if (host && e.change === "UP") host.pool.reconnectNow();
+        if (!host) this.#debounceTopology();
+        break;
+      }
+      case "SCHEMA_CHANGE":
+        clearTimeout(this.#schemaTimer);
+        this.#schemaTimer = setTimeout(() => {
+          this.refreshSchema(e.keyspace).catch((err) =>
+            this.#log("warn", `schema refresh failed: ${err.message}`)
+          );
+        }, REFRESH_DEBOUNCE_MS);
+        break;
+    }
+  }
+
+  #debounceTopology(): void {
+    clearTimeout(this.#topologyTimer);
+    this.#topologyTimer = setTimeout(() => this.#refreshTopology(), REFRESH_DEBOUNCE_MS);
+  }
+
+  async #refreshTopology(): Promise<void> {
+    const c = this.#control;
+    if (!c || c.closed) return;
+    try {
+      const self = [...this.hosts.values()].find((h) => c.address === h.pool.address);
+      const nodes = await discoverNodes(
+        c,
+        self ? { host: self.info.address, port: self.info.port } : { host: "", port: 9042 },
+        this.#opts.requestTimeoutMs,
+      );
+      this.#applyNodes(nodes);
+    } catch (e) {
+      this.#log("warn", `topology refresh failed: ${(e as Error).message}`);
+    }
+  }
+
+  #onControlClosed(conn: Connection | undefined, err?: Error): void {
+    if (this.#closed || conn === undefined || conn !== this.#control) return;
+    this.#control = null;
+    this.#log("warn", `control connection lost${err ? `: ${err.message}` : ""}; failing over`);
+    this.#reconnectControl(0);
+  }
+
+  /** Tries every known node (live ones first), then again after a backoff. */
+  #reconnectControl(attempt: number): void {
+    if (this.#closed || this.#reconnecting) return;
+    this.#reconnecting = true;
+    const hosts = [...this.hosts.values()].sort((a, b) => b.pool.size - a.pool.size);
+    const candidates = hosts.map((h) => ({ host: h.info.address, port: h.info.port }));
+    this.#openControl(candidates.length ? candidates : this.#opts.contactPoints)
+      .catch((e) => {
+        this.#log("warn", `control connection failover failed: ${(e as Error).message}`);
+        const delay = Math.min(30_000, 500 * 2 ** attempt);
+        this.#reconnectTimer = setTimeout(() => this.#reconnectControl(attempt + 1), delay);
+      })
+      .finally(() => (this.#reconnecting = false));
+  }
+
+  #log(level: "debug" | "info" | "warn", message: string): void {
+    this.#opts.log?.(level, message);
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * The snapshot `Session.getClusterData()` returns.
+ * @module
+ */
+
+import type { NodeInfo } from "./node.ts";
+import type { KeyspaceMetadata } from "./schema.ts";
+
+/**
+ * Nodes and schema as the session knows them at one moment. `String(data)`
+ * gives a readable summary.
+ * @example
+ * ```ts
+ * import type { ClusterData } from "./cluster_data.ts";
+ * declare const data: ClusterData;
+ * for (const n of data.nodes) console.log(n.address, n.datacenter, n.up);
+ * console.log(data.keyspaces.get("system")?.replication.class);
+ * ```
+ */
+export class ClusterData {
+  /** Every known node. */
+  readonly nodes: readonly Readonly<NodeInfo>[];
+  /** Keyspaces by name. */
+  readonly keyspaces: ReadonlyMap<string, KeyspaceMetadata>;
+
+  /** @internal */
+  constructor(nodes: readonly NodeInfo[], keyspaces: ReadonlyMap<string, KeyspaceMetadata>) {
+    this.nodes = nodes.map((n) => Object.freeze({ ...n, tokens: [...n.tokens] }));
+    this.keyspaces = keyspaces;
+  }
+
+  /** Names of the datacenters, sorted. */
+  get datacenters(): string[] {
+    return [...new Set(this.nodes.map((n) => n.datacenter))].sort();
+  }
+
+  /** A multi-line summary: nodes, then keyspaces with their tables and columns. */
+  toString(): string {
+    const lines = [`Cluster: ${this.nodes.length} node(s)`];
+    for (const n of this.nodes) {
+      const shards = n.shardCount === null ? "" : `, ${n.shardCount} shards`;
+      lines.push(
+        `  ${n.address}:${n.port} dc=${n.datacenter} rack=${n.rack} ${
+          n.up ? "up" : "down"
+        } tokens=${n.tokens.length}${shards}`,
+      );
+    }
+    lines.push(`Keyspaces: ${this.keyspaces.size}`);
+    for (const ks of [...this.keyspaces.values()].sort((a, b) => a.name.localeCompare(b.name))) {
+      const repl = Object.entries(ks.replication).map(([k, v]) => `${k}=${v}`).join(", ");
+      lines.push(`  ${ks.name} {${repl}}`);
+      for (const u of ks.userTypes.values()) {
+        lines.push(`    type ${u.name} (${u.fields.map((f) => `${f.name} ${f.type}`).join(", ")})`);
+      }
+      for (const t of ks.tables.values()) {
+        const cols = t.columns.map((c) => `${c.name} ${c.type}`).join(", ");
+        lines.push(
+          `    table ${t.name} (${cols}) PRIMARY KEY ((${t.partitionKey.join(", ")})${
+            t.clusteringKey.length ? ", " + t.clusteringKey.join(", ") : ""
+          })`,
+        );
+      }
+    }
+    return lines.join("\n");
+  }
+}

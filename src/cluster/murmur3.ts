@@ -1,0 +1,227 @@
+/**
+ * Murmur3 partition tokens, bit for bit as Cassandra's `Murmur3Partitioner`
+ * computes them: MurmurHash3 x64_128 with seed 0, `h1` read as a signed
+ * 64-bit long, `Long.MIN_VALUE` moved to `Long.MAX_VALUE`.
+ *
+ * Cassandra's `MurmurHash.hash3_x64_128` differs from the reference MurmurHash3
+ * in its tail: `(long) key.get(i)` sign-extends each byte, so a tail byte
+ * >= 0x80 flips every bit above it. ScyllaDB reproduces that, and so do we.
+ *
+ * The arithmetic runs on pairs of 32-bit halves (`Math.imul` and 16-bit
+ * partial products) because BigInt in the loop is far slower; only
+ * {@link murmur3Token} builds a `bigint`, once, at the end.
+ * @module
+ */
+
+// Constants as [high 32 bits, low 32 bits], written signed for Int32 arithmetic.
+const C1H = 0x87c37b91 | 0;
+const C1L = 0x114253d5;
+const C2H = 0x4cf5ad43;
+const C2L = 0x2745937f;
+const F1H = 0xff51afd7 | 0;
+const F1L = 0xed558ccd | 0;
+const F2H = 0xc4ceb9fe | 0;
+const F2L = 0x1a85ec53;
+
+/** High word of the last 64-bit helper result; the low word is returned. */
+let rh = 0;
+
+/** (ah:al) * (bh:bl) mod 2^64. */
+function mul(ah: number, al: number, bh: number, bl: number): number {
+  const a0 = al & 0xffff;
+  const a1 = al >>> 16;
+  const b0 = bl & 0xffff;
+  const b1 = bl >>> 16;
+  const p00 = a0 * b0;
+  const p01 = a0 * b1;
+  const p10 = a1 * b0;
+  const mid = (p00 >>> 16) + (p01 & 0xffff) + (p10 & 0xffff);
+  const carry = a1 * b1 + (p01 >>> 16) + (p10 >>> 16) + (mid >>> 16);
+  rh = (carry + Math.imul(ah, bl) + Math.imul(al, bh)) | 0;
+  return ((mid << 16) | (p00 & 0xffff)) | 0;
+}
+
+/** (ah:al) + (bh:bl) mod 2^64. */
+function add(ah: number, al: number, bh: number, bl: number): number {
+  const lo = (al >>> 0) + (bl >>> 0);
+  rh = (ah + bh + (lo > 0xffffffff ? 1 : 0)) | 0;
+  return lo | 0;
+}
+
+/** Rotates (h:l) left by n, 0 < n < 64, n != 32. */
+function rotl(h: number, l: number, n: number): number {
+  if (n > 32) {
+    const t = h;
+    h = l;
+    l = t;
+    n -= 32;
+  }
+  rh = (h << n) | (l >>> (32 - n));
+  return (l << n) | (h >>> (32 - n));
+}
+
+/** MurmurHash3's finalizer: k ^= k >>> 33; k *= F1; k ^= k >>> 33; k *= F2; k ^= k >>> 33. */
+function fmix(h: number, l: number): number {
+  l ^= h >>> 1;
+  l = mul(h, l, F1H, F1L);
+  h = rh;
+  l ^= h >>> 1;
+  l = mul(h, l, F2H, F2L);
+  h = rh;
+  l ^= h >>> 1;
+  rh = h;
+  return l;
+}
+
+function le32(a: Uint8Array, i: number): number {
+  return a[i] | (a[i + 1] << 8) | (a[i + 2] << 16) | (a[i + 3] << 24);
+}
+
+/**
+ * The Murmur3 token of a serialized partition key as two signed 32-bit words,
+ * `[high, low]`, written into `out` (no allocation on the hot path when the
+ * caller reuses it). Same value as {@link murmur3Token}.
+ */
+export function murmur3TokenHiLo(key: Uint8Array, out: Int32Array = new Int32Array(2)): Int32Array {
+  const len = key.length;
+  if (len === 0) {
+    // Cassandra: an empty key is the ring minimum, not the hash of nothing.
+    out[0] = 0x80000000 | 0;
+    out[1] = 0;
+    return out;
+  }
+  let h1h = 0, h1l = 0, h2h = 0, h2l = 0;
+  let k1h: number, k1l: number, k2h: number, k2l: number;
+  const blocksEnd = len & ~15;
+  for (let o = 0; o < blocksEnd; o += 16) {
+    k1l = mul(le32(key, o + 4), le32(key, o), C1H, C1L);
+    k1l = rotl(rh, k1l, 31);
+    k1l = mul(rh, k1l, C2H, C2L);
+    h1h ^= rh;
+    h1l ^= k1l;
+    h1l = rotl(h1h, h1l, 27);
+    h1l = add(rh, h1l, h2h, h2l);
+    h1l = mul(rh, h1l, 0, 5);
+    h1l = add(rh, h1l, 0, 0x52dce729);
+    h1h = rh;
+
+    k2l = mul(le32(key, o + 12), le32(key, o + 8), C2H, C2L);
+    k2l = rotl(rh, k2l, 33);
+    k2l = mul(rh, k2l, C1H, C1L);
+    h2h ^= rh;
+    h2l ^= k2l;
+    h2l = rotl(h2h, h2l, 31);
+    h2l = add(rh, h2l, h1h, h1l);
+    h2l = mul(rh, h2l, 0, 5);
+    h2l = add(rh, h2l, 0, 0x38495ab5);
+    h2h = rh;
+  }
+
+  const rem = len & 15;
+  if (rem > 8) {
+    k2h = 0;
+    k2l = 0;
+    for (let j = rem - 1; j >= 8; j--) {
+      // Java's (long) byte: sign-extend, then shift.
+      const sb = (key[blocksEnd + j] << 24) >> 24;
+      const s = (j - 8) * 8;
+      if (s >= 32) {
+        k2h ^= sb << (s - 32);
+      } else {
+        k2l ^= sb << s;
+        k2h ^= sb >> 31;
+      }
+    }
+    k2l = mul(k2h, k2l, C2H, C2L);
+    k2l = rotl(rh, k2l, 33);
+    k2l = mul(rh, k2l, C1H, C1L);
+    h2h ^= rh;
+    h2l ^= k2l;
+  }
+  if (rem > 0) {
+    k1h = 0;
+    k1l = 0;
+    for (let j = (rem > 8 ? 8 : rem) - 1; j >= 0; j--) {
+      const sb = (key[blocksEnd + j] << 24) >> 24;
+      const s = j * 8;
+      if (s >= 32) {
+        k1h ^= sb << (s - 32);
+      } else {
+        k1l ^= sb << s;
+        k1h ^= sb >> 31;
+      }
+    }
+    k1l = mul(k1h, k1l, C1H, C1L);
+    k1l = rotl(rh, k1l, 31);
+    k1l = mul(rh, k1l, C2H, C2L);
+    h1h ^= rh;
+    h1l ^= k1l;
+  }
+
+  h1l ^= len;
+  h2l ^= len;
+  h1l = add(h1h, h1l, h2h, h2l);
+  h1h = rh;
+  h2l = add(h2h, h2l, h1h, h1l);
+  h2h = rh;
+  h1l = fmix(h1h, h1l);
+  h1h = rh;
+  h2l = fmix(h2h, h2l);
+  h2h = rh;
+  h1l = add(h1h, h1l, h2h, h2l);
+  h1h = rh;
+
+  if (h1h === (0x80000000 | 0) && h1l === 0) {
+    // Long.MIN_VALUE is reserved for the ring minimum: Cassandra normalizes it.
+    h1h = 0x7fffffff;
+    h1l = -1;
+  }
+  out[0] = h1h;
+  out[1] = h1l;
+  return out;
+}
+
+const scratch = new Int32Array(2);
+
+/**
+ * The Murmur3 token (what `SELECT token(pk)` returns) of a serialized
+ * partition key; for several key columns pass {@link compositeKey}'s output.
+ * An empty key gives `-2n ** 63n`, as in Cassandra (ScyllaDB hashes it to 0
+ * instead, which only matters for materialized views keyed by `''`).
+ * @example
+ * ```ts
+ * import { murmur3Token } from "./murmur3.ts";
+ * // int 1, serialized big-endian; Cassandra's token(1)
+ * console.assert(murmur3Token(new Uint8Array([0, 0, 0, 1])) === -4069959284402364209n);
+ * ```
+ */
+export function murmur3Token(key: Uint8Array): bigint {
+  murmur3TokenHiLo(key, scratch);
+  return (BigInt(scratch[0]) << 32n) | BigInt(scratch[1] >>> 0);
+}
+
+/**
+ * Cassandra's `CompositeType` serialization of a multi-column partition key,
+ * the bytes that are hashed: per component `[unsigned short length][bytes][0]`.
+ * A single component is returned as is.
+ * @throws {RangeError} a component is longer than 65535 bytes
+ */
+export function compositeKey(parts: readonly Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0];
+  let size = 0;
+  for (const p of parts) {
+    if (p.length > 0xffff) {
+      throw new RangeError(`partition key component of ${p.length} bytes exceeds 65535`);
+    }
+    size += p.length + 3;
+  }
+  const out = new Uint8Array(size);
+  let i = 0;
+  for (const p of parts) {
+    out[i] = p.length >>> 8;
+    out[i + 1] = p.length & 0xff;
+    out.set(p, i + 2);
+    i += p.length + 3; // the end-of-component byte stays 0
+  }
+  return out;
+}

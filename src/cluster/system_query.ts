@@ -1,0 +1,39 @@
+/**
+ * Reads system tables over one connection, as plain objects.
+ * @module
+ */
+
+import { Writer } from "../wire/bytes.ts";
+import { encodeQuery } from "../wire/requests/query.ts";
+import { decodeResult } from "../wire/responses/result.ts";
+import { ProtocolError } from "../errors.ts";
+import type { Connection } from "../pool/connection.ts";
+
+/** Consistency ONE: system tables are node-local. */
+const ONE = 0x0001;
+
+/** Runs `cql` (no bind values) on `c` and returns every row as an object keyed by column name. */
+export async function querySystem(
+  c: Connection,
+  cql: string,
+  timeoutMs: number,
+): Promise<Record<string, unknown>[]> {
+  const out: Record<string, unknown>[] = [];
+  let pagingState: Uint8Array | null = null;
+  do {
+    const frame = encodeQuery(new Writer(128), cql, {
+      consistency: ONE,
+      pageSize: 5000,
+      pagingState,
+    });
+    const page = await c.send(frame, (_op, b) => decodeResult(b.reader), { timeoutMs });
+    if (page.kind !== "rows") throw new ProtocolError(`"${cql}" answered with ${page.kind}`);
+    for (const row of page.rows) {
+      const o: Record<string, unknown> = {};
+      page.columns.forEach((col, i) => (o[col.name] = row[i]));
+      out.push(o);
+    }
+    pagingState = page.pagingState;
+  } while (pagingState !== null);
+  return out;
+}

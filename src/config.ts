@@ -1,0 +1,302 @@
+/**
+ * `SessionConfig`: the resolved session settings (every default applied) that
+ * `SessionBuilder` hands to the session, plus contact-point parsing.
+ * @module
+ */
+
+import { ConsistencyCode } from "./consistency.ts";
+import { DEFAULT_PAGE_SIZE } from "./statement/options.ts";
+
+/** Port of the CQL native protocol when a contact point names none. */
+export const DEFAULT_PORT = 9042;
+
+/** One contact point; `host` is a name, IPv4 text, or IPv6 text without brackets. */
+export interface ContactPoint {
+  /** Host name or address (IPv6 without brackets, as socket APIs want it). */
+  readonly host: string;
+  /** TCP port, 1..65535. */
+  readonly port: number;
+}
+
+const IPV6 = /^[0-9a-fA-F:.]+(%[0-9A-Za-z._~-]+)?$/;
+// Anything that could not be a host name or IPv4 address: URLs, user@host, spaces.
+const BAD_HOST = /[\s[\]/@?#:]/;
+
+/**
+ * Parses `"host:port"`, `"host"` (port 9042), `"[v6]:port"` or `"[v6]"`.
+ * Surrounding whitespace is ignored. An IPv6 address must be bracketed, since
+ * in `::1:9042` the port cannot be told from the address.
+ * @throws {TypeError} not a string or malformed; the message quotes the input
+ * @example
+ * ```ts
+ * import { parseContactPoint } from "./config.ts";
+ * parseContactPoint("[::1]:19042"); // { host: "::1", port: 19042 }
+ * ```
+ */
+export function parseContactPoint(input: unknown): ContactPoint {
+  if (typeof input !== "string") {
+    throw new TypeError(`contact point must be a "host:port" string, got ${typeof input}`);
+  }
+  const text = input.trim();
+  const bad = (why: string): never => {
+    throw new TypeError(`invalid contact point ${JSON.stringify(input)}: ${why}`);
+  };
+  let host: string;
+  let portText: string | null = null;
+  if (text.startsWith("[")) {
+    const close = text.indexOf("]");
+    if (close < 0) bad("missing ']' after the IPv6 address");
+    host = text.slice(1, close);
+    if (!IPV6.test(host) || !host.includes(":")) bad("not an IPv6 address inside [...]");
+    const rest = text.slice(close + 1);
+    if (rest !== "") {
+      if (!rest.startsWith(":")) bad("expected ':port' after ']'");
+      portText = rest.slice(1);
+    }
+  } else {
+    if (BAD_HOST.test(text.replaceAll(":", ""))) bad('expected "host:port"');
+    const parts = text.split(":");
+    if (parts.length > 2) bad('IPv6 addresses must be bracketed, e.g. "[::1]:9042"');
+    host = parts[0];
+    if (parts.length === 2) portText = parts[1];
+    if (host === "") bad("empty host");
+  }
+  if (portText === null) return { host, port: DEFAULT_PORT };
+  const port = /^[0-9]{1,5}$/.test(portText) ? Number(portText) : NaN;
+  if (!(port >= 1 && port <= 65535)) bad("port must be an integer in 1..65535");
+  return { host, port };
+}
+
+/** `host:port`, bracketing IPv6 addresses. */
+export function formatContactPoint(cp: ContactPoint): string {
+  return cp.host.includes(":") ? `[${cp.host}]:${cp.port}` : `${cp.host}:${cp.port}`;
+}
+
+/**
+ * PasswordAuthenticator credentials. The password is a non-enumerable property
+ * of the objects the builder makes, so logging or serializing the config does
+ * not reveal it.
+ */
+export interface Credentials {
+  /** User name. */
+  readonly username: string;
+  /** Password (non-enumerable). */
+  readonly password: string;
+}
+
+/** Makes a {@link Credentials} object whose password stays out of JSON and inspection. */
+export function makeCredentials(username: string, password: string): Credentials {
+  const c = { username } as { username: string; password: string };
+  Object.defineProperty(c, "password", { value: password, enumerable: false });
+  return Object.freeze(c);
+}
+
+/** Frame compression negotiated in STARTUP; `null` for none. */
+export type Compression = "lz4" | "snappy" | null;
+
+/** PEM text or bytes of a certificate or key. */
+export type Pem = string | Uint8Array;
+
+/** TLS settings as the caller gives them to `SessionBuilder.tls`. */
+export interface TlsOptions {
+  /** Trusted CA certificate(s), PEM; the runtime's default roots when absent. */
+  ca?: Pem | readonly Pem[];
+  /** Client certificate chain (PEM) for mutual TLS; needs `key`. */
+  cert?: Pem;
+  /** Client private key (PEM) for mutual TLS; needs `cert`. */
+  key?: Pem;
+  /** Name to verify the server certificate against (and send as SNI); the host by default. */
+  serverName?: string;
+  /** Reject servers whose certificate does not verify; default `true`. */
+  rejectUnauthorized?: boolean;
+}
+
+/** Resolved TLS settings; `key` is non-enumerable so it is never logged. */
+export interface TlsConfig {
+  /** Trusted CA certificates, or `undefined` for the runtime's default roots. */
+  readonly ca?: readonly Pem[];
+  /** Client certificate chain. */
+  readonly cert?: Pem;
+  /** Client private key (non-enumerable). */
+  readonly key?: Pem;
+  /** Server name to verify / send as SNI, or `undefined` for the contact host. */
+  readonly serverName?: string;
+  /** Whether an unverifiable server certificate aborts the connection. */
+  readonly rejectUnauthorized: boolean;
+}
+
+/** Severity of a {@link LogEvent}. */
+export type LogLevel = "debug" | "info" | "warn" | "error";
+
+/** One structured log event passed to the configured logger. Never carries passwords. */
+export interface LogEvent {
+  /** Severity. */
+  level: LogLevel;
+  /** Human-readable text. */
+  message: string;
+  /** Structured details (host, shard, error, …). */
+  [key: string]: unknown;
+}
+
+/** Receives the driver's log events; must not throw. */
+export type Logger = (event: LogEvent) => void;
+
+// Policy shapes are defined by the session's policy modules; these names are
+// the config's seam, so the builder can accept them before those exist.
+/** Decides whether a failed request is retried, and where. */
+// deno-lint-ignore no-empty-interface
+export interface RetryPolicy {}
+/** Decides when to send a speculative extra copy of a slow idempotent request. */
+// deno-lint-ignore no-empty-interface
+export interface SpeculativeExecutionPolicy {}
+/** Decides how long to wait before reconnecting to a node that went down. */
+// deno-lint-ignore no-empty-interface
+export interface ReconnectPolicy {}
+
+/** Keyspace every connection switches to. */
+export interface KeyspaceConfig {
+  /** Keyspace name as given. */
+  readonly name: string;
+  /** Whether the name is quoted (case kept) rather than lower-cased by the server. */
+  readonly caseSensitive: boolean;
+}
+
+/** Every session setting, defaults applied (@internal: made by `SessionBuilder.toConfig`). */
+export interface SessionConfig {
+  /** Where to connect first; at least one. */
+  readonly contactPoints: readonly ContactPoint[];
+  /** Keyspace to `USE` on every connection, or `null`. */
+  readonly keyspace: KeyspaceConfig | null;
+  /** TCP connect + TLS + protocol handshake timeout, ms. */
+  readonly connectionTimeoutMs: number;
+  /** Connections per host (per shard on ScyllaDB). */
+  readonly poolSize: number;
+  /** Credentials, or `null` when the cluster needs none. */
+  readonly credentials: Credentials | null;
+  /** Frame compression to ask for. */
+  readonly compression: Compression;
+  /** Whether TCP_NODELAY is set. */
+  readonly tcpNodelay: boolean;
+  /** TCP keepalive interval in ms (0: OS default), `null` to disable keepalive. */
+  readonly tcpKeepaliveMs: number | null;
+  /** TLS settings, `null` for plain TCP. */
+  readonly tls: TlsConfig | null;
+  /** Datacenter to prefer for coordinators, or `null` to use all alike. */
+  readonly localDatacenter: string | null;
+  /** Client-side request timeout, ms. */
+  readonly requestTimeoutMs: number;
+  /** Consistency wire code used when a statement sets none. */
+  readonly defaultConsistency: number;
+  /** Rows per page when a statement sets none. */
+  readonly pageSize: number;
+  /** Retry policy, `null` for the default one. */
+  readonly retryPolicy: RetryPolicy | null;
+  /** Speculative execution policy, `null` for none. */
+  readonly speculativeExecution: SpeculativeExecutionPolicy | null;
+  /** Reconnection policy, `null` for the default one. */
+  readonly reconnectPolicy: ReconnectPolicy | null;
+  /** Log sink, `null` to drop log events. */
+  readonly logger: Logger | null;
+  /** How long `awaitSchemaAgreement` waits, ms. */
+  readonly schemaAgreementTimeoutMs: number;
+  /** Prepared statements cached per session (CQL text → prepared metadata). */
+  readonly preparedCacheSize: number;
+  /** In-flight requests per connection (stream ids in use). */
+  readonly maxRequestsPerConnection: number;
+  /** Requests allowed to wait for a free stream id per host before new ones are rejected. */
+  readonly maxQueuedRequests: number;
+}
+
+/**
+ * Defaults of every setting but the contact points.
+ *
+ * - `poolSize` 1: on ScyllaDB that is one connection per shard, which is what
+ *   shard-aware drivers use; on Cassandra one v4 connection multiplexes
+ *   thousands of requests.
+ * - `tcpKeepaliveMs` 30 000: keeps idle connections alive through NATs and
+ *   firewalls that drop silent flows.
+ * - `maxRequestsPerConnection` 2048 (the DataStax drivers' default for v3+):
+ *   well below the 32 768 stream ids, so one slow connection cannot absorb a
+ *   flood of requests that other connections could serve.
+ */
+export const DEFAULT_CONFIG: Omit<SessionConfig, "contactPoints"> = Object.freeze({
+  keyspace: null,
+  connectionTimeoutMs: 5000,
+  poolSize: 1,
+  credentials: null,
+  compression: null,
+  tcpNodelay: true,
+  tcpKeepaliveMs: 30_000,
+  tls: null,
+  localDatacenter: null,
+  requestTimeoutMs: 12_000,
+  defaultConsistency: ConsistencyCode.LOCAL_QUORUM,
+  pageSize: DEFAULT_PAGE_SIZE,
+  retryPolicy: null,
+  speculativeExecution: null,
+  reconnectPolicy: null,
+  logger: null,
+  schemaAgreementTimeoutMs: 10_000,
+  preparedCacheSize: 1000,
+  maxRequestsPerConnection: 2048,
+  maxQueuedRequests: 10_000,
+});
+
+const TLS_KEYS = ["ca", "cert", "key", "serverName", "rejectUnauthorized"];
+
+function isPem(v: unknown): v is Pem {
+  return typeof v === "string" || v instanceof Uint8Array;
+}
+
+function copyPem(v: Pem): Pem {
+  return typeof v === "string" ? v : v.slice();
+}
+
+/**
+ * Checks `SessionBuilder.tls` options and resolves them (copies, defaults).
+ * @throws {TypeError} not an object, an unknown key, a wrongly typed field, or
+ *   only one of `cert` / `key`
+ */
+export function resolveTls(options: unknown): TlsConfig {
+  if (options === null || typeof options !== "object" || Array.isArray(options)) {
+    throw new TypeError("tls options must be an object");
+  }
+  const o = options as Record<string, unknown>;
+  for (const k of Object.keys(o)) {
+    if (!TLS_KEYS.includes(k)) {
+      throw new TypeError(`unknown tls option ${JSON.stringify(k)}; valid: ${TLS_KEYS.join(", ")}`);
+    }
+  }
+  const out: { -readonly [K in keyof TlsConfig]: TlsConfig[K] } = {
+    rejectUnauthorized: true,
+  };
+  if (o.ca !== undefined) {
+    const list = Array.isArray(o.ca) ? o.ca : [o.ca];
+    if (list.length === 0 || !list.every(isPem)) {
+      throw new TypeError("tls ca must be PEM text or bytes, or a non-empty array of them");
+    }
+    out.ca = Object.freeze(list.map(copyPem));
+  }
+  if ((o.cert === undefined) !== (o.key === undefined)) {
+    throw new TypeError("tls cert and key must be given together");
+  }
+  if (o.cert !== undefined) {
+    if (!isPem(o.cert)) throw new TypeError("tls cert must be PEM text or bytes");
+    if (!isPem(o.key)) throw new TypeError("tls key must be PEM text or bytes");
+    out.cert = copyPem(o.cert);
+    Object.defineProperty(out, "key", { value: copyPem(o.key), enumerable: false });
+  }
+  if (o.serverName !== undefined) {
+    if (typeof o.serverName !== "string" || o.serverName === "") {
+      throw new TypeError("tls serverName must be a non-empty string");
+    }
+    out.serverName = o.serverName;
+  }
+  if (o.rejectUnauthorized !== undefined) {
+    if (typeof o.rejectUnauthorized !== "boolean") {
+      throw new TypeError("tls rejectUnauthorized must be a boolean");
+    }
+    out.rejectUnauthorized = o.rejectUnauthorized;
+  }
+  return Object.freeze(out);
+}

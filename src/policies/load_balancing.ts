@@ -1,0 +1,56 @@
+/**
+ * The order in which hosts are tried for one request.
+ * @module
+ */
+
+import type { Cluster, Host } from "../cluster/cluster.ts";
+
+/** Where a request's data lives, when known. */
+export interface RoutingInfo {
+  /** Keyspace of the statement. */
+  keyspace?: string | null;
+  /** Serialized partition key (composite for multi-column keys). */
+  routingKey?: Uint8Array | null;
+  /** Lightweight transaction: prefer the primary replica. */
+  lwt?: boolean;
+}
+
+/** Chooses the hosts to try, best first. */
+export interface LoadBalancingPolicy {
+  /** Hosts in the order to try them for one request. */
+  plan(cluster: Cluster, routing?: RoutingInfo): Iterable<Host>;
+}
+
+/**
+ * Round-robin over the live hosts of the local datacenter, then the remote
+ * ones as a fallback.
+ */
+export class DcAwareRoundRobinPolicy implements LoadBalancingPolicy {
+  #next = 0;
+  #cache: { version: number; live: Host[]; local: number } | null = null;
+
+  plan(cluster: Cluster): Host[] {
+    const live = this.#live(cluster);
+    const n = live.live.length;
+    if (n <= 1) return live.live;
+    const local = live.local;
+    const start = this.#next++ % (local > 0 ? local : n);
+    this.#next %= 1 << 30;
+    // Rotate within the local hosts; the remote ones keep their order after them.
+    const out = new Array<Host>(n);
+    const span = local > 0 ? local : n;
+    for (let i = 0; i < span; i++) out[i] = live.live[(start + i) % span];
+    for (let i = span; i < n; i++) out[i] = live.live[i];
+    return out;
+  }
+
+  #live(cluster: Cluster) {
+    const c = this.#cache;
+    // Pools open and close without a topology change: recheck sizes cheaply.
+    if (c && c.version === cluster.version && c.live.every((h) => h.pool.size > 0)) return c;
+    const live = cluster.liveHosts();
+    const local = live.filter((h) => h.info.datacenter === cluster.localDatacenter).length;
+    this.#cache = { version: cluster.version, live, local };
+    return this.#cache;
+  }
+}

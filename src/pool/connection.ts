@@ -1,0 +1,385 @@
+/**
+ * One CQL connection: handshake, many requests in flight by stream id,
+ * frames written together, deadlines, and clean failure when the socket dies.
+ * @module
+ */
+
+import { connect, type ConnectOptions, type Socket } from "../runtime/mod.ts";
+import { FrameDecoder } from "../wire/frame_decoder.ts";
+import {
+  EVENT_STREAM,
+  FrameFlag,
+  type FrameHeader,
+  HEADER_LENGTH,
+  Opcode,
+  setStream,
+} from "../wire/frame.ts";
+import { openBody, type ResponseBody } from "../wire/responses/envelope.ts";
+import { decodeError } from "../wire/responses/error.ts";
+import { decodeEvent, type ServerEvent } from "../wire/responses/event.ts";
+import type { Compressor } from "../wire/compression/mod.ts";
+import { ConnectionError, ProtocolError, RequestTimeoutError, ScyllaError } from "../errors.ts";
+import { errorFromServer } from "../server_errors.ts";
+import { StreamIds } from "./stream_ids.ts";
+import { handshake, type HandshakeOptions } from "./handshake.ts";
+import { DeadlineTimer } from "./deadline_timer.ts";
+
+/** Decodes a successful (non-ERROR) response; runs while the body is valid. */
+export type ResponseDecoder<T> = (opcode: number, body: ResponseBody) => T;
+
+/** Per-request options. */
+export interface SendOptions {
+  /** Client-side deadline in ms. */
+  timeoutMs: number;
+  /** Aborts the wait; the stream id stays reserved until the late answer arrives. */
+  signal?: AbortSignal;
+}
+
+/** Everything needed to open a connection. */
+export interface ConnectionOptions extends ConnectOptions, HandshakeOptions {
+  /** TCP connect + handshake deadline. */
+  connectTimeoutMs: number;
+  /** Requests in flight at most (stream ids used). */
+  maxInFlight: number;
+  /** Called for server-pushed events (after REGISTER). */
+  onEvent?: (event: ServerEvent) => void;
+  /** Called once when the connection closes, with the reason if it failed. */
+  onClose?: (error?: Error) => void;
+}
+
+interface Pending {
+  decode: ResponseDecoder<unknown>;
+  resolve: (v: unknown) => void;
+  reject: (e: unknown) => void;
+  deadline: number;
+  timeoutMs: number;
+  /** Answered to the caller already (timed out or aborted); the id waits for the late answer. */
+  abandoned: boolean;
+  onAbort?: () => void;
+  signal?: AbortSignal;
+}
+
+/** A frame waiting for a free stream id. */
+interface Waiting {
+  frame: Uint8Array;
+  pending: Pending;
+}
+
+/**
+ * An open, ready connection to one node.
+ * @internal
+ */
+export class Connection {
+  /** `host:port` of the node. */
+  readonly address: string;
+  /** Options the server listed in SUPPORTED. */
+  supported: Map<string, string[]> = new Map();
+  /** Keyspace the connection is using, as the server reported it. */
+  keyspace: string | null = null;
+
+  #socket!: Socket;
+  #ids: StreamIds;
+  #pending: (Pending | undefined)[];
+  #waiting: Waiting[] = [];
+  #decoder: FrameDecoder;
+  #compressor: Compressor | null = null;
+  #out: Uint8Array[] = [];
+  #outBytes = 0;
+  #flushScheduled = false;
+  #closed = false;
+  #closeError: Error | undefined;
+  #timer: DeadlineTimer;
+  #opts: ConnectionOptions;
+  #rateLimitCode: number | undefined;
+  #abandoned = 0;
+
+  private constructor(opts: ConnectionOptions) {
+    this.#opts = opts;
+    this.address = opts.host.includes(":")
+      ? `[${opts.host}]:${opts.port}`
+      : `${opts.host}:${opts.port}`;
+    this.#ids = new StreamIds(opts.maxInFlight);
+    this.#pending = new Array(opts.maxInFlight);
+    this.#decoder = new FrameDecoder((h, b) => this.#onFrame(h, b));
+    this.#timer = new DeadlineTimer(() => this.#expire());
+  }
+
+  /**
+   * Opens a socket and completes the handshake.
+   * @throws {ConnectionError} unreachable, refused, or too slow
+   * @throws {AuthenticationError} credentials missing or rejected
+   */
+  static async open(opts: ConnectionOptions): Promise<Connection> {
+    const c = new Connection(opts);
+    const deadline = setTimeout(() => {
+      c.#fail(
+        new ConnectionError(
+          `connecting to ${c.address} timed out after ${opts.connectTimeoutMs} ms`,
+        ),
+      );
+    }, opts.connectTimeoutMs);
+    try {
+      c.#socket = await connect(opts, {
+        onData: (chunk) => c.#onData(chunk),
+        onClose: (err) => c.#fail(connectionLost(c.address, err)),
+      });
+      if (c.#closed) {
+        c.#socket.close();
+        throw c.#closeError;
+      }
+      const result = await handshake(c, opts);
+      c.#compressor = result.compressor;
+      c.#rateLimitCode = result.rateLimitCode;
+      return c;
+    } catch (e) {
+      c.close();
+      if (e instanceof ScyllaError) throw e;
+      throw new ConnectionError(`cannot connect to ${c.address}: ${(e as Error).message}`, {
+        cause: e,
+      });
+    } finally {
+      clearTimeout(deadline);
+    }
+  }
+
+  /** True once closed or failed. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Requests sent and not yet answered (including abandoned ones). */
+  get inFlight(): number {
+    return this.#opts.maxInFlight - this.#ids.available;
+  }
+
+  /** Requests waiting for a stream id. */
+  get waiting(): number {
+    return this.#waiting.length;
+  }
+
+  /**
+   * Sends one encoded request frame and resolves with the decoded answer.
+   * @throws {ConnectionError} the connection is closed or dies before the answer
+   * @throws {RequestTimeoutError} no answer within `timeoutMs`
+   * @throws {ScyllaError} the server answered with an ERROR
+   */
+  send<T>(frame: Uint8Array, decode: ResponseDecoder<T>, opts: SendOptions): Promise<T> {
+    if (this.#closed) {
+      return Promise.reject(
+        new ConnectionError(`connection to ${this.address} is closed`, { cause: this.#closeError }),
+      );
+    }
+    if (opts.signal?.aborted) return Promise.reject(opts.signal.reason);
+    return new Promise<T>((resolve, reject) => {
+      const pending: Pending = {
+        decode,
+        resolve: resolve as (v: unknown) => void,
+        reject,
+        deadline: this.#timer.now() + opts.timeoutMs,
+        timeoutMs: opts.timeoutMs,
+        abandoned: false,
+      };
+      if (opts.signal) this.#watchAbort(pending, opts.signal);
+      this.#timer.arm(opts.timeoutMs);
+      const stream = this.#ids.acquire();
+      if (stream < 0) this.#waiting.push({ frame, pending });
+      else this.#dispatch(stream, frame, pending);
+    });
+  }
+
+  /** Closes the socket; requests in flight fail with `ConnectionError`. */
+  close(): void {
+    this.#fail(new ConnectionError(`connection to ${this.address} was closed by the client`));
+  }
+
+  #dispatch(stream: number, frame: Uint8Array, pending: Pending): void {
+    this.#pending[stream] = pending;
+    setStream(frame, stream);
+    if (this.#compressor !== null && frame.length > HEADER_LENGTH) frame = this.#compress(frame);
+    this.#out.push(frame);
+    this.#outBytes += frame.length;
+    if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      queueMicrotask(() => this.#flush());
+    }
+  }
+
+  /** Frames queued in this turn go to the socket as one write. */
+  #flush(): void {
+    this.#flushScheduled = false;
+    if (this.#closed || this.#outBytes === 0) return;
+    const out = this.#out;
+    const total = this.#outBytes;
+    this.#out = [];
+    this.#outBytes = 0;
+    if (out.length === 1) {
+      this.#socket.write(out[0]);
+      return;
+    }
+    const data = new Uint8Array(total);
+    let at = 0;
+    for (const f of out) {
+      data.set(f, at);
+      at += f.length;
+    }
+    this.#socket.write(data);
+  }
+
+  #compress(frame: Uint8Array): Uint8Array {
+    const body = this.#compressor!.compress(frame.subarray(HEADER_LENGTH));
+    const out = new Uint8Array(HEADER_LENGTH + body.length);
+    out.set(frame.subarray(0, HEADER_LENGTH), 0);
+    out.set(body, HEADER_LENGTH);
+    out[1] |= FrameFlag.COMPRESSION;
+    new DataView(out.buffer).setInt32(5, body.length);
+    return out;
+  }
+
+  #onData(chunk: Uint8Array): void {
+    if (this.#closed) return;
+    try {
+      this.#decoder.push(chunk);
+    } catch (e) {
+      this.#fail(e instanceof ScyllaError ? e : new ProtocolError(String(e), { cause: e }));
+    }
+  }
+
+  #onFrame(header: FrameHeader, raw: Uint8Array): void {
+    if (header.stream === EVENT_STREAM) {
+      if (header.opcode === Opcode.EVENT) this.#onEvent(header, raw);
+      return;
+    }
+    const stream = header.stream;
+    const pending = stream >= 0 ? this.#pending[stream] : undefined;
+    if (pending === undefined) {
+      throw new ProtocolError(`server answered on stream ${stream}, which has no request`);
+    }
+    this.#pending[stream] = undefined;
+    if (pending.abandoned) this.#abandoned--;
+    else this.#settle(pending, header, raw);
+    this.#releaseStream(stream);
+  }
+
+  /** Decodes the answer for its caller; a decode failure fails only that request. */
+  #settle(pending: Pending, header: FrameHeader, raw: Uint8Array): void {
+    if (pending.signal && pending.onAbort) {
+      pending.signal.removeEventListener("abort", pending.onAbort);
+    }
+    try {
+      const body = openBody(header.flags, this.#decompress(header, raw));
+      if (header.opcode === Opcode.ERROR) {
+        pending.reject(errorFromServer(decodeError(body.reader, this.#rateLimitCode)));
+      } else {
+        pending.resolve(pending.decode(header.opcode, body));
+      }
+    } catch (e) {
+      pending.reject(
+        e instanceof ScyllaError || e instanceof TypeError || e instanceof RangeError
+          ? e
+          : new ProtocolError(`cannot decode answer: ${(e as Error).message}`, { cause: e }),
+      );
+    }
+  }
+
+  #decompress(header: FrameHeader, raw: Uint8Array): Uint8Array {
+    if ((header.flags & FrameFlag.COMPRESSION) === 0) return raw;
+    if (this.#compressor === null) {
+      throw new ProtocolError("server sent a compressed frame unasked");
+    }
+    return this.#compressor.decompress(raw);
+  }
+
+  #releaseStream(stream: number): void {
+    const next = this.#waiting.shift();
+    if (next === undefined) this.#ids.release(stream);
+    else this.#dispatch(stream, next.frame, next.pending);
+  }
+
+  #onEvent(header: FrameHeader, raw: Uint8Array): void {
+    if (!this.#opts.onEvent) return;
+    try {
+      this.#opts.onEvent(decodeEvent(openBody(header.flags, this.#decompress(header, raw)).reader));
+    } catch {
+      // An event the driver cannot read only costs a metadata refresh; the connection stays.
+    }
+  }
+
+  #watchAbort(pending: Pending, signal: AbortSignal): void {
+    pending.signal = signal;
+    pending.onAbort = () => this.#abandon(pending, signal.reason);
+    signal.addEventListener("abort", pending.onAbort, { once: true });
+  }
+
+  /** Rejects the caller now; the stream id stays taken until the late answer arrives. */
+  #abandon(pending: Pending, reason: unknown): void {
+    if (pending.abandoned) return;
+    const queued = this.#waiting.findIndex((w) => w.pending === pending);
+    if (queued >= 0) this.#waiting.splice(queued, 1);
+    else {
+      pending.abandoned = true;
+      this.#abandoned++;
+    }
+    pending.reject(reason);
+    // Most ids held by answers that never come: the node is stuck; replace the connection.
+    if (this.#abandoned > this.#opts.maxInFlight / 2) {
+      this.#fail(
+        new ConnectionError(`${this.#abandoned} requests to ${this.address} went unanswered`),
+      );
+    }
+  }
+
+  /** Runs on the deadline timer: times out requests past their deadline. */
+  #expire(): boolean {
+    const now = this.#timer.now();
+    let live = 0;
+    for (const p of this.#pending) {
+      if (p === undefined || p.abandoned) continue;
+      if (p.deadline <= now) this.#abandon(p, timeoutError(this.address, p));
+      else live++;
+    }
+    for (const w of [...this.#waiting]) {
+      if (w.pending.deadline <= now) {
+        this.#abandon(w.pending, timeoutError(this.address, w.pending));
+      } else live++;
+    }
+    return live > 0;
+  }
+
+  #fail(error: Error): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#closeError = error;
+    this.#timer.stop();
+    this.#socket?.close();
+    const reason = error instanceof ScyllaError
+      ? error
+      : new ConnectionError(`connection to ${this.address} failed: ${error.message}`, {
+        cause: error,
+      });
+    for (let i = 0; i < this.#pending.length; i++) {
+      const p = this.#pending[i];
+      if (p === undefined) continue;
+      this.#pending[i] = undefined;
+      if (!p.abandoned) {
+        if (p.signal && p.onAbort) p.signal.removeEventListener("abort", p.onAbort);
+        p.reject(reason);
+      }
+    }
+    for (const w of this.#waiting) w.pending.reject(reason);
+    this.#waiting = [];
+    this.#opts.onClose?.(error);
+  }
+}
+
+function connectionLost(address: string, err?: Error): ConnectionError {
+  return new ConnectionError(
+    err
+      ? `connection to ${address} lost: ${err.message}`
+      : `connection to ${address} closed by the server`,
+    { cause: err },
+  );
+}
+
+function timeoutError(address: string, p: Pending): RequestTimeoutError {
+  return new RequestTimeoutError(`no answer from ${address} within ${p.timeoutMs} ms`);
+}

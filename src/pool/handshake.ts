@@ -1,0 +1,149 @@
+/**
+ * The connection handshake (v4 §4.1.1–4.1.2): OPTIONS → SUPPORTED, STARTUP
+ * (with compression when both sides have it) → READY, or AUTHENTICATE →
+ * SASL PLAIN for PasswordAuthenticator; then `USE keyspace`.
+ * @module
+ */
+
+import { Writer } from "../wire/bytes.ts";
+import { Opcode, opcodeName } from "../wire/frame.ts";
+import {
+  encodeAuthResponse,
+  encodeOptions,
+  encodeStartup,
+  plainSaslToken,
+} from "../wire/requests/control.ts";
+import { encodeQuery } from "../wire/requests/query.ts";
+import type { ResponseBody } from "../wire/responses/envelope.ts";
+import { decodeResult } from "../wire/responses/result.ts";
+import { type Compressor, compressorFor } from "../wire/compression/mod.ts";
+import { AuthenticationError, ProtocolError } from "../errors.ts";
+import type { Connection } from "./connection.ts";
+
+/** Credentials for PasswordAuthenticator. */
+export interface Credentials {
+  /** Role name. */
+  username: string;
+  /** Its password; never logged or put in a message. */
+  password: string;
+}
+
+/** Handshake settings. */
+export interface HandshakeOptions {
+  /** Body compression to ask for. */
+  compression: "lz4" | "snappy" | null;
+  /** Login, when the server asks for one. */
+  credentials: Credentials | null;
+  /** Keyspace to switch to, as a CQL identifier ready to put in `USE` (quoted if needed). */
+  keyspace: string | null;
+  /** Handshake deadline per step in ms. */
+  connectTimeoutMs: number;
+}
+
+/** What the handshake settled. */
+export interface HandshakeResult {
+  /** The compressor in use from now on, if any. */
+  compressor: Compressor | null;
+  /** Error code ScyllaDB uses for rate-limit errors, when announced. */
+  rateLimitCode: number | undefined;
+}
+
+const DRIVER_NAME = "rsylla";
+const DRIVER_VERSION = "0.1.0";
+
+function expect(opcode: number, want: number, step: string): void {
+  if (opcode !== want) {
+    throw new ProtocolError(`${step}: expected ${opcodeName(want)}, got ${opcodeName(opcode)}`);
+  }
+}
+
+/** Runs the handshake on a freshly opened connection. */
+export async function handshake(c: Connection, o: HandshakeOptions): Promise<HandshakeResult> {
+  const send = <T>(frame: Uint8Array, decode: (op: number, b: ResponseBody) => T) =>
+    c.send(frame, decode, { timeoutMs: o.connectTimeoutMs });
+
+  c.supported = await send(encodeOptions(), (op, b) => {
+    expect(op, Opcode.SUPPORTED, "OPTIONS");
+    return b.reader.readStringMultimap();
+  });
+
+  const startup: Record<string, string> = {
+    CQL_VERSION: c.supported.get("CQL_VERSION")?.[0] ?? "3.0.0",
+    DRIVER_NAME,
+    DRIVER_VERSION,
+  };
+  let compressor: Compressor | null = null;
+  if (o.compression !== null) {
+    const offered = c.supported.get("COMPRESSION") ?? [];
+    if (!offered.includes(o.compression)) {
+      throw new ProtocolError(
+        `server at ${c.address} does not support ${o.compression} compression (offers: ${
+          offered.join(", ") || "none"
+        })`,
+      );
+    }
+    startup.COMPRESSION = o.compression;
+    compressor = compressorFor(o.compression);
+  }
+  const rateLimitCode = scyllaRateLimitCode(c.supported);
+  if (rateLimitCode !== undefined) startup.SCYLLA_RATE_LIMIT_ERROR = "";
+
+  const answer = await send(encodeStartup(startup), (op, b) => ({
+    op,
+    authenticator: op === Opcode.AUTHENTICATE ? b.reader.readString() : "",
+  }));
+  if (answer.op === Opcode.AUTHENTICATE) {
+    await authenticate(c, o, answer.authenticator);
+  } else {
+    expect(answer.op, Opcode.READY, "STARTUP");
+  }
+  if (o.keyspace !== null) await useKeyspace(c, o.keyspace, o.connectTimeoutMs);
+  return { compressor, rateLimitCode };
+}
+
+async function authenticate(c: Connection, o: HandshakeOptions, authenticator: string) {
+  if (o.credentials === null) {
+    throw new AuthenticationError(
+      `${c.address} requires authentication (${authenticator}); set SessionBuilder.user()`,
+    );
+  }
+  const token = plainSaslToken(o.credentials.username, o.credentials.password);
+  try {
+    await c.send(encodeAuthResponse(token), (op) => {
+      // PasswordAuthenticator finishes in one round; a challenge would need a SASL mechanism.
+      expect(op, Opcode.AUTH_SUCCESS, "AUTH_RESPONSE");
+    }, { timeoutMs: o.connectTimeoutMs });
+  } catch (e) {
+    if (e instanceof AuthenticationError) {
+      throw new AuthenticationError(
+        `${c.address} rejected the credentials of user "${o.credentials.username}": ${e.message}`,
+        { code: e.code },
+      );
+    }
+    throw e;
+  } finally {
+    token.fill(0);
+  }
+}
+
+/**
+ * Sends `USE <keyspace>` and records the keyspace the server confirms.
+ * @throws {InvalidQueryError} the keyspace does not exist
+ */
+export async function useKeyspace(c: Connection, keyspace: string, timeoutMs: number) {
+  const frame = encodeQuery(new Writer(64), `USE ${keyspace}`, { consistency: 1, pageSize: 0 });
+  c.keyspace = await c.send(frame, (_op, b) => {
+    const result = decodeResult(b.reader);
+    if (result.kind !== "set_keyspace") {
+      throw new ProtocolError(`USE answered with a ${result.kind} result`);
+    }
+    return result.keyspace;
+  }, { timeoutMs });
+}
+
+/** Reads `ERROR_CODE=<n>` from ScyllaDB's `SCYLLA_RATE_LIMIT_ERROR` option. */
+function scyllaRateLimitCode(supported: Map<string, string[]>): number | undefined {
+  const value = supported.get("SCYLLA_RATE_LIMIT_ERROR")?.[0];
+  const m = value?.match(/ERROR_CODE=(\d+)/);
+  return m ? Number(m[1]) : undefined;
+}

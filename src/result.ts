@@ -1,0 +1,357 @@
+/**
+ * `QueryResult` and `Row`: what `execute`, `query`, `executePrepared` and
+ * `batch` resolve with. Rows share one columns descriptor per result, so a row
+ * is just a reference to its decoded values.
+ * @module
+ */
+
+import type { ColumnSpec } from "./wire/metadata.ts";
+import { formatType } from "./wire/cql_type.ts";
+
+/** One column as users see it: its CQL type is text such as `list<text>`. */
+export interface ColSpec {
+  /** Keyspace of the column's table. */
+  keyspace: string;
+  /** Table of the column. */
+  table: string;
+  /** Column name as the server returns it (unquoted identifiers are lowercase). */
+  name: string;
+  /** CQL type as text: `int`, `list<text>`, `map<text, int>`, `frozen<addr>`. */
+  type: string;
+}
+
+/** @internal Turns decoded column specs into the user-facing {@link ColSpec} shape. */
+export function toColSpecs(columns: readonly ColumnSpec[]): ColSpec[] {
+  return columns.map((c) => ({
+    keyspace: c.keyspace,
+    table: c.table,
+    name: c.name,
+    type: formatType(c.type),
+  }));
+}
+
+/**
+ * @internal The columns of one result, shared by all its rows (built by
+ * `QueryResult`). The name → index map is built on first use, once.
+ */
+export class ResultColumns {
+  /** Column specs in result order. */
+  readonly specs: readonly ColumnSpec[];
+  /** Column names in result order. */
+  readonly names: readonly string[];
+  #index: Map<string, number> | null = null;
+  #keys: number[] | null = null;
+
+  constructor(specs: readonly ColumnSpec[]) {
+    this.specs = specs;
+    this.names = specs.map((c) => c.name);
+  }
+
+  /** Index of the first column called `name` (exact match), or `-1`. */
+  indexOf(name: string): number {
+    if (this.#index === null) {
+      const index = new Map<string, number>();
+      // First occurrence wins, so `SELECT a, a` resolves like asObject() does.
+      this.names.forEach((n, i) => index.has(n) || index.set(n, i));
+      this.#index = index;
+    }
+    return this.#index.get(name) ?? -1;
+  }
+
+  /** Builds a plain object keyed by column name from one row's values. */
+  toObject(values: readonly unknown[]): Record<string, unknown> {
+    const keys = this.#keys ??= firstOccurrences(this.names);
+    const names = this.names;
+    const obj: Record<string, unknown> = {};
+    for (let k = 0; k < keys.length; k++) {
+      const i = keys[k];
+      // Assigning `__proto__` would set the prototype instead of adding a key.
+      if (names[i] === "__proto__") {
+        Object.defineProperty(obj, "__proto__", {
+          value: values[i],
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      } else obj[names[i]] = values[i];
+    }
+    return obj;
+  }
+}
+
+/** Indexes of the first column of each distinct name, in column order. */
+function firstOccurrences(names: readonly string[]): number[] {
+  const seen = new Set<string>();
+  const out: number[] = [];
+  names.forEach((n, i) => {
+    if (!seen.has(n)) out.push(i), seen.add(n);
+  });
+  return out;
+}
+
+const BLOB_SHOWN = 32;
+const HEX: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+
+/**
+ * Formats a decoded value for `Row.toString()`, close to a CQL literal: text
+ * quoted, blobs as `0x…` (shortened past 32 bytes), collections bracketed.
+ */
+export function formatValue(v: unknown, depth = 0): string {
+  if (v === null || v === undefined) return "null";
+  switch (typeof v) {
+    case "string":
+      return `'${v.replaceAll("'", "''")}'`;
+    case "number":
+    case "bigint":
+    case "boolean":
+      return String(v);
+    case "object":
+      break;
+    default:
+      return typeof v;
+  }
+  if (depth > 4) return "…";
+  const inner = (x: unknown) => formatValue(x, depth + 1);
+  if (v instanceof Uint8Array) {
+    let hex = "0x";
+    for (let i = 0; i < Math.min(v.length, BLOB_SHOWN); i++) hex += HEX[v[i]];
+    return v.length > BLOB_SHOWN ? `${hex}…(${v.length} bytes)` : hex;
+  }
+  if (v instanceof Date) {
+    return Number.isNaN(v.getTime()) ? "'Invalid Date'" : `'${v.toISOString()}'`;
+  }
+  if (Array.isArray(v)) return `[${v.map(inner).join(", ")}]`;
+  if (ArrayBuffer.isView(v)) return `[${Array.from(v as Float32Array, inner).join(", ")}]`;
+  if (v instanceof Set) return `{${Array.from(v, inner).join(", ")}}`;
+  if (v instanceof Map) {
+    return `{${Array.from(v, ([k, x]) => `${inner(k)}: ${inner(x)}`).join(", ")}}`;
+  }
+  const entries = Object.entries(v as Record<string, unknown>);
+  return `{${entries.map(([k, x]) => `${k}: ${inner(x)}`).join(", ")}}`;
+}
+
+/**
+ * One row of a result. Values are decoded already (see the type table in the
+ * API docs); `null` is NULL.
+ * @example
+ * ```ts ignore
+ * const row = (await session.execute("SELECT id, name FROM ks.users")).firstRow();
+ * row?.get("name"); row?.get(-1); row?.asObject(); String(row); // Row(id=1, name='Alice')
+ * ```
+ */
+export class Row {
+  readonly #values: readonly unknown[];
+  readonly #columns: ResultColumns;
+
+  /** @internal rows are made by `QueryResult`. */
+  constructor(values: readonly unknown[], columns: ResultColumns) {
+    this.#values = values;
+    this.#columns = columns;
+  }
+
+  /** Number of columns. */
+  get length(): number {
+    return this.#values.length;
+  }
+
+  /** The values in column order (a new array). */
+  columns(): unknown[] {
+    return this.#values.slice();
+  }
+
+  /**
+   * One value, by position (negative counts from the end) or by column name as
+   * the server returns it (unquoted identifiers come back lowercase).
+   * @throws {RangeError} the index is not an integer in range, or the name is unknown
+   * @throws {TypeError} `indexOrName` is neither a number nor a string
+   */
+  get(indexOrName: number | string): unknown {
+    const values = this.#values;
+    if (typeof indexOrName === "string") {
+      const i = this.#columns.indexOf(indexOrName);
+      if (i < 0 || i >= values.length) {
+        const known = this.#columns.names.join(", ") || "(none)";
+        throw new RangeError(`no column named ${JSON.stringify(indexOrName)}; columns: ${known}`);
+      }
+      return values[i];
+    }
+    if (typeof indexOrName !== "number") {
+      throw new TypeError(`column must be an index or a name, got ${typeof indexOrName}`);
+    }
+    const n = values.length;
+    const i = indexOrName < 0 ? n + indexOrName : indexOrName;
+    if (!Number.isInteger(i) || i < 0 || i >= n) {
+      const valid = n === 0 ? "the row has no columns" : `valid: ${-n}..${n - 1}`;
+      throw new RangeError(`column index ${indexOrName} out of range (${valid})`);
+    }
+    return values[i];
+  }
+
+  /**
+   * The row as a plain object keyed by the real column names, in column order
+   * (when a name repeats, the first column wins).
+   */
+  asObject<T = Record<string, unknown>>(): T {
+    return this.#columns.toObject(this.#values) as T;
+  }
+
+  /** Iterates the values in column order. */
+  [Symbol.iterator](): Iterator<unknown> {
+    return this.#values[Symbol.iterator]();
+  }
+
+  /** `Row(id=1, name='Alice', data=0xcafe)`: CQL-literal-like values, long ones shortened. */
+  toString(): string {
+    const names = this.#columns.names;
+    const parts = this.#values.map((v, i) => `${names[i] ?? i}=${formatValue(v)}`);
+    return `Row(${parts.join(", ")})`;
+  }
+
+  /** Shows `toString()` in Deno's `console.log`. */
+  [Symbol.for("Deno.customInspect")](): string {
+    return this.toString();
+  }
+
+  /** Shows `toString()` in Node's and Bun's `console.log`. */
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return this.toString();
+  }
+}
+
+/** @internal What the session hands to {@link QueryResult}'s constructor (the result takes ownership). */
+export interface QueryResultInit {
+  /** Result columns; empty for results without rows. */
+  columns: readonly ColumnSpec[];
+  /** Decoded rows, each in column order. */
+  rows: unknown[][];
+  /** Paging state of the next page, `null` once the last page was read. */
+  pagingState: Uint8Array | null;
+  /** Tracing session id (uuid text) when tracing was requested. */
+  tracingId: string | null;
+  /** Warnings the server attached to the response. */
+  warnings: string[];
+}
+
+const APPLIED = "[applied]";
+
+/**
+ * The outcome of a statement: rows (possibly none), their columns, and
+ * response metadata. Iterable any number of times.
+ * @example
+ * ```ts ignore
+ * const result = await session.execute("SELECT id, name FROM ks.users");
+ * for (const row of result) console.log(row.get("name"));
+ * const users = result.rowsTyped<{ id: number; name: string }>();
+ * ```
+ */
+export class QueryResult {
+  /** Paging state to fetch the next page (see `Query.withPagingState`), `null` after the last page. */
+  readonly pagingState: Uint8Array | null;
+  readonly #columns: ResultColumns;
+  readonly #values: unknown[][];
+  readonly #tracingId: string | null;
+  readonly #warnings: readonly string[];
+  #rows: Row[] | null = null;
+
+  /** @internal results are made by the session. */
+  constructor(init: QueryResultInit) {
+    this.#columns = new ResultColumns(init.columns);
+    this.#values = init.rows;
+    this.pagingState = init.pagingState;
+    this.#tracingId = init.tracingId;
+    this.#warnings = init.warnings;
+  }
+
+  /** Number of rows. */
+  get length(): number {
+    return this.#values.length;
+  }
+
+  /** Whether there are no rows. */
+  isEmpty(): boolean {
+    return this.#values.length === 0;
+  }
+
+  #cached(): Row[] {
+    if (this.#rows === null) {
+      const cols = this.#columns;
+      this.#rows = this.#values.map((v) => new Row(v, cols));
+    }
+    return this.#rows;
+  }
+
+  /** Every row (a new array each call; the `Row` objects are reused). */
+  rows(): Row[] {
+    return this.#cached().slice();
+  }
+
+  /** The first row, or `null` when there are none. */
+  firstRow(): Row | null {
+    return this.#values.length === 0 ? null : this.#cached()[0];
+  }
+
+  /**
+   * The only row.
+   * @throws {RangeError} the result has no rows or more than one; the message says how many
+   */
+  singleRow(): Row {
+    const n = this.#values.length;
+    if (n !== 1) throw new RangeError(`expected exactly one row, got ${n}`);
+    return this.#cached()[0];
+  }
+
+  /**
+   * Every row as a plain object keyed by the real column names. `T` is not
+   * checked at run time: it only describes what the caller expects.
+   */
+  rowsTyped<T = Record<string, unknown>>(): T[] {
+    const cols = this.#columns;
+    return this.#values.map((v) => cols.toObject(v) as T);
+  }
+
+  /** The first row as a plain object keyed by column names, or `null`. */
+  firstRowTyped<T = Record<string, unknown>>(): T | null {
+    const first = this.#values[0];
+    return first === undefined ? null : this.#columns.toObject(first) as T;
+  }
+
+  /** The result columns, with CQL types as text. */
+  colSpecs(): ColSpec[] {
+    return toColSpecs(this.#columns.specs);
+  }
+
+  /** The tracing session id (uuid text) when the statement was traced, else `null`. */
+  tracingId(): string | null {
+    return this.#tracingId;
+  }
+
+  /** Warnings the server attached (e.g. a large batch), empty when none. */
+  warnings(): string[] {
+    return this.#warnings.slice();
+  }
+
+  /**
+   * For a lightweight transaction (`INSERT ... IF NOT EXISTS`, `UPDATE ... IF`):
+   * the `[applied]` value of the first row. A result without an `[applied]`
+   * column (a plain write) reports `true`, since nothing conditional was refused;
+   * an `[applied]` column without rows reports `false`.
+   * For a conditional batch, only the first row's flag is read.
+   */
+  wasApplied(): boolean {
+    const i = this.#columns.indexOf(APPLIED);
+    if (i < 0) return true;
+    return this.#values[0]?.[i] === true;
+  }
+
+  /** Iterates the rows; each call starts over. */
+  [Symbol.iterator](): Iterator<Row> {
+    return this.#cached()[Symbol.iterator]();
+  }
+
+  /** `QueryResult(2 rows; id, name)`. */
+  toString(): string {
+    const n = this.#values.length;
+    const cols = this.#columns.names.join(", ");
+    return `QueryResult(${n} row${n === 1 ? "" : "s"}${cols ? `; ${cols}` : ""})`;
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * Plain TCP sockets over `Bun.connect`.
+ * @module
+ */
+
+import { concatChunks, type ConnectOptions, type Socket, type SocketHandlers } from "./socket.ts";
+
+/** The slice of Bun's socket API used here. */
+interface BunSocket {
+  write(data: Uint8Array): number;
+  end(): void;
+  setNoDelay?(on: boolean): void;
+  setKeepAlive?(on: boolean, delayMs?: number): boolean;
+}
+
+/** The slice of the `Bun` global used here. */
+interface BunGlobal {
+  connect(options: {
+    hostname: string;
+    port: number;
+    socket: {
+      data(s: BunSocket, chunk: Uint8Array): void;
+      drain(s: BunSocket): void;
+      close(s: BunSocket, error?: Error): void;
+      error(s: BunSocket, error: Error): void;
+      connectError?(s: BunSocket, error: Error): void;
+    };
+  }): Promise<BunSocket>;
+}
+
+/** Opens a plain TCP socket with Bun's native API. */
+export async function connectBun(opts: ConnectOptions, handlers: SocketHandlers): Promise<Socket> {
+  const bun = (globalThis as unknown as { Bun: BunGlobal }).Bun;
+  // Bun.write() takes what the kernel accepts now; the rest waits here for `drain`.
+  let backlog: Uint8Array[] = [];
+  let backlogBytes = 0;
+  let closed = false;
+  let closeError: Error | undefined;
+
+  const flushBacklog = (s: BunSocket) => {
+    if (backlogBytes === 0) return;
+    const data = concatChunks(backlog, backlogBytes);
+    const n = s.write(data);
+    if (n >= data.length) {
+      backlog = [];
+      backlogBytes = 0;
+    } else {
+      const rest = data.subarray(Math.max(n, 0));
+      backlog = [rest];
+      backlogBytes = rest.length;
+    }
+  };
+
+  const sock = await bun.connect({
+    hostname: opts.host,
+    port: opts.port,
+    socket: {
+      data: (_s, chunk) => handlers.onData(chunk),
+      drain: (s) => flushBacklog(s),
+      error: (_s, e) => {
+        closeError = e;
+      },
+      close: (_s, e) => {
+        if (closed) return;
+        closed = true;
+        handlers.onClose(closeError ?? e);
+      },
+    },
+  });
+  sock.setNoDelay?.(opts.noDelay);
+  if (opts.keepAliveMs !== null) sock.setKeepAlive?.(true, opts.keepAliveMs);
+
+  return {
+    write(bytes) {
+      if (closed) return;
+      if (backlogBytes > 0) {
+        backlog.push(bytes);
+        backlogBytes += bytes.length;
+        return;
+      }
+      const n = sock.write(bytes);
+      if (n < bytes.length) {
+        const rest = bytes.subarray(Math.max(n, 0));
+        backlog = [rest];
+        backlogBytes = rest.length;
+      }
+    },
+    get pendingBytes() {
+      return backlogBytes;
+    },
+    close() {
+      if (closed) return;
+      sock.end();
+    },
+  };
+}

@@ -1,0 +1,70 @@
+/**
+ * The byte-stream interface the pool sees, whatever the runtime.
+ * @module
+ */
+
+/** TLS settings as given to `SessionBuilder.tls()`. */
+export interface TlsOptions {
+  /** Trusted CA certificates (PEM). Without one, the runtime's default roots apply. */
+  ca?: string | string[];
+  /** Client certificate chain (PEM) for mutual TLS. */
+  cert?: string;
+  /** Client private key (PEM) for mutual TLS. */
+  key?: string;
+  /** Name to verify the server certificate against (default: the host). */
+  serverName?: string;
+  /** Verify the server certificate (default `true`). */
+  rejectUnauthorized?: boolean;
+}
+
+/** Where and how to open a socket. */
+export interface ConnectOptions {
+  /** Host name or IP address. */
+  host: string;
+  /** TCP port. */
+  port: number;
+  /** Disable Nagle's algorithm. */
+  noDelay: boolean;
+  /** TCP keepalive initial delay in ms; `null` disables keepalive. */
+  keepAliveMs: number | null;
+  /** TLS settings; `null` for plain TCP. */
+  tls: TlsOptions | null;
+  /** Bind this local port (ScyllaDB shard-aware port); uses the Node socket layer. */
+  localPort?: number;
+}
+
+/** What a socket reports to its owner. */
+export interface SocketHandlers {
+  /**
+   * Bytes arrived. The chunk is only valid during the call: the reader may
+   * reuse its buffer afterwards, so keep a copy of anything retained.
+   */
+  onData(chunk: Uint8Array): void;
+  /** The socket is closed; `error` says why when it was not asked for. */
+  onClose(error?: Error): void;
+}
+
+/** An open byte stream. */
+export interface Socket {
+  /**
+   * Queues bytes for sending, in order. Ownership passes to the socket: the
+   * caller must not modify `bytes` afterwards.
+   */
+  write(bytes: Uint8Array): void;
+  /** Bytes queued but not yet handed to the OS. */
+  readonly pendingBytes: number;
+  /** Closes the socket; `onClose` follows once. */
+  close(): void;
+}
+
+/** Joins chunks into one array (one copy). */
+export function concatChunks(chunks: Uint8Array[], total: number): Uint8Array {
+  if (chunks.length === 1) return chunks[0];
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}

@@ -1,0 +1,498 @@
+/**
+ * `Session`: runs statements on the cluster. It composes the cluster view,
+ * the request runner and the statement objects, and stays thin.
+ * @module
+ */
+
+import { Writer } from "./wire/bytes.ts";
+import {
+  type BindValues,
+  encodeExecute,
+  encodePrepare,
+  encodeQuery,
+  type QueryParameters,
+} from "./wire/requests/query.ts";
+import { type BatchStatement, encodeBatch } from "./wire/requests/batch.ts";
+import { decodeResult, type ResultMessage } from "./wire/responses/result.ts";
+import type { ResponseBody } from "./wire/responses/envelope.ts";
+import type { PreparedInfo } from "./wire/metadata.ts";
+import { Opcode } from "./wire/frame.ts";
+import { Cluster } from "./cluster/cluster.ts";
+import type { ClusterData } from "./cluster/cluster_data.ts";
+import { useKeyspace as useKeyspaceOn } from "./pool/handshake.ts";
+import type { Connection } from "./pool/connection.ts";
+import { ConnectionError, ProtocolError, RequestTimeoutError } from "./errors.ts";
+import { QueryResult, type QueryResultInit, type Row } from "./result.ts";
+import { Query } from "./statement/query.ts";
+import { PreparedStatement } from "./statement/prepared.ts";
+import type { Batch, BatchEntry } from "./statement/batch.ts";
+import { DEFAULT_PAGE_SIZE, type StatementOptions } from "./statement/options.ts";
+import type { SessionConfig } from "./config.ts";
+import { DefaultRetryPolicy, type RetryPolicy } from "./policies/retry.ts";
+import { DcAwareRoundRobinPolicy, type LoadBalancingPolicy } from "./policies/load_balancing.ts";
+import { type RequestSpec, type RunnerContext, runRequest } from "./request_runner.ts";
+import { PreparedCache } from "./prepared_cache.ts";
+import { keyspaceIdentifier } from "./identifiers.ts";
+import { SessionBuilder } from "./session_builder.ts";
+
+/** Values bound to a statement: by position, or by marker name. */
+export type Values = readonly unknown[] | Readonly<Record<string, unknown>>;
+
+/** Per-call options of `execute`, `query`, `executePrepared`, `batch` and `iter`. */
+export interface CallOptions {
+  /** Aborts the call: it rejects at once with the signal's reason. */
+  signal?: AbortSignal;
+}
+
+/** A statement ready to run: its text, prepared metadata (if any) and options. */
+interface Runnable {
+  cql: string;
+  info: PreparedInfo | null;
+  options: Readonly<StatementOptions>;
+}
+
+/**
+ * Creates a session from a resolved configuration (what `SessionBuilder.build()` calls).
+ * @internal
+ */
+export async function connectSession(config: SessionConfig): Promise<Session> {
+  const cluster = await Cluster.connect({
+    contactPoints: [...config.contactPoints],
+    poolSize: config.poolSize,
+    localDatacenter: config.localDatacenter,
+    requestTimeoutMs: config.requestTimeoutMs,
+    reconnect: (config.reconnectPolicy as never) ?? undefined,
+    log: (level, message) => config.logger?.({ level, message }),
+    connection: {
+      noDelay: config.tcpNodelay,
+      keepAliveMs: config.tcpKeepaliveMs,
+      tls: config.tls as never,
+      compression: config.compression,
+      credentials: config.credentials,
+      keyspace: config.keyspace
+        ? keyspaceIdentifier(config.keyspace.name, config.keyspace.caseSensitive)
+        : null,
+      connectTimeoutMs: config.connectionTimeoutMs,
+      maxInFlight: config.maxRequestsPerConnection,
+    },
+  });
+  return new Session(cluster, config);
+}
+
+/**
+ * A connected session: runs CQL on the cluster, prepares and caches
+ * statements, follows paging, and routes each request to a live node.
+ * Create one per application with {@link SessionBuilder} or {@link Session.connect}
+ * and share it.
+ * @example
+ * ```ts ignore
+ * import { Session } from "@rsylla/rsylla";
+ * const session = await Session.connect(["127.0.0.1:9042"]);
+ * const rs = await session.execute("SELECT release_version FROM system.local");
+ * console.log(rs.firstRow()?.get("release_version"));
+ * await session.close();
+ * ```
+ */
+export class Session {
+  #cluster: Cluster;
+  #config: SessionConfig;
+  #runner: RunnerContext;
+  #writer = new Writer(4096);
+  #prepared: PreparedCache;
+  #keyspace: string | null;
+  #closed = false;
+
+  /** @internal sessions are made by `SessionBuilder.build()` or `Session.connect()`. */
+  constructor(cluster: Cluster, config: SessionConfig) {
+    this.#cluster = cluster;
+    this.#config = config;
+    this.#prepared = new PreparedCache(config.preparedCacheSize);
+    this.#keyspace = config.keyspace
+      ? (config.keyspace.caseSensitive ? config.keyspace.name : config.keyspace.name.toLowerCase())
+      : null;
+    this.#runner = {
+      cluster,
+      retry: (config.retryPolicy as RetryPolicy | null) ?? new DefaultRetryPolicy(),
+      loadBalancing: new DcAwareRoundRobinPolicy() as LoadBalancingPolicy,
+    };
+  }
+
+  /**
+   * Connects with default settings to the given `"host:port"` contact points.
+   * @throws {TypeError} a contact point is malformed
+   * @throws {ConnectionError} no node could be reached
+   */
+  static connect(nodes: string[]): Promise<Session> {
+    return new SessionBuilder().knownNodes(nodes).build();
+  }
+
+  /**
+   * Runs a CQL string and resolves with every row (following paging). With
+   * `values`, the statement is prepared once (cached) so each value is encoded
+   * with its column's type.
+   * @param values by position or marker name; `null` is NULL, `undefined` unset
+   * @throws {TypeError} a value does not fit its column; nothing was sent
+   * @throws {ScyllaError} e.g. `CqlSyntaxError`, `InvalidQueryError`, `WriteTimeoutError`
+   * @example
+   * ```ts ignore
+   * await session.execute("INSERT INTO ks.users (id, name) VALUES (?, ?)", [1, "Alice"]);
+   * const rs = await session.execute("SELECT name FROM ks.users WHERE id = ?", { id: 1 });
+   * ```
+   */
+  async execute(cql: string, values?: Values, options?: CallOptions): Promise<QueryResult> {
+    return await this.query(new Query(cql), values, options);
+  }
+
+  /**
+   * Runs a configured {@link Query} and resolves with every row from its paging
+   * state on (or just one page, when `withPagingState` was given a state).
+   * @throws {TypeError} a value does not fit its column; nothing was sent
+   * @throws {ScyllaError} the cluster failed the request
+   */
+  async query(q: Query, values?: Values, options?: CallOptions): Promise<QueryResult> {
+    this.#checkOpen();
+    const cql = q.getContents();
+    const info = values === undefined ? null : await this.#prepareCached(cql, options?.signal);
+    return await this.#collect({ cql, info, options: q.options }, values, options?.signal);
+  }
+
+  /**
+   * Prepares `cql` on the cluster.
+   * @throws {ScyllaError} e.g. `CqlSyntaxError`, `InvalidQueryError`
+   */
+  async prepare(cql: string): Promise<PreparedStatement> {
+    this.#checkOpen();
+    const text = new Query(cql).getContents();
+    const info = await this.#prepareCached(text);
+    return new PreparedStatement(text, info);
+  }
+
+  /**
+   * Runs a prepared statement on a replica and resolves with every row,
+   * following paging; re-prepares once when the node forgot the statement.
+   * @throws {TypeError} a value does not fit its column; nothing was sent
+   * @throws {ScyllaError} the cluster failed the request
+   */
+  async executePrepared(
+    prepared: PreparedStatement,
+    values?: Values,
+    options?: CallOptions,
+  ): Promise<QueryResult> {
+    this.#checkOpen();
+    const runnable = {
+      cql: prepared.getStatement(),
+      info: prepared.info,
+      options: prepared.options,
+    };
+    return await this.#collect(runnable, values, options?.signal);
+  }
+
+  /**
+   * Runs a batch, one `Values` per statement in order. Statements appended as
+   * text or `Query` are prepared (cached) so values get their columns' types.
+   * @throws {TypeError} the values count differs from the statements count; nothing was sent
+   * @throws {ScyllaError} the cluster failed the batch
+   */
+  async batch(batch: Batch, values: Values[], options?: CallOptions): Promise<QueryResult> {
+    this.#checkOpen();
+    if (!Array.isArray(values)) {
+      throw new TypeError(`batch values must be an array of Values, got ${typeof values}`);
+    }
+    const entries = batch.statements;
+    if (values.length !== entries.length) {
+      throw new TypeError(
+        `batch has ${entries.length} statements but ${values.length} value sets were given`,
+      );
+    }
+    const infos = await Promise.all(
+      entries.map((e) =>
+        e.kind === "prepared"
+          ? e.prepared.info
+          : this.#prepareCached(e.kind === "text" ? e.cql : e.query.getContents(), options?.signal)
+      ),
+    );
+    const statements: BatchStatement[] = infos.map((info, i) => ({
+      id: info.id,
+      bindColumns: info.bindColumns,
+      values: values[i] as BindValues,
+    }));
+    const o = batch.options;
+    const params = {
+      type: batch.typeCode,
+      statements,
+      consistency: o.consistency ?? this.#config.defaultConsistency,
+      serialConsistency: o.serialConsistency,
+      timestamp: o.timestamp,
+      tracing: o.tracing,
+    };
+    const message = await this.#run({
+      encode: () => encodeBatch(this.#writer, params),
+      decode: decodeAny,
+      idempotent: o.idempotent,
+      timeoutMs: o.timeoutMs ?? this.#config.requestTimeoutMs,
+      signal: options?.signal,
+      routing: { keyspace: infos[0]?.bindColumns[0]?.keyspace ?? this.#keyspace },
+      reprepare: (c) => this.#reprepareAll(c, entries.map((e, i) => [e, infos[i]] as const)),
+    });
+    return new QueryResult(await this.#toResult(message.body, message.result));
+  }
+
+  /**
+   * Streams every row of a statement, fetching the next page only when the
+   * previous one has been consumed. Stop early with `break` or the signal.
+   * @example
+   * ```ts ignore
+   * for await (const row of session.iter("SELECT * FROM ks.big", undefined)) {
+   *   console.log(row.get(0));
+   * }
+   * ```
+   */
+  async *iter(
+    statement: string | Query | PreparedStatement,
+    values?: Values,
+    options?: CallOptions,
+  ): AsyncIterable<Row> {
+    this.#checkOpen();
+    const runnable = await this.#runnable(statement, values, options?.signal);
+    let pagingState = runnable.options.pagingState;
+    do {
+      const page = await this.#page(runnable, values, pagingState, options?.signal);
+      yield* new QueryResult(page).rows();
+      pagingState = page.pagingState;
+    } while (pagingState !== null && !options?.signal?.aborted);
+    if (options?.signal?.aborted) throw options.signal.reason;
+  }
+
+  /**
+   * Switches every pooled connection to `name`.
+   * @throws {InvalidQueryError} the keyspace does not exist; the current keyspace stays
+   */
+  async useKeyspace(name: string, caseSensitive: boolean): Promise<void> {
+    this.#checkOpen();
+    const ident = keyspaceIdentifier(name, caseSensitive);
+    // Check on one node first, so a bad name changes nothing.
+    const message = await this.#run({
+      encode: () => encodeQuery(this.#writer, `USE ${ident}`, { consistency: 1, pageSize: 0 }),
+      decode: decodeAny,
+      idempotent: true,
+      timeoutMs: this.#config.requestTimeoutMs,
+    });
+    if (message.result.kind !== "set_keyspace") {
+      throw new ProtocolError(`USE answered with a ${message.result.kind} result`);
+    }
+    await this.#switchKeyspace(message.result.keyspace);
+  }
+
+  /**
+   * Resolves `true` once all live nodes report one schema version.
+   * @throws {RequestTimeoutError} no agreement within the schema-agreement timeout
+   */
+  async awaitSchemaAgreement(): Promise<boolean> {
+    this.#checkOpen();
+    return await this.#cluster.awaitSchemaAgreement(this.#config.schemaAgreementTimeoutMs);
+  }
+
+  /** Nodes and schema as the session knows them now; `String()` of it reads well. */
+  getClusterData(): ClusterData {
+    return this.#cluster.data();
+  }
+
+  /** The keyspace connections use, or `null`. */
+  getKeyspace(): string | null {
+    return this.#keyspace;
+  }
+
+  /** Closes every connection. Later calls reject with `ConnectionError`. */
+  close(): Promise<void> {
+    if (!this.#closed) {
+      this.#closed = true;
+      this.#cluster.close();
+    }
+    return Promise.resolve();
+  }
+
+  /** Closes the session at the end of an `await using` block. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  #checkOpen(): void {
+    if (this.#closed) throw new ConnectionError("the session is closed");
+  }
+
+  async #runnable(
+    statement: string | Query | PreparedStatement,
+    values: Values | undefined,
+    signal?: AbortSignal,
+  ): Promise<Runnable> {
+    if (statement instanceof PreparedStatement) {
+      return { cql: statement.getStatement(), info: statement.info, options: statement.options };
+    }
+    const q = typeof statement === "string" ? new Query(statement) : statement;
+    if (!(q instanceof Query)) {
+      throw new TypeError("statement must be a CQL string, a Query or a PreparedStatement");
+    }
+    const cql = q.getContents();
+    const info = values === undefined ? null : await this.#prepareCached(cql, signal);
+    return { cql, info, options: q.options };
+  }
+
+  /** Fetches pages until the last one and merges them into one result. */
+  async #collect(r: Runnable, values: Values | undefined, signal?: AbortSignal) {
+    const first = await this.#page(r, values, r.options.pagingState, signal);
+    // A caller who passed a paging state asked for one page, and gets its state back.
+    if (first.pagingState === null || r.options.pagingState !== null) {
+      return new QueryResult(first);
+    }
+    let page = first;
+    while (page.pagingState !== null) {
+      page = await this.#page(r, values, page.pagingState, signal);
+      for (const row of page.rows) first.rows.push(row);
+      if (page.warnings.length) first.warnings = [...first.warnings, ...page.warnings];
+    }
+    first.pagingState = null;
+    return new QueryResult(first);
+  }
+
+  async #page(
+    r: Runnable,
+    values: Values | undefined,
+    pagingState: Uint8Array | null,
+    signal?: AbortSignal,
+  ): Promise<QueryResultInit> {
+    const o = r.options;
+    const params: QueryParameters = {
+      consistency: o.consistency ?? this.#config.defaultConsistency,
+      bindColumns: r.info?.bindColumns,
+      values: values as BindValues,
+      skipMetadata: r.info !== null && r.info.resultColumns.length > 0,
+      pageSize: o.pageSize === DEFAULT_PAGE_SIZE ? this.#config.pageSize : o.pageSize,
+      pagingState,
+      serialConsistency: o.serialConsistency,
+      timestamp: o.timestamp,
+      tracing: o.tracing,
+    };
+    const info = r.info;
+    const known = info?.resultColumns;
+    const message = await this.#run({
+      encode: info === null
+        ? () => encodeQuery(this.#writer, r.cql, params)
+        : () => encodeExecute(this.#writer, info.id, params),
+      decode: (op, body) => decodeWith(op, body, known),
+      idempotent: o.idempotent,
+      timeoutMs: o.timeoutMs ?? this.#config.requestTimeoutMs,
+      signal,
+      routing: { keyspace: info?.bindColumns[0]?.keyspace ?? this.#keyspace },
+      reprepare: info === null ? undefined : (c) => this.#reprepare(c, r.cql, info),
+    });
+    return await this.#toResult(message.body, message.result);
+  }
+
+  #run<T>(spec: RequestSpec<T>): Promise<T> {
+    this.#checkOpen();
+    if (spec.signal?.aborted) return Promise.reject(spec.signal.reason);
+    return runRequest(this.#runner, spec);
+  }
+
+  /** Turns a decoded RESULT into result data, acting on keyspace and schema changes. */
+  async #toResult(body: BodyMeta, result: ResultMessage): Promise<QueryResultInit> {
+    if (result.kind === "set_keyspace") await this.#switchKeyspace(result.keyspace);
+    if (result.kind === "schema_change") await this.#afterSchemaChange(result.keyspace);
+    const rows = result.kind === "rows" ? result : null;
+    return {
+      columns: rows?.columns ?? [],
+      rows: rows?.rows ?? [],
+      pagingState: rows?.pagingState ?? null,
+      tracingId: body.tracingId,
+      warnings: body.warnings,
+    };
+  }
+
+  async #switchKeyspace(keyspace: string): Promise<void> {
+    const ident = keyspaceIdentifier(keyspace, true);
+    this.#keyspace = keyspace;
+    this.#cluster.setKeyspace(ident);
+    const all: Promise<void>[] = [];
+    for (const h of this.#cluster.hosts.values()) {
+      for (const c of h.pool.connections()) {
+        if (c.keyspace !== keyspace) {
+          all.push(useKeyspaceOn(c, ident, this.#config.requestTimeoutMs).catch(() => c.close()));
+        }
+      }
+    }
+    await Promise.all(all);
+  }
+
+  /** DDL is visible cluster-wide only once every node agrees on the schema. */
+  async #afterSchemaChange(keyspace: string): Promise<void> {
+    try {
+      await this.#cluster.awaitSchemaAgreement(this.#config.schemaAgreementTimeoutMs);
+      await this.#cluster.refreshSchema(keyspace);
+    } catch (e) {
+      if (!(e instanceof RequestTimeoutError || e instanceof ConnectionError)) throw e;
+      this.#config.logger?.({ level: "warn", message: `after schema change: ${e.message}` });
+    }
+  }
+
+  #prepareCached(cql: string, signal?: AbortSignal): Promise<PreparedInfo> {
+    const key = `${this.#keyspace ?? ""}\u0000${cql}`;
+    return this.#prepared.get(key, () =>
+      this.#run({
+        encode: () => encodePrepare(this.#writer, cql),
+        decode: decodePrepared,
+        idempotent: true,
+        timeoutMs: this.#config.requestTimeoutMs,
+        signal,
+      }));
+  }
+
+  /** Prepares `cql` again on the connection that answered UNPREPARED. */
+  async #reprepare(c: Connection, cql: string, info: PreparedInfo): Promise<void> {
+    const fresh = await c.send(encodePrepare(new Writer(cql.length + 32), cql), decodePrepared, {
+      timeoutMs: this.#config.requestTimeoutMs,
+    });
+    if (!sameBytes(fresh.id, info.id)) {
+      throw new ProtocolError(`re-preparing "${cql}" gave a different statement id`);
+    }
+  }
+
+  async #reprepareAll(
+    c: Connection,
+    entries: readonly (readonly [BatchEntry, PreparedInfo])[],
+  ): Promise<void> {
+    for (const [e, info] of entries) {
+      const cql = e.kind === "text"
+        ? e.cql
+        : e.kind === "query"
+        ? e.query.getContents()
+        : e.prepared.getStatement();
+      await this.#reprepare(c, cql, info);
+    }
+  }
+}
+
+/** Tracing id and warnings of a response. */
+type BodyMeta = Pick<ResponseBody, "tracingId" | "warnings">;
+
+function decodeWith(op: number, body: ResponseBody, known?: PreparedInfo["resultColumns"]) {
+  if (op !== Opcode.RESULT) throw new ProtocolError(`expected RESULT, got opcode ${op}`);
+  return {
+    body: { tracingId: body.tracingId, warnings: body.warnings },
+    result: decodeResult(body.reader, known),
+  };
+}
+
+function decodeAny(op: number, body: ResponseBody) {
+  return decodeWith(op, body);
+}
+
+function decodePrepared(op: number, body: ResponseBody): PreparedInfo {
+  const { result } = decodeWith(op, body);
+  if (result.kind !== "prepared") throw new ProtocolError(`PREPARE answered with ${result.kind}`);
+  const { kind: _kind, ...info } = result;
+  return info;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}

@@ -1,0 +1,129 @@
+/**
+ * CQL v4 frame envelope (native_protocol_v4.spec §2): the 9-byte header,
+ * opcodes, flags, and the size limit that guards every allocation.
+ * @module
+ */
+
+import { ProtocolError } from "../errors.ts";
+
+/** The protocol version this driver speaks. */
+export const PROTOCOL_VERSION = 4;
+/** Header length in bytes for v3+ frames. */
+export const HEADER_LENGTH = 9;
+/**
+ * Largest frame body accepted or sent: 256 MiB, the spec's own limit (§2.5).
+ * A header that claims more is rejected before anything is allocated.
+ */
+export const MAX_FRAME_BODY = 256 * 1024 * 1024;
+
+/** Message opcodes (§2.4). */
+export const Opcode = {
+  ERROR: 0x00,
+  STARTUP: 0x01,
+  READY: 0x02,
+  AUTHENTICATE: 0x03,
+  OPTIONS: 0x05,
+  SUPPORTED: 0x06,
+  QUERY: 0x07,
+  RESULT: 0x08,
+  PREPARE: 0x09,
+  EXECUTE: 0x0a,
+  REGISTER: 0x0b,
+  EVENT: 0x0c,
+  BATCH: 0x0d,
+  AUTH_CHALLENGE: 0x0e,
+  AUTH_RESPONSE: 0x0f,
+  AUTH_SUCCESS: 0x10,
+} as const;
+
+/** Header flags (§2.2). */
+export const FrameFlag = {
+  COMPRESSION: 0x01,
+  TRACING: 0x02,
+  CUSTOM_PAYLOAD: 0x04,
+  WARNING: 0x08,
+  USE_BETA: 0x10,
+} as const;
+
+/** Stream id the server uses for EVENT frames. */
+export const EVENT_STREAM = -1;
+
+/** A decoded frame header. */
+export interface FrameHeader {
+  /** Protocol version without the direction bit. */
+  version: number;
+  /** True for server-to-client frames. */
+  isResponse: boolean;
+  /** Header flags. */
+  flags: number;
+  /** Stream id (signed 16-bit). */
+  stream: number;
+  /** Opcode. */
+  opcode: number;
+  /** Body length in bytes. */
+  length: number;
+}
+
+/**
+ * Decodes the header at `buf[at..at+9)`. The caller has checked that 9 bytes are there.
+ * @throws {ProtocolError} unknown version or a body longer than {@link MAX_FRAME_BODY}
+ */
+export function decodeHeader(buf: Uint8Array, at = 0): FrameHeader {
+  const versionByte = buf[at];
+  const version = versionByte & 0x7f;
+  const length = ((buf[at + 5] << 24) | (buf[at + 6] << 16) | (buf[at + 7] << 8) | buf[at + 8]) >>>
+    0;
+  if (version !== PROTOCOL_VERSION) {
+    throw new ProtocolError(
+      `server answered with protocol version ${version}; this driver speaks v${PROTOCOL_VERSION}`,
+    );
+  }
+  if (length > MAX_FRAME_BODY) {
+    throw new ProtocolError(
+      `frame body of ${length} bytes exceeds the ${MAX_FRAME_BODY}-byte limit`,
+    );
+  }
+  return {
+    version,
+    isResponse: (versionByte & 0x80) !== 0,
+    flags: buf[at + 1],
+    stream: ((buf[at + 2] << 24) >> 16) | buf[at + 3],
+    opcode: buf[at + 4],
+    length,
+  };
+}
+
+/**
+ * Writes a request header for `stream` into `out[at..at+9)`.
+ * The body length is filled from `bodyLength`.
+ */
+export function writeHeader(
+  out: Uint8Array,
+  at: number,
+  flags: number,
+  stream: number,
+  opcode: number,
+  bodyLength: number,
+): void {
+  out[at] = PROTOCOL_VERSION;
+  out[at + 1] = flags;
+  out[at + 2] = (stream >> 8) & 0xff;
+  out[at + 3] = stream & 0xff;
+  out[at + 4] = opcode;
+  out[at + 5] = bodyLength >>> 24;
+  out[at + 6] = (bodyLength >>> 16) & 0xff;
+  out[at + 7] = (bodyLength >>> 8) & 0xff;
+  out[at + 8] = bodyLength & 0xff;
+}
+
+/** Sets the stream id of an already-encoded frame in place. */
+export function setStream(frame: Uint8Array, stream: number): void {
+  frame[2] = (stream >> 8) & 0xff;
+  frame[3] = stream & 0xff;
+}
+
+/** Name of an opcode for messages. */
+export function opcodeName(op: number): string {
+  for (const [name, value] of Object.entries(Opcode)) if (value === op) return name;
+  return `0x${op.toString(16).padStart(2, "0")}`;
+}

@@ -1,0 +1,84 @@
+/**
+ * QUERY, PREPARE and EXECUTE requests and the `<query_parameters>` they share (v4 §4.1.4–4.1.6).
+ * @module
+ */
+
+import type { Writer } from "../bytes.ts";
+import { Opcode } from "../frame.ts";
+import type { ColumnSpec } from "../metadata.ts";
+import { writeBoundValues } from "../bind.ts";
+
+/** Values for bind markers: by position, or by marker name. */
+export type BindValues = readonly unknown[] | Readonly<Record<string, unknown>>;
+import { beginFrame, endFrame } from "./envelope.ts";
+
+/** `<query_parameters>` flags (v4). */
+export const QueryFlag = {
+  VALUES: 0x01,
+  SKIP_METADATA: 0x02,
+  PAGE_SIZE: 0x04,
+  PAGING_STATE: 0x08,
+  SERIAL_CONSISTENCY: 0x10,
+  DEFAULT_TIMESTAMP: 0x20,
+} as const;
+
+/** What a QUERY or EXECUTE carries besides the statement. */
+export interface QueryParameters {
+  /** Consistency code. */
+  consistency: number;
+  /** Bind markers' specs; required when `values` is given. */
+  bindColumns?: readonly ColumnSpec[];
+  /** Values by position or by marker name. */
+  values?: BindValues;
+  /** Ask the server to omit result metadata (EXECUTE with known result columns). */
+  skipMetadata?: boolean;
+  /** Rows per page; 0 or less means no paging. */
+  pageSize: number;
+  /** Where to resume paging. */
+  pagingState?: Uint8Array | null;
+  /** Serial consistency code for LWT. */
+  serialConsistency?: number;
+  /** Client-side write timestamp in microseconds. */
+  timestamp?: bigint;
+  /** Set the tracing flag on the frame. */
+  tracing?: boolean;
+}
+
+/** Writes `<query_parameters>`. Values are validated as they are written. */
+export function writeQueryParameters(w: Writer, p: QueryParameters): void {
+  const hasValues = p.values !== undefined && p.bindColumns !== undefined &&
+    p.bindColumns.length > 0;
+  let flags = 0;
+  if (hasValues) flags |= QueryFlag.VALUES;
+  if (p.skipMetadata) flags |= QueryFlag.SKIP_METADATA;
+  if (p.pageSize > 0) flags |= QueryFlag.PAGE_SIZE;
+  if (p.pagingState) flags |= QueryFlag.PAGING_STATE;
+  if (p.serialConsistency !== undefined) flags |= QueryFlag.SERIAL_CONSISTENCY;
+  if (p.timestamp !== undefined) flags |= QueryFlag.DEFAULT_TIMESTAMP;
+  w.writeShort(p.consistency).writeByte(flags);
+  if (hasValues) writeBoundValues(w, p.bindColumns!, p.values);
+  if (p.pageSize > 0) w.writeInt(p.pageSize);
+  if (p.pagingState) w.writeBytes(p.pagingState);
+  if (p.serialConsistency !== undefined) w.writeShort(p.serialConsistency);
+  if (p.timestamp !== undefined) w.writeLong(p.timestamp);
+}
+
+/** QUERY: a CQL string run once. */
+export function encodeQuery(w: Writer, cql: string, p: QueryParameters): Uint8Array {
+  beginFrame(w).writeLongString(cql);
+  writeQueryParameters(w, p);
+  return endFrame(w, Opcode.QUERY, p.tracing);
+}
+
+/** PREPARE: a CQL string to prepare. */
+export function encodePrepare(w: Writer, cql: string): Uint8Array {
+  beginFrame(w).writeLongString(cql);
+  return endFrame(w, Opcode.PREPARE);
+}
+
+/** EXECUTE: a prepared statement id with its parameters. */
+export function encodeExecute(w: Writer, id: Uint8Array, p: QueryParameters): Uint8Array {
+  beginFrame(w).writeShortBytes(id);
+  writeQueryParameters(w, p);
+  return endFrame(w, Opcode.EXECUTE, p.tracing);
+}

@@ -1,0 +1,31 @@
+/**
+ * The optional prefix of a response body: tracing id, warnings and custom
+ * payload, present when the header flags say so (v4 §2.2).
+ * @module
+ */
+
+import { Reader } from "../bytes.ts";
+import { FrameFlag } from "../frame.ts";
+
+/** A response body with its optional prefix read off. */
+export interface ResponseBody {
+  /** Tracing session id when the request was traced. */
+  tracingId: string | null;
+  /** Server warnings, e.g. about a large batch. */
+  warnings: string[];
+  /** Custom payload, rarely used. */
+  customPayload: Map<string, Uint8Array | null> | null;
+  /** Reader positioned at the message itself. */
+  reader: Reader;
+}
+
+const NO_WARNINGS: string[] = [];
+
+/** Reads the flag-dependent prefix of a (decompressed) body. */
+export function openBody(flags: number, body: Uint8Array): ResponseBody {
+  const reader = new Reader(body);
+  const tracingId = flags & FrameFlag.TRACING ? reader.readUuid() : null;
+  const warnings = flags & FrameFlag.WARNING ? reader.readStringList() : NO_WARNINGS;
+  const customPayload = flags & FrameFlag.CUSTOM_PAYLOAD ? reader.readBytesMap() : null;
+  return { tracingId, warnings, customPayload, reader };
+}

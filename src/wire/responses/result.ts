@@ -1,0 +1,211 @@
+/**
+ * RESULT bodies (v4 §4.2.5): void, rows, set_keyspace, prepared, schema_change.
+ * @module
+ */
+
+import type { Reader } from "../bytes.ts";
+import { readOption } from "../cql_type.ts";
+import { type Decoder, decoderFor } from "../codec/index.ts";
+import type { ColumnSpec, PreparedInfo, RowsMetadata } from "../metadata.ts";
+import { ProtocolError } from "../../errors.ts";
+import { readSchemaChange, type SchemaChange } from "./schema_change.ts";
+
+/** RESULT kinds. */
+export const ResultKind = {
+  VOID: 0x0001,
+  ROWS: 0x0002,
+  SET_KEYSPACE: 0x0003,
+  PREPARED: 0x0004,
+  SCHEMA_CHANGE: 0x0005,
+} as const;
+
+const MetadataFlag = {
+  GLOBAL_TABLES_SPEC: 0x0001,
+  HAS_MORE_PAGES: 0x0002,
+  NO_METADATA: 0x0004,
+  METADATA_CHANGED: 0x0008,
+} as const;
+
+/** A decoded page of rows. */
+export interface RowsResult {
+  kind: "rows";
+  /** Columns of the rows (from the response, or the prepared statement's when skipped). */
+  columns: readonly ColumnSpec[];
+  /** Row values, one array per row in column order. */
+  rows: unknown[][];
+  /** Where the next page starts, `null` on the last page. */
+  pagingState: Uint8Array | null;
+}
+
+/** Any decoded RESULT. */
+export type ResultMessage =
+  | { kind: "void" }
+  | RowsResult
+  | { kind: "set_keyspace"; keyspace: string }
+  | ({ kind: "prepared" } & PreparedInfo)
+  | ({ kind: "schema_change" } & SchemaChange);
+
+/** Decoders for a column list, compiled once and remembered. */
+const decoderCache = new WeakMap<readonly ColumnSpec[], Decoder[]>();
+
+/** The per-column decoders of `columns`, built once per column list. */
+export function decodersFor(columns: readonly ColumnSpec[]): Decoder[] {
+  let decoders = decoderCache.get(columns);
+  if (!decoders) {
+    decoders = columns.map((c) => decoderFor(c.type));
+    decoderCache.set(columns, decoders);
+  }
+  return decoders;
+}
+
+/**
+ * Reads `<metadata>`. Column spec arrays are shared with `known` when the
+ * server's columns are the same, so compiled decoders are reused across pages.
+ */
+export function readRowsMetadata(r: Reader): RowsMetadata {
+  const flags = r.readInt();
+  const columnCount = r.readInt();
+  if (columnCount < 0 || columnCount > r.remaining) {
+    throw new ProtocolError(`invalid column count ${columnCount}`);
+  }
+  const pagingState = flags & MetadataFlag.HAS_MORE_PAGES ? r.readBytes()?.slice() ?? null : null;
+  const newMetadataId = flags & MetadataFlag.METADATA_CHANGED ? r.readShortBytes().slice() : null;
+  if (flags & MetadataFlag.NO_METADATA) {
+    return { columns: [], pagingState, columnCount, newMetadataId };
+  }
+  return {
+    columns: readColumnSpecs(r, flags, columnCount),
+    pagingState,
+    columnCount,
+    newMetadataId,
+  };
+}
+
+function readColumnSpecs(r: Reader, flags: number, count: number): ColumnSpec[] {
+  const global = (flags & MetadataFlag.GLOBAL_TABLES_SPEC) !== 0;
+  let keyspace = "", table = "";
+  if (global) {
+    keyspace = r.readString();
+    table = r.readString();
+  }
+  const columns: ColumnSpec[] = new Array(count);
+  for (let i = 0; i < count; i++) {
+    if (!global) {
+      keyspace = r.readString();
+      table = r.readString();
+    }
+    const name = r.readString();
+    columns[i] = { keyspace, table, name, type: readOption(r) };
+  }
+  return columns;
+}
+
+/**
+ * Reads the rows of a Rows result. `columns` are the columns to decode with.
+ * @throws {ProtocolError} the counts or lengths do not fit the body
+ */
+export function readRows(
+  r: Reader,
+  columns: readonly ColumnSpec[],
+  columnCount: number,
+): unknown[][] {
+  const rowCount = r.readInt();
+  // Each cell carries at least its 4-byte length: a count the body cannot hold is hostile.
+  if (rowCount < 0 || (columnCount > 0 && rowCount * columnCount * 4 > r.remaining)) {
+    throw new ProtocolError(`row count ${rowCount} does not fit a ${r.remaining}-byte body`);
+  }
+  if (columns.length !== columnCount) {
+    throw new ProtocolError(
+      `rows have ${columnCount} columns but ${columns.length} column types are known`,
+    );
+  }
+  const decoders = decodersFor(columns);
+  const { buf, view } = r;
+  const end = r.end;
+  let pos = r.pos;
+  const rows: unknown[][] = new Array(rowCount);
+  for (let i = 0; i < rowCount; i++) {
+    const row = new Array(columnCount);
+    for (let c = 0; c < columnCount; c++) {
+      if (pos + 4 > end) throw new ProtocolError("truncated row");
+      const len = view.getInt32(pos);
+      pos += 4;
+      if (len < 0) {
+        row[c] = null;
+        continue;
+      }
+      if (pos + len > end) throw new ProtocolError(`cell of ${len} bytes overruns the body`);
+      row[c] = decoders[c](buf, view, pos, len);
+      pos += len;
+    }
+    rows[i] = row;
+  }
+  r.pos = pos;
+  return rows;
+}
+
+/**
+ * Decodes a RESULT body. `knownColumns` are the result columns of the prepared
+ * statement executed, used when the server skipped metadata.
+ */
+export function decodeResult(r: Reader, knownColumns?: readonly ColumnSpec[]): ResultMessage {
+  const kind = r.readInt();
+  switch (kind) {
+    case ResultKind.VOID:
+      return { kind: "void" };
+    case ResultKind.ROWS: {
+      const meta = readRowsMetadata(r);
+      const columns = meta.columns.length === 0 && meta.columnCount > 0
+        ? knownColumns ?? missingColumns()
+        : sameColumns(meta.columns, knownColumns);
+      const rows = readRows(r, columns, meta.columnCount);
+      return { kind: "rows", columns, rows, pagingState: meta.pagingState };
+    }
+    case ResultKind.SET_KEYSPACE:
+      return { kind: "set_keyspace", keyspace: r.readString() };
+    case ResultKind.PREPARED:
+      return { kind: "prepared", ...readPrepared(r) };
+    case ResultKind.SCHEMA_CHANGE:
+      return { kind: "schema_change", ...readSchemaChange(r) };
+    default:
+      throw new ProtocolError(`unknown RESULT kind ${kind}`);
+  }
+}
+
+function missingColumns(): never {
+  throw new ProtocolError("server skipped result metadata the driver does not have");
+}
+
+/** Reuses `known` when it describes the same columns, so its compiled decoders serve. */
+function sameColumns(
+  columns: readonly ColumnSpec[],
+  known: readonly ColumnSpec[] | undefined,
+): readonly ColumnSpec[] {
+  if (!known || known.length !== columns.length) return columns;
+  for (let i = 0; i < columns.length; i++) {
+    if (columns[i].name !== known[i].name) return columns;
+  }
+  return known;
+}
+
+/** Reads the body of a Prepared result (v4: no result metadata id). */
+function readPrepared(r: Reader): PreparedInfo {
+  const id = r.readShortBytes().slice();
+  const flags = r.readInt();
+  const columnCount = r.readInt();
+  const pkCount = r.readInt();
+  if (columnCount < 0 || columnCount > r.remaining || pkCount < 0 || pkCount > columnCount) {
+    throw new ProtocolError(`invalid prepared metadata (${columnCount} columns, ${pkCount} keys)`);
+  }
+  const pkIndexes: number[] = new Array(pkCount);
+  for (let i = 0; i < pkCount; i++) pkIndexes[i] = r.readShort();
+  const bindColumns = readColumnSpecs(r, flags, columnCount);
+  const result = readRowsMetadata(r);
+  return {
+    id,
+    resultMetadataId: null,
+    bindColumns,
+    pkIndexes,
+    resultColumns: result.columns,
+  };
+}
