@@ -33,6 +33,8 @@ import { DcAwareRoundRobinPolicy, type LoadBalancingPolicy } from "./policies/lo
 import { type RequestSpec, type RunnerContext, runRequest } from "./request_runner.ts";
 import { PreparedCache } from "./prepared_cache.ts";
 import { keyspaceIdentifier } from "./identifiers.ts";
+import { routingFor } from "./routing_key.ts";
+import { TokenAwarePolicy } from "./policies/token_aware.ts";
 import { SessionBuilder } from "./session_builder.ts";
 
 /** Values bound to a statement: by position, or by marker name. */
@@ -113,7 +115,7 @@ export class Session {
     this.#runner = {
       cluster,
       retry: (config.retryPolicy as RetryPolicy | null) ?? new DefaultRetryPolicy(),
-      loadBalancing: new DcAwareRoundRobinPolicy() as LoadBalancingPolicy,
+      loadBalancing: new TokenAwarePolicy(new DcAwareRoundRobinPolicy()) as LoadBalancingPolicy,
     };
   }
 
@@ -231,7 +233,7 @@ export class Session {
       idempotent: o.idempotent,
       timeoutMs: o.timeoutMs ?? this.#config.requestTimeoutMs,
       signal: options?.signal,
-      routing: { keyspace: infos[0]?.bindColumns[0]?.keyspace ?? this.#keyspace },
+      routing: infos.length > 0 ? routingFor(infos[0], values[0], "") : undefined,
       reprepare: (c) => this.#reprepareAll(c, entries.map((e, i) => [e, infos[i]] as const)),
     });
     return new QueryResult(await this.#toResult(message.body, message.result));
@@ -382,7 +384,7 @@ export class Session {
       idempotent: o.idempotent,
       timeoutMs: o.timeoutMs ?? this.#config.requestTimeoutMs,
       signal,
-      routing: { keyspace: info?.bindColumns[0]?.keyspace ?? this.#keyspace },
+      routing: info === null ? { keyspace: this.#keyspace } : routingFor(info, values, r.cql),
       reprepare: info === null ? undefined : (c) => this.#reprepare(c, r.cql, info),
     });
     return await this.#toResult(message.body, message.result);

@@ -16,6 +16,7 @@ import { nodeAddress, type NodeInfo } from "./node.ts";
 import { type KeyspaceMetadata, loadSchema } from "./schema.ts";
 import { querySystem } from "./system_query.ts";
 import { discoverNodes } from "./topology.ts";
+import { TokenMap } from "./token_map.ts";
 
 /** What the cluster layer needs to know. */
 export interface ClusterOptions {
@@ -63,6 +64,9 @@ export class Cluster {
   #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   /** Bumped on every topology change, so routing can rebuild derived state lazily. */
   version = 0;
+  /** Bumped only when nodes or their tokens change: the token map is rebuilt then. */
+  #topologyVersion = 0;
+  #tokenMap: { version: number; keyspaces: unknown; map: TokenMap } | null = null;
 
   private constructor(opts: ClusterOptions) {
     this.#opts = opts;
@@ -91,6 +95,21 @@ export class Cluster {
   /** A snapshot of nodes and schema. */
   data(): ClusterData {
     return new ClusterData([...this.hosts.values()].map((h) => h.info), this.keyspaces);
+  }
+
+  /** Replicas of `token` in `keyspace`, primary first (empty when unknown). */
+  replicas(keyspace: string, token: bigint): Host[] {
+    let t = this.#tokenMap;
+    if (t === null || t.version !== this.#topologyVersion || t.keyspaces !== this.keyspaces) {
+      t = {
+        version: this.#topologyVersion,
+        keyspaces: this.keyspaces,
+        map: new TokenMap(this.hosts.values()),
+      };
+      this.#tokenMap = t;
+    }
+    const ks = this.keyspaces.get(keyspace);
+    return ks ? t.map.replicas(ks, token) : [];
   }
 
   /** Hosts whose pools have a connection, local datacenter first. */
@@ -187,7 +206,7 @@ export class Cluster {
         );
         const nodes = await discoverNodes(conn, cp, this.#opts.requestTimeoutMs);
         this.#control = conn;
-        this.#applyNodes(nodes, cp);
+        this.#applyNodes(nodes);
         await this.refreshSchema();
         this.#log("info", `control connection to ${conn.address}`);
         return;
@@ -201,7 +220,7 @@ export class Cluster {
     throw new ConnectionError(`could not connect to any contact point (${errors.join("; ")})`);
   }
 
-  #applyNodes(nodes: NodeInfo[], contact?: { host: string; port: number }): void {
+  #applyNodes(nodes: NodeInfo[]): void {
     if (this.localDatacenter === "") {
       this.localDatacenter = this.#opts.localDatacenter ?? nodes[0]?.datacenter ?? "";
     }
@@ -223,8 +242,8 @@ export class Cluster {
       this.hosts.delete(id);
       this.#log("info", `node ${nodeAddress(h.info)} removed`);
     }
-    void contact;
     this.version++;
+    this.#topologyVersion++;
   }
 
   #newPool(n: NodeInfo): HostPool {

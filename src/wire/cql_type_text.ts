@@ -51,7 +51,9 @@ class TypeTextParser {
   ) {}
 
   fail(problem: string): never {
-    throw new ProtocolError(`cannot parse CQL type "${this.text}": ${problem} at offset ${this.pos}`);
+    throw new ProtocolError(
+      `cannot parse CQL type "${this.text}": ${problem} at offset ${this.pos}`,
+    );
   }
 
   skipSpace(): void {
@@ -138,7 +140,9 @@ class TypeTextParser {
         this.skipSpace();
         const m = /^[0-9]+/.exec(this.text.slice(this.pos));
         const dimension = m === null ? 0 : Number(m[0]);
-        if (!(dimension >= 1 && dimension <= 0x7fffffff)) this.fail("expected a positive dimension");
+        if (!(dimension >= 1 && dimension <= 0x7fffffff)) {
+          this.fail("expected a positive dimension");
+        }
         this.pos += m![0].length;
         t = { kind: "vector", element, dimension };
         break;

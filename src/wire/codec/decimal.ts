@@ -49,7 +49,9 @@ export function parseDecimal(text: string): { unscaled: bigint; scale: number } 
 
 /** `decimal` as an exact string. */
 export const decodeDecimal: Decoder = (buf, view, start, len) => {
-  if (len < 4) return len === 0 ? null : badCell("decimal", `expected at least 4 bytes, got ${len}`);
+  if (len < 4) {
+    return len === 0 ? null : badCell("decimal", `expected at least 4 bytes, got ${len}`);
+  }
   return formatDecimal(readVarint(buf, start + 4, len - 4), view.getInt32(start));
 };
 

@@ -166,7 +166,10 @@ export const writeDouble: ValueWriter = (w, v) => {
 
 // ---- varint ----
 
-const HEX: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+const HEX: readonly string[] = Array.from(
+  { length: 256 },
+  (_, i) => i.toString(16).padStart(2, "0"),
+);
 
 /** Reads `len` bytes of big-endian two's complement as a bigint (0 bytes is 0n). */
 export function readVarint(buf: Uint8Array, start: number, len: number): bigint {

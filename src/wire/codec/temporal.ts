@@ -84,7 +84,11 @@ function pad2(n: number): string {
  */
 export function formatDate(days: number): string {
   const [y, m, d] = civilFromDays(days);
-  const year = y > 9999 ? "+" + y : y < 0 ? "-" + String(-y).padStart(4, "0") : String(y).padStart(4, "0");
+  const year = y > 9999
+    ? "+" + y
+    : y < 0
+    ? "-" + String(-y).padStart(4, "0")
+    : String(y).padStart(4, "0");
   return `${year}-${pad2(m)}-${pad2(d)}`;
 }
 

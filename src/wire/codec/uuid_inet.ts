@@ -9,7 +9,10 @@ import { badCell, badLength, EncodeProblem, kindProblem, malformed } from "./pro
 import { reserve } from "./numbers.ts";
 import type { Decoder, ValueWriter } from "./types.ts";
 
-const HEX: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+const HEX: readonly string[] = Array.from(
+  { length: 256 },
+  (_, i) => i.toString(16).padStart(2, "0"),
+);
 
 /** `uuid` / `timeuuid` as `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`. */
 export const decodeUuid: Decoder = (b, _view, s, len) => {
@@ -67,7 +70,10 @@ export const writeTimeuuid: ValueWriter = (w, v) => {
   const version = w.buf[w.length - 10] >> 4;
   if (version !== 1) {
     w.length -= 20;
-    throw new EncodeProblem(false, `expected a version 1 (time-based) uuid, got version ${version}`);
+    throw new EncodeProblem(
+      false,
+      `expected a version 1 (time-based) uuid, got version ${version}`,
+    );
   }
 };
 

@@ -26,7 +26,11 @@ function vectorLength(expected: number, got: number): never {
 }
 
 /** `vector<T, n>` of a fixed-size T (`elementSize` bytes each) as an Array. */
-export function fixedVectorDecoder(element: Decoder, elementSize: number, dimension: number): Decoder {
+export function fixedVectorDecoder(
+  element: Decoder,
+  elementSize: number,
+  dimension: number,
+): Decoder {
   const size = elementSize * dimension;
   return (buf, view, start, len) => {
     if (len !== size) return len === 0 ? null : vectorLength(size, len);

@@ -14,6 +14,15 @@ import { compress as snappyCompress } from "snappyjs";
 import { ProtocolError } from "../../errors.ts";
 import { checkDeclaredLength, type Compressor } from "./compressor.ts";
 
+/** Forward byte copy, so an offset below `len` repeats the last `offset` bytes. */
+function selfCopy(dst: Uint8Array, d: number, offset: number, len: number): void {
+  for (let i = 0; i < len; i++) dst[d + i] = dst[d - offset + i];
+}
+
+function copy(src: Uint8Array, s: number, dst: Uint8Array, d: number, len: number): void {
+  for (let i = 0; i < len; i++) dst[d + i] = src[s + i];
+}
+
 function corrupt(what: string): never {
   throw new ProtocolError(`malformed Snappy body: ${what}`);
 }
@@ -65,7 +74,7 @@ function snappyDecompressInto(src: Uint8Array, from: number, dst: Uint8Array): v
       if (len > 32) {
         dst.set(src.subarray(s, s + len), d);
       } else {
-        for (let i = 0; i < len; i++) dst[d + i] = src[s + i];
+        copy(src, s, dst, d, len);
       }
       s += len;
       d += len;
@@ -91,8 +100,7 @@ function snappyDecompressInto(src: Uint8Array, from: number, dst: Uint8Array): v
     }
     if (offset === 0 || offset > d) corrupt(`copy offset ${offset} at output byte ${d}`);
     if (len > dLen - d) corrupt("copy overflows the declared length");
-    const m = d - offset;
-    for (let i = 0; i < len; i++) dst[d + i] = dst[m + i];
+    selfCopy(dst, d, offset, len);
     d += len;
   }
   if (d !== dLen) corrupt(`produced ${d} bytes, expected ${dLen}`);

@@ -1,0 +1,140 @@
+/**
+ * The token ring and the replicas of each keyspace, computed as Cassandra
+ * places them (SimpleStrategy, NetworkTopologyStrategy, LocalStrategy).
+ * @module
+ */
+
+import type { Host } from "./cluster.ts";
+import type { KeyspaceMetadata } from "./schema.ts";
+
+/** Ring positions sorted by token, each with the host owning it. */
+export class TokenMap {
+  /** Tokens in ascending order. */
+  readonly tokens: bigint[];
+  /** `owners[i]` owns `tokens[i]`. */
+  readonly owners: Host[];
+  #replicaCache = new Map<string, Host[][]>();
+  #hosts: Host[];
+
+  constructor(hosts: Iterable<Host>) {
+    const ring: [bigint, Host][] = [];
+    this.#hosts = [...hosts];
+    for (const h of this.#hosts) for (const t of h.info.tokens) ring.push([t, h]);
+    ring.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    this.tokens = ring.map((r) => r[0]);
+    this.owners = ring.map((r) => r[1]);
+  }
+
+  /** Index of the ring position owning `token`: the first token ≥ it, wrapping around. */
+  indexOf(token: bigint): number {
+    const t = this.tokens;
+    let lo = 0, hi = t.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (t[mid] < token) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo === t.length ? 0 : lo;
+  }
+
+  /**
+   * Replicas of `token` in `keyspace`, primary first; every host when the
+   * keyspace's strategy is unknown or it has no replication settings.
+   */
+  replicas(keyspace: KeyspaceMetadata | undefined, token: bigint): Host[] {
+    if (this.tokens.length === 0) return [];
+    const index = this.indexOf(token);
+    if (keyspace === undefined) return [this.owners[index]];
+    let perIndex = this.#replicaCache.get(keyspace.name);
+    if (perIndex === undefined) {
+      perIndex = new Array(this.tokens.length);
+      this.#replicaCache.set(keyspace.name, perIndex);
+    }
+    return perIndex[index] ??= this.#compute(keyspace.replication, index);
+  }
+
+  #compute(replication: Record<string, string>, start: number): Host[] {
+    const strategy = (replication.class ?? "").replace(/^org\.apache\.cassandra\.locator\./, "");
+    switch (strategy) {
+      case "SimpleStrategy":
+        return this.#simple(start, parseRf(replication.replication_factor));
+      case "NetworkTopologyStrategy":
+        return this.#networkTopology(start, replication);
+      default:
+        // LocalStrategy, EverywhereStrategy: every node holds the data.
+        return [this.owners[start], ...this.#hosts.filter((h) => h !== this.owners[start])];
+    }
+  }
+
+  /** The next `rf` distinct hosts clockwise from `start`. */
+  #simple(start: number, rf: number): Host[] {
+    const out: Host[] = [];
+    const n = this.tokens.length;
+    for (let i = 0; i < n && out.length < rf; i++) {
+      const h = this.owners[(start + i) % n];
+      if (!out.includes(h)) out.push(h);
+    }
+    return out;
+  }
+
+  /**
+   * Per datacenter, walks the ring taking hosts on racks not yet used; hosts
+   * on used racks are taken only once every rack has one (Cassandra's
+   * NetworkTopologyStrategy.calculateNaturalReplicas).
+   */
+  #networkTopology(start: number, replication: Record<string, string>): Host[] {
+    const wanted = new Map<string, number>();
+    for (const [dc, rf] of Object.entries(replication)) {
+      if (dc !== "class") wanted.set(dc, parseRf(rf));
+    }
+    const racksPerDc = new Map<string, Set<string>>();
+    for (const h of this.#hosts) {
+      const racks = racksPerDc.get(h.info.datacenter) ?? new Set();
+      racks.add(h.info.rack);
+      racksPerDc.set(h.info.datacenter, racks);
+    }
+    const taken = new Map<string, Host[]>();
+    const seenRacks = new Map<string, Set<string>>();
+    const skipped = new Map<string, Host[]>();
+    const out: Host[] = [];
+    const n = this.tokens.length;
+    const done = (dc: string) => (taken.get(dc)?.length ?? 0) >= (wanted.get(dc) ?? 0);
+    for (let i = 0; i < n; i++) {
+      const h = this.owners[(start + i) % n];
+      const dc = h.info.datacenter;
+      if (!wanted.has(dc) || done(dc) || out.includes(h)) continue;
+      const dcTaken = taken.get(dc) ?? [];
+      taken.set(dc, dcTaken);
+      const racks = seenRacks.get(dc) ?? new Set<string>();
+      seenRacks.set(dc, racks);
+      if (!racks.has(h.info.rack)) {
+        racks.add(h.info.rack);
+        dcTaken.push(h);
+        out.push(h);
+        // Every rack used: hosts passed over earlier now fill the remaining places, in ring order.
+        if (racks.size === racksPerDc.get(dc)?.size) {
+          for (const s of skipped.get(dc) ?? []) {
+            if (done(dc)) break;
+            dcTaken.push(s);
+            out.push(s);
+          }
+          skipped.set(dc, []);
+        }
+      } else if (racks.size === racksPerDc.get(dc)?.size) {
+        dcTaken.push(h);
+        out.push(h);
+      } else {
+        const list = skipped.get(dc) ?? [];
+        if (!list.includes(h)) list.push(h);
+        skipped.set(dc, list);
+      }
+    }
+    return out;
+  }
+}
+
+function parseRf(v: string | undefined): number {
+  // Transient replication is written "3/1": the full count is what places replicas.
+  const n = parseInt(String(v ?? "1").split("/")[0], 10);
+  return Number.isFinite(n) && n > 0 ? n : 1;
+}

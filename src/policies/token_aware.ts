@@ -1,0 +1,41 @@
+/**
+ * Token-aware routing: replicas of the request's partition first, then the
+ * wrapped policy's plan.
+ * @module
+ */
+
+import type { Cluster, Host } from "../cluster/cluster.ts";
+import { murmur3Token } from "../cluster/murmur3.ts";
+import type { LoadBalancingPolicy, RoutingInfo } from "./load_balancing.ts";
+
+/**
+ * Sends each request with a routing key to a live replica in the local
+ * datacenter (round-robin among them; LWT to the primary replica first),
+ * then falls back to `child`'s order for everything else.
+ */
+export class TokenAwarePolicy implements LoadBalancingPolicy {
+  #child: LoadBalancingPolicy;
+  #next = 0;
+
+  constructor(child: LoadBalancingPolicy) {
+    this.#child = child;
+  }
+
+  plan(cluster: Cluster, routing?: RoutingInfo): Iterable<Host> {
+    const key = routing?.routingKey;
+    const fallback = this.#child.plan(cluster, routing);
+    if (!key || !routing?.keyspace) return fallback;
+    const replicas = cluster.replicas(routing.keyspace, murmur3Token(key));
+    if (replicas.length === 0) return fallback;
+    // Remote replicas are no better than any remote node: the child's order places them.
+    const local = replicas.filter((h) =>
+      h.pool.size > 0 && h.info.datacenter === cluster.localDatacenter
+    );
+    if (local.length > 1 && !routing.lwt) {
+      const k = this.#next++ % local.length;
+      this.#next %= 1 << 30;
+      local.push(...local.splice(0, k));
+    }
+    return local.concat([...fallback].filter((h) => !local.includes(h)));
+  }
+}

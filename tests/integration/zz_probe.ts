@@ -1,0 +1,10 @@
+import { SessionBuilder } from "../../mod.ts";
+const events: unknown[] = [];
+const s = await new SessionBuilder().knownNode("127.0.0.7:9042").poolSize(3).logger((e) => events.push(e)).build();
+await s.execute("CREATE KEYSPACE IF NOT EXISTS zzprobe WITH replication = {'class':'SimpleStrategy','replication_factor':1}");
+await s.useKeyspace("zzprobe", false);
+const r = await s.execute("SELECT * FROM system_views.clients");
+for (const row of r) console.log(String(row));
+console.log(r.colSpecs());
+console.log(events);
+await s.close();
