@@ -42,6 +42,10 @@ export {
   type RetryPolicy,
 } from "./src/policies/retry.ts";
 export { ExponentialReconnectPolicy, type ReconnectPolicy } from "./src/pool/reconnect_policy.ts";
+export {
+  ConstantSpeculativeExecutionPolicy,
+  type SpeculativeExecutionPolicy,
+} from "./src/policies/speculative.ts";
 export type { LogEvent, Logger, TlsOptions } from "./src/config.ts";
 export {
   AlreadyExistsError,

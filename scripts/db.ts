@@ -20,7 +20,7 @@ import { down, nodeKill, nodeStart, status, up } from "./lib/single.ts";
 const USAGE = `usage: deno run -A scripts/db.ts <command> [options]
   up            start (or reuse) one node        --name single --ip 127.0.0.1 --port 9042
                                                  --auth --tls --mtls --docker --timeout 180
-  down          stop our single nodes            --name N | --all (cluster nodes too)
+  down          stop single + secure             --name N | --all (every node, cluster too)
   cluster-up    start c1..cN on 127.0.0.1..N     --nodes 3 --dc-layout dc1:2,dc2:1 --replace
   cluster-down  stop the cluster
   node-kill N   SIGKILL node N, keep its data

@@ -141,17 +141,12 @@ export interface LogEvent {
 /** Receives the driver's log events; must not throw. */
 export type Logger = (event: LogEvent) => void;
 
-// Policy shapes are defined by the session's policy modules; these names are
-// the config's seam, so the builder can accept them before those exist.
-/** Decides whether a failed request is retried, and where. */
-// deno-lint-ignore no-empty-interface
-export interface RetryPolicy {}
-/** Decides when to send a speculative extra copy of a slow idempotent request. */
-// deno-lint-ignore no-empty-interface
-export interface SpeculativeExecutionPolicy {}
-/** Decides how long to wait before reconnecting to a node that went down. */
-// deno-lint-ignore no-empty-interface
-export interface ReconnectPolicy {}
+export type { RetryPolicy } from "./policies/retry.ts";
+export type { SpeculativeExecutionPolicy } from "./policies/speculative.ts";
+export type { ReconnectPolicy } from "./pool/reconnect_policy.ts";
+import type { RetryPolicy } from "./policies/retry.ts";
+import type { SpeculativeExecutionPolicy } from "./policies/speculative.ts";
+import type { ReconnectPolicy } from "./pool/reconnect_policy.ts";
 
 /** Keyspace every connection switches to. */
 export interface KeyspaceConfig {

@@ -59,7 +59,17 @@ export class ScyllaError extends Error {
 }
 
 /** The connection could not be opened, was lost, or the session is closed. */
-export class ConnectionError extends ScyllaError {}
+export class ConnectionError extends ScyllaError {
+  /**
+   * `true` when the request never left the client (connection already closed,
+   * or its queue full), so sending it elsewhere is safe even if not idempotent.
+   */
+  readonly notSent: boolean;
+  constructor(message: string, options: ScyllaErrorOptions & { notSent?: boolean } = {}) {
+    super(message, options);
+    this.notSent = options.notSent ?? false;
+  }
+}
 /** The server rejected the credentials (`Bad credentials`, 0x0100) or the handshake. */
 export class AuthenticationError extends ScyllaError {}
 /** A request did not complete before its client-side deadline. */

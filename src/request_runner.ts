@@ -11,6 +11,7 @@ import { noConnection } from "./pool/host_pool.ts";
 import { ConnectionError, ScyllaError, UnpreparedError } from "./errors.ts";
 import type { RetryDecision, RetryPolicy } from "./policies/retry.ts";
 import type { LoadBalancingPolicy, RoutingInfo } from "./policies/load_balancing.ts";
+import type { SpeculativeExecutionPolicy } from "./policies/speculative.ts";
 
 /** One request to run. */
 export interface RequestSpec<T> {
@@ -40,56 +41,129 @@ export interface RunnerContext {
   retry: RetryPolicy;
   /** Counts requests per host address, for tests and metrics. */
   onSent?: (host: Host) => void;
+  /** Speculative executions for idempotent statements; none when absent. */
+  speculative?: SpeculativeExecutionPolicy | null;
 }
 
 /**
  * Sends `spec` to the first usable host of the plan and handles failures.
+ * With a speculative execution policy and an idempotent statement, further
+ * executions start on the next hosts while the first is slow; the first
+ * answer wins and later ones are dropped.
  * @throws {ScyllaError} the last failure when no attempt succeeded
  */
-export async function runRequest<T>(ctx: RunnerContext, spec: RequestSpec<T>): Promise<T> {
-  const frame = spec.encode();
-  const plan = ctx.loadBalancing.plan(ctx.cluster, spec.routing);
-  const errors: string[] = [];
-  let lastError: unknown;
-  let attempts = 0;
-  let reprepared = false;
-  for (const host of plan) {
-    for (let sameHostTries = 0;; sameHostTries++) {
-      const conn = host.pool.pick();
-      if (conn === null) {
-        errors.push(noConnection(host.pool).message);
-        break;
-      }
-      if (spec.signal?.aborted) throw spec.signal.reason;
-      try {
-        ctx.onSent?.(host);
-        // Frames are stamped with a stream id in place: a retry gets its own copy.
-        const bytes = attempts++ === 0 ? frame : frame.slice();
-        return await conn.send(bytes, spec.decode, spec);
-      } catch (e) {
-        lastError = e;
-        if (e instanceof UnpreparedError && spec.reprepare && !reprepared) {
-          reprepared = true;
-          await spec.reprepare(conn);
-          continue;
+export function runRequest<T>(ctx: RunnerContext, spec: RequestSpec<T>): Promise<T> {
+  const run = new Run(ctx, spec);
+  const speculative = ctx.speculative;
+  if (!speculative || !spec.idempotent || speculative.maxExecutions <= 1) return run.execute();
+  return run.speculate(speculative);
+}
+
+/** The state of one request across its attempts (and speculative executions). */
+class Run<T> {
+  #ctx: RunnerContext;
+  #spec: RequestSpec<T>;
+  #frame: Uint8Array;
+  #plan: Iterator<Host>;
+  #errors: string[] = [];
+  #lastError: unknown;
+  #attempts = 0;
+  #reprepared = false;
+  done = false;
+
+  constructor(ctx: RunnerContext, spec: RequestSpec<T>) {
+    this.#ctx = ctx;
+    this.#spec = spec;
+    this.#frame = spec.encode();
+    this.#plan = ctx.loadBalancing.plan(ctx.cluster, spec.routing)[Symbol.iterator]();
+  }
+
+  /** One execution: walks the shared plan until an attempt succeeds or hosts run out. */
+  async execute(): Promise<T> {
+    const spec = this.#spec;
+    for (let next = this.#plan.next(); !next.done && !this.done; next = this.#plan.next()) {
+      const host = next.value;
+      for (let sameHostTries = 0;; sameHostTries++) {
+        const conn = host.pool.pick();
+        if (conn === null) {
+          this.#errors.push(noConnection(host.pool).message);
+          break;
         }
-        if (!(e instanceof ScyllaError) || spec.signal?.aborted) throw e;
-        const decision: RetryDecision = ctx.retry.decide(e, {
-          idempotent: spec.idempotent,
-          retryCount: sameHostTries,
-        });
-        if (decision === "rethrow") throw e;
-        errors.push(`${host.pool.address}: ${e.message}`);
-        if (decision === "retry_same") continue;
-        break;
+        if (spec.signal?.aborted) throw spec.signal.reason;
+        try {
+          this.#ctx.onSent?.(host);
+          // Frames are stamped with a stream id in place: each further attempt gets its own copy.
+          const bytes = this.#attempts++ === 0 ? this.#frame : this.#frame.slice();
+          return await conn.send(bytes, spec.decode, spec);
+        } catch (e) {
+          this.#lastError = e;
+          if (e instanceof UnpreparedError && spec.reprepare && !this.#reprepared) {
+            this.#reprepared = true;
+            await spec.reprepare(conn);
+            continue;
+          }
+          if (!(e instanceof ScyllaError) || spec.signal?.aborted || this.done) throw e;
+          const decision: RetryDecision = this.#ctx.retry.decide(e, {
+            idempotent: spec.idempotent,
+            retryCount: sameHostTries,
+          });
+          if (decision === "rethrow") throw e;
+          this.#errors.push(`${host.pool.address}: ${e.message}`);
+          if (decision === "retry_same") continue;
+          break;
+        }
       }
     }
+    throw this.#exhausted();
   }
-  if (lastError !== undefined && errors.length <= 1) throw lastError;
-  throw new ConnectionError(
-    errors.length === 0
-      ? "no host is available to run the request (every node's pool is empty)"
-      : `every host failed: ${errors.join("; ")}`,
-    { cause: lastError },
-  );
+
+  /** Starts executions `delayMs` apart until one answers. */
+  speculate(policy: SpeculativeExecutionPolicy): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      let running = 0;
+      let started = 0;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const finish = () => {
+        this.done = true;
+        clearTimeout(timer);
+      };
+      const start = () => {
+        started++;
+        running++;
+        this.execute().then(
+          (v) => {
+            if (!this.done) {
+              finish();
+              resolve(v);
+            }
+          },
+          (e) => {
+            running--;
+            if (this.done) return;
+            // A definite answer (e.g. a syntax error) ends the request; running out of hosts
+            // ends it only when no other execution is still waiting for an answer.
+            if (running === 0 || !(e instanceof ConnectionError)) {
+              finish();
+              reject(e);
+            }
+          },
+        );
+        if (started < policy.maxExecutions) {
+          timer = setTimeout(() => !this.done && start(), policy.delayMs);
+        }
+      };
+      start();
+    });
+  }
+
+  #exhausted(): unknown {
+    const errors = this.#errors;
+    if (this.#lastError !== undefined && errors.length <= 1) return this.#lastError;
+    return new ConnectionError(
+      errors.length === 0
+        ? "no host is available to run the request (every node's pool is empty)"
+        : `every host failed: ${errors.join("; ")}`,
+      { cause: this.#lastError },
+    );
+  }
 }

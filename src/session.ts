@@ -28,7 +28,7 @@ import { PreparedStatement } from "./statement/prepared.ts";
 import type { Batch, BatchEntry } from "./statement/batch.ts";
 import { DEFAULT_PAGE_SIZE, type StatementOptions } from "./statement/options.ts";
 import type { SessionConfig } from "./config.ts";
-import { DefaultRetryPolicy, type RetryPolicy } from "./policies/retry.ts";
+import { DefaultRetryPolicy } from "./policies/retry.ts";
 import { DcAwareRoundRobinPolicy, type LoadBalancingPolicy } from "./policies/load_balancing.ts";
 import { type RequestSpec, type RunnerContext, runRequest } from "./request_runner.ts";
 import { PreparedCache } from "./prepared_cache.ts";
@@ -63,7 +63,7 @@ export async function connectSession(config: SessionConfig): Promise<Session> {
     poolSize: config.poolSize,
     localDatacenter: config.localDatacenter,
     requestTimeoutMs: config.requestTimeoutMs,
-    reconnect: (config.reconnectPolicy as never) ?? undefined,
+    reconnect: config.reconnectPolicy ?? undefined,
     log: (level, message) => config.logger?.({ level, message }),
     connection: {
       noDelay: config.tcpNodelay,
@@ -76,6 +76,7 @@ export async function connectSession(config: SessionConfig): Promise<Session> {
         : null,
       connectTimeoutMs: config.connectionTimeoutMs,
       maxInFlight: config.maxRequestsPerConnection,
+      maxQueued: config.maxQueuedRequests,
     },
   });
   return new Session(cluster, config);
@@ -114,8 +115,10 @@ export class Session {
       : null;
     this.#runner = {
       cluster,
-      retry: (config.retryPolicy as RetryPolicy | null) ?? new DefaultRetryPolicy(),
+      retry: config.retryPolicy ?? new DefaultRetryPolicy(),
       loadBalancing: new TokenAwarePolicy(new DcAwareRoundRobinPolicy()) as LoadBalancingPolicy,
+      onSent: (host) => host.sent++,
+      speculative: config.speculativeExecution,
     };
   }
 
@@ -297,6 +300,16 @@ export class Session {
   /** Nodes and schema as the session knows them now; `String()` of it reads well. */
   getClusterData(): ClusterData {
     return this.#cluster.data();
+  }
+
+  /**
+   * Requests sent to each node so far (attempts, including retries), keyed by
+   * `host:port`. Beyond rsylla: shows where routing sends the load.
+   */
+  getMetrics(): { requestsPerNode: Map<string, number> } {
+    const requestsPerNode = new Map<string, number>();
+    for (const h of this.#cluster.hosts.values()) requestsPerNode.set(h.pool.address, h.sent);
+    return { requestsPerNode };
   }
 
   /** The keyspace connections use, or `null`. */

@@ -137,20 +137,16 @@ export async function removeNode(name: string): Promise<void> {
   );
 }
 
+/** Nodes `down` stops when given no name: the two the test runner uses by convention. */
+const DEFAULT_NODES = ["single", "secure"];
+
 /**
- * `down`: with a name, that node; with `all`, every node we started (cluster too);
- * otherwise every single (non-cluster) node.
+ * `down`: with a name, that node; with `all`, every node of this checkout (cluster too);
+ * otherwise `single` and `secure`, so nodes others started under other names keep running.
  */
 export async function down(name: string | undefined, all: boolean): Promise<number> {
-  let names: string[];
-  if (name) names = [name];
-  else {
-    names = [];
-    for (const n of await allNodeNames()) {
-      const info = await loadInfo(n);
-      if (all || info?.kind !== "cluster") names.push(n);
-    }
-  }
+  const present = await allNodeNames();
+  const names = name ? [name] : all ? present : DEFAULT_NODES.filter((n) => present.includes(n));
   if (names.length === 0) console.log("no nodes of ours to stop");
   await Promise.all(names.map(removeNode));
   if (all) await Deno.remove(CLUSTER_FILE).catch(() => {});

@@ -42,6 +42,8 @@ export interface Host {
   info: NodeInfo;
   /** Its connections. */
   pool: HostPool;
+  /** Requests sent to the node (attempts). */
+  sent: number;
 }
 
 const REFRESH_DEBOUNCE_MS = 500;
@@ -233,7 +235,7 @@ export class Cluster {
         continue;
       }
       known?.pool.close();
-      this.hosts.set(n.hostId, { info: n, pool: this.#newPool(n) });
+      this.hosts.set(n.hostId, { info: n, pool: this.#newPool(n), sent: 0 });
       this.#log("info", `node ${nodeAddress(n)} (${n.datacenter}/${n.rack}) added`);
     }
     for (const [id, h] of this.hosts) {

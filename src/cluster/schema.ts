@@ -110,7 +110,7 @@ export async function loadSchema(
     for (const t of ksMeta.tables.values()) {
       t.columns.sort((a, b) =>
         KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || a.position - b.position ||
-        a.name.localeCompare(b.name)
+        (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)
       );
       t.partitionKey = t.columns.filter((c) => c.kind === "partition_key").map((c) => c.name);
       t.clusteringKey = t.columns.filter((c) => c.kind === "clustering").map((c) => c.name);

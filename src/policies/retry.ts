@@ -39,7 +39,8 @@ export interface RetryPolicy {
  * - unavailable → next node, once;
  * - overloaded, bootstrapping → next node (the request was not applied);
  * - connection lost or client timeout → next node, idempotent statements only,
- *   since the request may have been applied.
+ *   since the request may have been applied;
+ * - request never sent (connection closed or saturated) → next node.
  */
 export class DefaultRetryPolicy implements RetryPolicy {
   decide(error: ScyllaError, ctx: RetryContext): RetryDecision {
@@ -57,6 +58,7 @@ export class DefaultRetryPolicy implements RetryPolicy {
     if (error instanceof OverloadedError || error instanceof IsBootstrappingError) {
       return "retry_next";
     }
+    if (error instanceof ConnectionError && error.notSent) return "retry_next";
     if (error instanceof ConnectionError || error instanceof RequestTimeoutError) {
       return ctx.idempotent ? "retry_next" : "rethrow";
     }

@@ -41,6 +41,8 @@ export interface ConnectionOptions extends ConnectOptions, HandshakeOptions {
   connectTimeoutMs: number;
   /** Requests in flight at most (stream ids used). */
   maxInFlight: number;
+  /** Requests that may wait for a stream id; more are refused at once. */
+  maxQueued?: number;
   /** Called for server-pushed events (after REGISTER). */
   onEvent?: (event: ServerEvent) => void;
   /** Called once when the connection closes, with the reason if it failed. */
@@ -166,10 +168,22 @@ export class Connection {
   send<T>(frame: Uint8Array, decode: ResponseDecoder<T>, opts: SendOptions): Promise<T> {
     if (this.#closed) {
       return Promise.reject(
-        new ConnectionError(`connection to ${this.address} is closed`, { cause: this.#closeError }),
+        new ConnectionError(`connection to ${this.address} is closed`, {
+          cause: this.#closeError,
+          notSent: true,
+        }),
       );
     }
     if (opts.signal?.aborted) return Promise.reject(opts.signal.reason);
+    const maxQueued = this.#opts.maxQueued ?? Infinity;
+    if (this.#ids.available === 0 && this.#waiting.length >= maxQueued) {
+      return Promise.reject(
+        new ConnectionError(
+          `${this.address} is saturated: ${this.#opts.maxInFlight} requests in flight and ${maxQueued} queued`,
+          { notSent: true },
+        ),
+      );
+    }
     return new Promise<T>((resolve, reject) => {
       const pending: Pending = {
         decode,

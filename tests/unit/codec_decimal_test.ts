@@ -11,9 +11,17 @@ const RUNS = { numRuns: 300 };
 describe("decimal", () => {
   it("encodes scale then varint unscaled value", () => {
     assert.deepEqual([...encodeFull("decimal", "-12.3450")], [
-      0, 0, 0, 7, // length
-      0, 0, 0, 4, // scale 4
-      0xfe, 0x1d, 0xc6, // unscaled -123450
+      0,
+      0,
+      0,
+      7, // length
+      0,
+      0,
+      0,
+      4, // scale 4
+      0xfe,
+      0x1d,
+      0xc6, // unscaled -123450
     ]);
     assert.deepEqual([...encode("decimal", "1.5e-3")], [0, 0, 0, 4, 15]);
     assert.deepEqual([...encode("decimal", "12E+3")], [0xff, 0xff, 0xff, 0xfd, 12]);
@@ -55,12 +63,37 @@ describe("decimal", () => {
 
   it("refuses malformed strings, non-finite numbers and other kinds", () => {
     for (const bad of ["", ".", "1.2.3", "1e", "abc", " 1", "1_000", "0x10", "e5"]) {
-      assertEncodeError("decimal", bad, TypeError, 'column "c" (decimal): expected a decimal string, got a malformed string');
+      assertEncodeError(
+        "decimal",
+        bad,
+        TypeError,
+        'column "c" (decimal): expected a decimal string, got a malformed string',
+      );
     }
-    assertEncodeError("decimal", NaN, RangeError, 'column "c" (decimal): NaN is not a finite number');
-    assertEncodeError("decimal", Infinity, RangeError, 'column "c" (decimal): Infinity is not a finite number');
-    assertEncodeError("decimal", "1e-2147483649", RangeError, 'column "c" (decimal): the exponent is out of range (scale 2147483649 does not fit an int)');
-    assertEncodeError("decimal", true, TypeError, 'column "c" (decimal): expected a decimal string, a finite number or a bigint, got boolean');
+    assertEncodeError(
+      "decimal",
+      NaN,
+      RangeError,
+      'column "c" (decimal): NaN is not a finite number',
+    );
+    assertEncodeError(
+      "decimal",
+      Infinity,
+      RangeError,
+      'column "c" (decimal): Infinity is not a finite number',
+    );
+    assertEncodeError(
+      "decimal",
+      "1e-2147483649",
+      RangeError,
+      'column "c" (decimal): the exponent is out of range (scale 2147483649 does not fit an int)',
+    );
+    assertEncodeError(
+      "decimal",
+      true,
+      TypeError,
+      'column "c" (decimal): expected a decimal string, a finite number or a bigint, got boolean',
+    );
   });
 
   it("round-trips any unscaled value and scale (property)", () => {

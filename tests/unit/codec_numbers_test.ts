@@ -10,7 +10,10 @@ const RUNS = { numRuns: 300 };
 describe("boolean", () => {
   it("encodes one byte and decodes any non-zero byte as true", () => {
     assert.deepEqual([...encodeFull("boolean", true)], [
-      0, 0, 0, 1, // length
+      0,
+      0,
+      0,
+      1, // length
       1, // true
     ]);
     assert.deepEqual([...encode("boolean", false)], [0]);
@@ -19,8 +22,18 @@ describe("boolean", () => {
   });
 
   it("refuses non-booleans", () => {
-    assertEncodeError("boolean", 1, TypeError, 'column "c" (boolean): expected a boolean, got number');
-    assertEncodeError("boolean", "true", TypeError, 'column "c" (boolean): expected a boolean, got string');
+    assertEncodeError(
+      "boolean",
+      1,
+      TypeError,
+      'column "c" (boolean): expected a boolean, got number',
+    );
+    assertEncodeError(
+      "boolean",
+      "true",
+      TypeError,
+      'column "c" (boolean): expected a boolean, got string',
+    );
   });
 });
 
@@ -37,12 +50,32 @@ describe("tinyint, smallint, int", () => {
     });
 
     it(`${type} refuses values out of range, non-integers and non-numbers`, () => {
-      assertEncodeError(type, max + 1, RangeError, `column "c" (${type}): ${max + 1} is out of range [${min}, ${max}]`);
-      assertEncodeError(type, min - 1, RangeError, `column "c" (${type}): ${min - 1} is out of range [${min}, ${max}]`);
+      assertEncodeError(
+        type,
+        max + 1,
+        RangeError,
+        `column "c" (${type}): ${max + 1} is out of range [${min}, ${max}]`,
+      );
+      assertEncodeError(
+        type,
+        min - 1,
+        RangeError,
+        `column "c" (${type}): ${min - 1} is out of range [${min}, ${max}]`,
+      );
       assertEncodeError(type, 1.5, RangeError, `column "c" (${type}): 1.5 is not an integer`);
       assertEncodeError(type, NaN, RangeError, `column "c" (${type}): NaN is not an integer`);
-      assertEncodeError(type, Infinity, RangeError, `column "c" (${type}): Infinity is not an integer`);
-      assertEncodeError(type, 1n, TypeError, `column "c" (${type}): expected an integer number, got bigint`);
+      assertEncodeError(
+        type,
+        Infinity,
+        RangeError,
+        `column "c" (${type}): Infinity is not an integer`,
+      );
+      assertEncodeError(
+        type,
+        1n,
+        TypeError,
+        `column "c" (${type}): expected an integer number, got bigint`,
+      );
     });
 
     it(`${type} round-trips any integer in range (property)`, () => {
@@ -51,18 +84,40 @@ describe("tinyint, smallint, int", () => {
   }
 
   it("matches the exact messages of the API contract", () => {
-    assertEncodeError("int", "42", TypeError, 'column "age" (int): expected an integer number, got string', "age");
-    assertEncodeError("int", 2147483648, RangeError, 'column "age" (int): 2147483648 is out of range [-2147483648, 2147483647]', "age");
+    assertEncodeError(
+      "int",
+      "42",
+      TypeError,
+      'column "age" (int): expected an integer number, got string',
+      "age",
+    );
+    assertEncodeError(
+      "int",
+      2147483648,
+      RangeError,
+      'column "age" (int): 2147483648 is out of range [-2147483648, 2147483647]',
+      "age",
+    );
   });
 
   it("writes two's complement big-endian", () => {
     assert.deepEqual([...encodeFull("int", -2)], [
-      0, 0, 0, 4, // length
-      0xff, 0xff, 0xff, 0xfe, // -2
+      0,
+      0,
+      0,
+      4, // length
+      0xff,
+      0xff,
+      0xff,
+      0xfe, // -2
     ]);
     assert.deepEqual([...encodeFull("smallint", 258)], [
-      0, 0, 0, 2, // length
-      0x01, 0x02, // 258
+      0,
+      0,
+      0,
+      2, // length
+      0x01,
+      0x02, // 258
     ]);
     assert.deepEqual([...encode("tinyint", -128)], [0x80]);
   });
@@ -93,22 +148,55 @@ describe("bigint and counter", () => {
     assert.equal(roundTrip("bigint", Number.MAX_SAFE_INTEGER), BigInt(Number.MAX_SAFE_INTEGER));
     assert.equal(roundTrip("counter", Number.MIN_SAFE_INTEGER), BigInt(Number.MIN_SAFE_INTEGER));
     assert.deepEqual([...encodeFull("bigint", -1)], [
-      0, 0, 0, 8, // length
-      0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, // -1
+      0,
+      0,
+      0,
+      8, // length
+      0xff,
+      0xff,
+      0xff,
+      0xff,
+      0xff,
+      0xff,
+      0xff,
+      0xff, // -1
     ]);
     assert.deepEqual([...encode("bigint", 2 ** 32 + 5)], [0, 0, 0, 1, 0, 0, 0, 5]);
   });
 
   it("refuse out-of-range bigints, unsafe or fractional numbers and other kinds", () => {
-    assertEncodeError("bigint", MAX + 1n, RangeError, 'column "c" (bigint): 9223372036854775808 is out of range [-9223372036854775808, 9223372036854775807]');
-    assertEncodeError("counter", MIN - 1n, RangeError, 'column "c" (counter): -9223372036854775809 is out of range [-9223372036854775808, 9223372036854775807]');
-    assertEncodeError("bigint", 2 ** 53, RangeError, 'column "c" (bigint): 9007199254740992 is not a safe integer; pass a bigint');
+    assertEncodeError(
+      "bigint",
+      MAX + 1n,
+      RangeError,
+      'column "c" (bigint): 9223372036854775808 is out of range [-9223372036854775808, 9223372036854775807]',
+    );
+    assertEncodeError(
+      "counter",
+      MIN - 1n,
+      RangeError,
+      'column "c" (counter): -9223372036854775809 is out of range [-9223372036854775808, 9223372036854775807]',
+    );
+    assertEncodeError(
+      "bigint",
+      2 ** 53,
+      RangeError,
+      'column "c" (bigint): 9007199254740992 is not a safe integer; pass a bigint',
+    );
     assertEncodeError("bigint", 0.5, RangeError, 'column "c" (bigint): 0.5 is not an integer');
-    assertEncodeError("bigint", "1", TypeError, 'column "c" (bigint): expected a bigint or an integer number, got string');
+    assertEncodeError(
+      "bigint",
+      "1",
+      TypeError,
+      'column "c" (bigint): expected a bigint or an integer number, got string',
+    );
   });
 
   it("round-trips any 64-bit value (property)", () => {
-    fc.assert(fc.property(fc.bigInt({ min: MIN, max: MAX }), (v) => roundTrip("bigint", v) === v), RUNS);
+    fc.assert(
+      fc.property(fc.bigInt({ min: MIN, max: MAX }), (v) => roundTrip("bigint", v) === v),
+      RUNS,
+    );
     fc.assert(fc.property(fc.maxSafeInteger(), (v) => roundTrip("bigint", v) === BigInt(v)), RUNS);
   });
 
@@ -136,15 +224,26 @@ describe("float and double", () => {
     assert.equal(roundTrip("double", Number.MIN_VALUE), Number.MIN_VALUE);
     assert.equal(roundTrip("double", Number.MAX_VALUE), Number.MAX_VALUE);
     assert.deepEqual([...encodeFull("float", 1)], [
-      0, 0, 0, 4, // length
-      0x3f, 0x80, 0, 0, // 1.0f
+      0,
+      0,
+      0,
+      4, // length
+      0x3f,
+      0x80,
+      0,
+      0, // 1.0f
     ]);
     assert.deepEqual([...encode("double", -2)], [0xc0, 0, 0, 0, 0, 0, 0, 0]);
   });
 
   it("refuse non-numbers", () => {
     assertEncodeError("float", "1", TypeError, 'column "c" (float): expected a number, got string');
-    assertEncodeError("double", 1n, TypeError, 'column "c" (double): expected a number, got bigint');
+    assertEncodeError(
+      "double",
+      1n,
+      TypeError,
+      'column "c" (double): expected a number, got bigint',
+    );
   });
 
   it("round-trip any value (property)", () => {
@@ -188,8 +287,18 @@ describe("varint", () => {
       assert.equal(roundTrip("varint", v), v);
     }
     assert.equal(roundTrip("varint", -5), -5n);
-    assertEncodeError("varint", 2 ** 60, RangeError, 'column "c" (varint): 1152921504606846976 is not a safe integer; pass a bigint');
-    assertEncodeError("varint", "5", TypeError, 'column "c" (varint): expected a bigint or an integer number, got string');
+    assertEncodeError(
+      "varint",
+      2 ** 60,
+      RangeError,
+      'column "c" (varint): 1152921504606846976 is not a safe integer; pass a bigint',
+    );
+    assertEncodeError(
+      "varint",
+      "5",
+      TypeError,
+      'column "c" (varint): expected a bigint or an integer number, got string',
+    );
   });
 
   it("round-trips any bigint, with the fewest bytes (property)", () => {
@@ -198,7 +307,8 @@ describe("varint", () => {
         const bytes = encode("varint", v);
         // Minimal: dropping the first byte must change the value's sign or magnitude.
         if (bytes.length > 1) {
-          const redundant = (bytes[0] === 0 && bytes[1] < 0x80) || (bytes[0] === 0xff && bytes[1] >= 0x80);
+          const redundant = (bytes[0] === 0 && bytes[1] < 0x80) ||
+            (bytes[0] === 0xff && bytes[1] >= 0x80);
           assert.ok(!redundant, `non-minimal encoding of ${v}`);
         }
         return decode("varint", bytes) === v;

@@ -11,10 +11,29 @@ const RUNS = { numRuns: 300 };
 describe("timestamp", () => {
   it("encodes epoch milliseconds as a signed 64-bit integer", () => {
     assert.deepEqual([...encodeFull("timestamp", new Date(1000))], [
-      0, 0, 0, 8, // length
-      0, 0, 0, 0, 0, 0, 0x03, 0xe8, // 1000 ms
+      0,
+      0,
+      0,
+      8, // length
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0x03,
+      0xe8, // 1000 ms
     ]);
-    assert.deepEqual([...encode("timestamp", -1)], [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);
+    assert.deepEqual([...encode("timestamp", -1)], [
+      0xff,
+      0xff,
+      0xff,
+      0xff,
+      0xff,
+      0xff,
+      0xff,
+      0xff,
+    ]);
     assert.deepEqual([...encode("timestamp", 2n ** 40n)], [0, 0, 1, 0, 0, 0, 0, 0]);
   });
 
@@ -33,9 +52,24 @@ describe("timestamp", () => {
   });
 
   it("refuses invalid Dates, fractional numbers and other kinds", () => {
-    assertEncodeError("timestamp", new Date(NaN), RangeError, 'column "c" (timestamp): invalid Date');
-    assertEncodeError("timestamp", 1.5, RangeError, 'column "c" (timestamp): 1.5 is not an integer');
-    assertEncodeError("timestamp", "2024-01-01", TypeError, 'column "c" (timestamp): expected a Date, an epoch-milliseconds number or a bigint, got string');
+    assertEncodeError(
+      "timestamp",
+      new Date(NaN),
+      RangeError,
+      'column "c" (timestamp): invalid Date',
+    );
+    assertEncodeError(
+      "timestamp",
+      1.5,
+      RangeError,
+      'column "c" (timestamp): 1.5 is not an integer',
+    );
+    assertEncodeError(
+      "timestamp",
+      "2024-01-01",
+      TypeError,
+      'column "c" (timestamp): expected a Date, an epoch-milliseconds number or a bigint, got string',
+    );
   });
 
   it("round-trips any valid Date (property)", () => {
@@ -51,8 +85,14 @@ describe("timestamp", () => {
 describe("date", () => {
   it("counts days from 2^31 = 1970-01-01", () => {
     assert.deepEqual([...encodeFull("date", "1970-01-01")], [
-      0, 0, 0, 4, // length
-      0x80, 0, 0, 0, // 2^31
+      0,
+      0,
+      0,
+      4, // length
+      0x80,
+      0,
+      0,
+      0, // 2^31
     ]);
     assert.deepEqual([...encode("date", "1970-01-02")], [0x80, 0, 0, 1]);
     assert.deepEqual([...encode("date", "1969-12-31")], [0x7f, 0xff, 0xff, 0xff]);
@@ -66,7 +106,16 @@ describe("date", () => {
   });
 
   it("formats years outside 0000-9999 like ISO 8601 / java.time and reads them back", () => {
-    for (const s of ["0000-01-01", "-0001-12-31", "9999-12-31", "+10000-01-01", "-10000-02-29", "0001-01-01"]) {
+    for (
+      const s of [
+        "0000-01-01",
+        "-0001-12-31",
+        "9999-12-31",
+        "+10000-01-01",
+        "-10000-02-29",
+        "0001-01-01",
+      ]
+    ) {
       assert.equal(roundTrip("date", s), s);
     }
     assert.equal(roundTrip("date", "10000-01-01"), "+10000-01-01");
@@ -75,9 +124,24 @@ describe("date", () => {
   it("knows leap years", () => {
     assert.equal(roundTrip("date", "2000-02-29"), "2000-02-29");
     assert.equal(roundTrip("date", "2024-02-29"), "2024-02-29");
-    assertEncodeError("date", "1900-02-29", RangeError, 'column "c" (date): day 29 is out of range [1, 28]');
-    assertEncodeError("date", "2023-04-31", RangeError, 'column "c" (date): day 31 is out of range [1, 30]');
-    assertEncodeError("date", "2023-13-01", RangeError, 'column "c" (date): month 13 is out of range [1, 12]');
+    assertEncodeError(
+      "date",
+      "1900-02-29",
+      RangeError,
+      'column "c" (date): day 29 is out of range [1, 28]',
+    );
+    assertEncodeError(
+      "date",
+      "2023-04-31",
+      RangeError,
+      'column "c" (date): day 31 is out of range [1, 30]',
+    );
+    assertEncodeError(
+      "date",
+      "2023-13-01",
+      RangeError,
+      'column "c" (date): month 13 is out of range [1, 12]',
+    );
   });
 
   it("accepts a Date (its UTC day)", () => {
@@ -87,11 +151,26 @@ describe("date", () => {
 
   it("refuses malformed text, out-of-range dates and other kinds", () => {
     for (const bad of ["2024-1-01", "2024/01/01", "24-01-01", "2024-01-01T00:00", ""]) {
-      assertEncodeError("date", bad, TypeError, 'column "c" (date): expected a "YYYY-MM-DD" string or a Date, got a malformed string');
+      assertEncodeError(
+        "date",
+        bad,
+        TypeError,
+        'column "c" (date): expected a "YYYY-MM-DD" string or a Date, got a malformed string',
+      );
     }
-    assertEncodeError("date", "+5881580-07-12", RangeError, 'column "c" (date): the date is out of range [-5877641-06-23, +5881580-07-11]');
+    assertEncodeError(
+      "date",
+      "+5881580-07-12",
+      RangeError,
+      'column "c" (date): the date is out of range [-5877641-06-23, +5881580-07-11]',
+    );
     assertEncodeError("date", new Date(NaN), RangeError, 'column "c" (date): invalid Date');
-    assertEncodeError("date", 19000, TypeError, 'column "c" (date): expected a "YYYY-MM-DD" string or a Date, got number');
+    assertEncodeError(
+      "date",
+      19000,
+      TypeError,
+      'column "c" (date): expected a "YYYY-MM-DD" string or a Date, got number',
+    );
   });
 
   it("agrees with Date for years 0-9999 and round-trips every day (property)", () => {
@@ -116,8 +195,18 @@ describe("time", () => {
 
   it("is nanoseconds since midnight as a bigint", () => {
     assert.deepEqual([...encodeFull("time", 1_000_000_000n)], [
-      0, 0, 0, 8, // length
-      0, 0, 0, 0, 0x3b, 0x9a, 0xca, 0x00, // 1e9 ns
+      0,
+      0,
+      0,
+      8, // length
+      0,
+      0,
+      0,
+      0,
+      0x3b,
+      0x9a,
+      0xca,
+      0x00, // 1e9 ns
     ]);
     assert.equal(roundTrip("time", 0n), 0n);
     assert.equal(roundTrip("time", MAX), MAX);
@@ -132,24 +221,65 @@ describe("time", () => {
   });
 
   it("refuses out-of-range times, malformed text and other kinds", () => {
-    assertEncodeError("time", MAX + 1n, RangeError, 'column "c" (time): 86400000000000 is out of range [0, 86399999999999]');
-    assertEncodeError("time", -1, RangeError, 'column "c" (time): -1 is out of range [0, 86399999999999]');
-    assertEncodeError("time", "24:00:00", RangeError, 'column "c" (time): hour 24 is out of range [0, 23]');
-    assertEncodeError("time", "10:60:00", RangeError, 'column "c" (time): minute 60 is out of range [0, 59]');
-    assertEncodeError("time", "1:00:00", TypeError, 'column "c" (time): expected a bigint, a number of nanoseconds or an "HH:MM:SS[.fffffffff]" string, got a malformed string');
-    assertEncodeError("time", "10:00:00.1234567890", TypeError, 'column "c" (time): expected a bigint, a number of nanoseconds or an "HH:MM:SS[.fffffffff]" string, got a malformed string');
-    assertEncodeError("time", new Date(), TypeError, 'column "c" (time): expected a bigint, a number of nanoseconds or an "HH:MM:SS[.fffffffff]" string, got Date');
+    assertEncodeError(
+      "time",
+      MAX + 1n,
+      RangeError,
+      'column "c" (time): 86400000000000 is out of range [0, 86399999999999]',
+    );
+    assertEncodeError(
+      "time",
+      -1,
+      RangeError,
+      'column "c" (time): -1 is out of range [0, 86399999999999]',
+    );
+    assertEncodeError(
+      "time",
+      "24:00:00",
+      RangeError,
+      'column "c" (time): hour 24 is out of range [0, 23]',
+    );
+    assertEncodeError(
+      "time",
+      "10:60:00",
+      RangeError,
+      'column "c" (time): minute 60 is out of range [0, 59]',
+    );
+    assertEncodeError(
+      "time",
+      "1:00:00",
+      TypeError,
+      'column "c" (time): expected a bigint, a number of nanoseconds or an "HH:MM:SS[.fffffffff]" string, got a malformed string',
+    );
+    assertEncodeError(
+      "time",
+      "10:00:00.1234567890",
+      TypeError,
+      'column "c" (time): expected a bigint, a number of nanoseconds or an "HH:MM:SS[.fffffffff]" string, got a malformed string',
+    );
+    assertEncodeError(
+      "time",
+      new Date(),
+      TypeError,
+      'column "c" (time): expected a bigint, a number of nanoseconds or an "HH:MM:SS[.fffffffff]" string, got Date',
+    );
   });
 
   it("round-trips every valid time (property)", () => {
-    fc.assert(fc.property(fc.bigInt({ min: 0n, max: MAX }), (t) => roundTrip("time", t) === t), RUNS);
+    fc.assert(
+      fc.property(fc.bigInt({ min: 0n, max: MAX }), (t) => roundTrip("time", t) === t),
+      RUNS,
+    );
   });
 });
 
 describe("duration", () => {
   it("encodes three zig-zag vints", () => {
     assert.deepEqual([...encodeFull("duration", { months: 1, days: 2, nanoseconds: 3n })], [
-      0, 0, 0, 3, // length
+      0,
+      0,
+      0,
+      3, // length
       0x02, // months 1 → zig-zag 2
       0x04, // days 2 → 4
       0x06, // nanoseconds 3 → 6
@@ -161,14 +291,27 @@ describe("duration", () => {
     ]);
     assert.deepEqual([...encode("duration", { days: 64 })], [
       0x00,
-      0x80, 0x80, // 64 → 128: two bytes, first starts with a single 1 bit
+      0x80,
+      0x80, // 64 → 128: two bytes, first starts with a single 1 bit
       0x00,
     ]);
   });
 
   it("uses the 9-byte form for the widest nanoseconds", () => {
     const min = { months: 0, days: 0, nanoseconds: -(2n ** 63n) };
-    assert.deepEqual([...encode("duration", min)], [0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);
+    assert.deepEqual([...encode("duration", min)], [
+      0,
+      0,
+      0xff,
+      0xff,
+      0xff,
+      0xff,
+      0xff,
+      0xff,
+      0xff,
+      0xff,
+      0xff,
+    ]);
     assert.deepEqual(roundTrip("duration", min), min);
     const max = { months: 2147483647, days: 2147483647, nanoseconds: 2n ** 63n - 1n };
     assert.deepEqual(roundTrip("duration", max), max);
@@ -176,16 +319,50 @@ describe("duration", () => {
 
   it("defaults omitted fields to 0 and accepts number nanoseconds", () => {
     assert.deepEqual(roundTrip("duration", { days: 3 }), { months: 0, days: 3, nanoseconds: 0n });
-    assert.deepEqual(roundTrip("duration", { nanoseconds: -7 }), { months: 0, days: 0, nanoseconds: -7n });
+    assert.deepEqual(roundTrip("duration", { nanoseconds: -7 }), {
+      months: 0,
+      days: 0,
+      nanoseconds: -7n,
+    });
   });
 
   it("refuses mixed signs, bad fields and other kinds", () => {
-    assertEncodeError("duration", { months: 1, days: -1 }, RangeError, 'column "c" (duration): months, days and nanoseconds must not have different signs');
-    assertEncodeError("duration", { months: 1, weeks: 2 }, TypeError, 'column "c" (duration): unknown field "weeks"; a duration has months, days and nanoseconds');
-    assertEncodeError("duration", { months: "1" }, TypeError, 'column "c" (duration): months: expected an integer number, got string');
-    assertEncodeError("duration", { days: 2 ** 31 }, RangeError, 'column "c" (duration): days: 2147483648 is not an integer in [-2147483648, 2147483647]');
-    assertEncodeError("duration", { nanoseconds: 2n ** 63n }, RangeError, 'column "c" (duration): nanoseconds: 9223372036854775808 is out of range [-9223372036854775808, 9223372036854775807]');
-    assertEncodeError("duration", "P1D", TypeError, 'column "c" (duration): expected a { months, days, nanoseconds } object, got string');
+    assertEncodeError(
+      "duration",
+      { months: 1, days: -1 },
+      RangeError,
+      'column "c" (duration): months, days and nanoseconds must not have different signs',
+    );
+    assertEncodeError(
+      "duration",
+      { months: 1, weeks: 2 },
+      TypeError,
+      'column "c" (duration): unknown field "weeks"; a duration has months, days and nanoseconds',
+    );
+    assertEncodeError(
+      "duration",
+      { months: "1" },
+      TypeError,
+      'column "c" (duration): months: expected an integer number, got string',
+    );
+    assertEncodeError(
+      "duration",
+      { days: 2 ** 31 },
+      RangeError,
+      'column "c" (duration): days: 2147483648 is not an integer in [-2147483648, 2147483647]',
+    );
+    assertEncodeError(
+      "duration",
+      { nanoseconds: 2n ** 63n },
+      RangeError,
+      'column "c" (duration): nanoseconds: 9223372036854775808 is out of range [-9223372036854775808, 9223372036854775807]',
+    );
+    assertEncodeError(
+      "duration",
+      "P1D",
+      TypeError,
+      'column "c" (duration): expected a { months, days, nanoseconds } object, got string',
+    );
   });
 
   it("rejects truncated, oversized and trailing bytes", () => {
@@ -205,10 +382,22 @@ describe("duration", () => {
   it("round-trips any same-signed duration (property)", () => {
     const int = fc.integer({ min: 0, max: 2147483647 });
     fc.assert(
-      fc.property(int, int, fc.bigInt({ min: 0n, max: 2n ** 63n - 1n }), fc.boolean(), (m, d, n, neg) => {
-        const v = neg ? { months: -m, days: -d, nanoseconds: -n } : { months: m, days: d, nanoseconds: n };
-        assert.deepEqual(roundTrip("duration", v), { months: v.months + 0, days: v.days + 0, nanoseconds: v.nanoseconds });
-      }),
+      fc.property(
+        int,
+        int,
+        fc.bigInt({ min: 0n, max: 2n ** 63n - 1n }),
+        fc.boolean(),
+        (m, d, n, neg) => {
+          const v = neg
+            ? { months: -m, days: -d, nanoseconds: -n }
+            : { months: m, days: d, nanoseconds: n };
+          assert.deepEqual(roundTrip("duration", v), {
+            months: v.months + 0,
+            days: v.days + 0,
+            nanoseconds: v.nanoseconds,
+          });
+        },
+      ),
       RUNS,
     );
   });

@@ -11,9 +11,13 @@ const MiB = 1 << 20;
 describe("text / varchar", () => {
   it("encodes UTF-8 with the byte length", () => {
     assert.deepEqual([...encodeFull("text", "hé")], [
-      0, 0, 0, 3, // length in bytes, not UTF-16 units
+      0,
+      0,
+      0,
+      3, // length in bytes, not UTF-16 units
       0x68, // h
-      0xc3, 0xa9, // é
+      0xc3,
+      0xa9, // é
     ]);
     assert.deepEqual([...encodeFull("varchar", "")], [0, 0, 0, 0]);
   });
@@ -43,15 +47,28 @@ describe("text / varchar", () => {
 
   it("round-trips any well-formed string (property)", () => {
     fc.assert(
-      fc.property(fc.string({ unit: "grapheme", maxLength: 80 }), (s) => roundTrip("text", s) === s),
+      fc.property(
+        fc.string({ unit: "grapheme", maxLength: 80 }),
+        (s) => roundTrip("text", s) === s,
+      ),
       RUNS,
     );
   });
 
   it("refuses non-strings and unpaired surrogates", () => {
     assertEncodeError("text", 5, TypeError, 'column "c" (text): expected a string, got number');
-    assertEncodeError("text", Object("x"), TypeError, 'column "c" (text): expected a string, got String');
-    assertEncodeError("text", "bad \uD800 half", RangeError, 'column "c" (text): contains an unpaired surrogate');
+    assertEncodeError(
+      "text",
+      Object("x"),
+      TypeError,
+      'column "c" (text): expected a string, got String',
+    );
+    assertEncodeError(
+      "text",
+      "bad \uD800 half",
+      RangeError,
+      'column "c" (text): contains an unpaired surrogate',
+    );
   });
 
   it("decodes invalid UTF-8 as ProtocolError, short or long", () => {
@@ -67,7 +84,12 @@ describe("ascii", () => {
   });
 
   it("refuses non-ASCII characters, naming their index but not the text", () => {
-    assertEncodeError("ascii", "abcé", RangeError, 'column "c" (ascii): contains a non-ASCII character at index 3');
+    assertEncodeError(
+      "ascii",
+      "abcé",
+      RangeError,
+      'column "c" (ascii): contains a non-ASCII character at index 3',
+    );
     assertEncodeError("ascii", [], TypeError, 'column "c" (ascii): expected a string, got Array');
   });
 });
@@ -75,8 +97,12 @@ describe("ascii", () => {
 describe("blob", () => {
   it("encodes the bytes as they are", () => {
     assert.deepEqual([...encodeFull("blob", new Uint8Array([0xca, 0xfe]))], [
-      0, 0, 0, 2, // length
-      0xca, 0xfe, // bytes
+      0,
+      0,
+      0,
+      2, // length
+      0xca,
+      0xfe, // bytes
     ]);
     assert.deepEqual([...encode("blob", new Uint8Array([1, 2, 3]).buffer)], [1, 2, 3]);
   });
@@ -110,9 +136,24 @@ describe("blob", () => {
   });
 
   it("refuses other kinds", () => {
-    assertEncodeError("blob", "cafe", TypeError, 'column "c" (blob): expected a Uint8Array, got string');
-    assertEncodeError("blob", [1, 2], TypeError, 'column "c" (blob): expected a Uint8Array, got Array');
-    assertEncodeError("blob", new Uint16Array(2), TypeError, 'column "c" (blob): expected a Uint8Array, got Uint16Array');
+    assertEncodeError(
+      "blob",
+      "cafe",
+      TypeError,
+      'column "c" (blob): expected a Uint8Array, got string',
+    );
+    assertEncodeError(
+      "blob",
+      [1, 2],
+      TypeError,
+      'column "c" (blob): expected a Uint8Array, got Array',
+    );
+    assertEncodeError(
+      "blob",
+      new Uint16Array(2),
+      TypeError,
+      'column "c" (blob): expected a Uint8Array, got Uint16Array',
+    );
   });
 });
 
@@ -120,6 +161,11 @@ describe("custom types", () => {
   it("pass raw bytes both ways", () => {
     const t = { kind: "custom", className: "com.example.MyType" } as const;
     assert.deepEqual(roundTrip(t, new Uint8Array([1, 2])), new Uint8Array([1, 2]));
-    assertEncodeError(t, 1, TypeError, "column \"c\" ('com.example.MyType'): expected a Uint8Array, got number");
+    assertEncodeError(
+      t,
+      1,
+      TypeError,
+      "column \"c\" ('com.example.MyType'): expected a Uint8Array, got number",
+    );
   });
 });

@@ -80,7 +80,12 @@ export function floatVectorWriter(dimension: number): ValueWriter {
       const x = v[i];
       if (typeof x !== "number") {
         w.length = at0;
-        throw within(kindProblem("a number", x), `element ${i}`);
+        throw within(
+          x === null || x === undefined
+            ? new EncodeProblem(false, `vector elements cannot be ${x}`)
+            : kindProblem("a number", x),
+          `element ${i}`,
+        );
       }
       view.setFloat32(at + 4 * i, x);
     }
