@@ -11,6 +11,8 @@ export interface RoutingInfo {
   keyspace?: string | null;
   /** Serialized partition key (composite for multi-column keys). */
   routingKey?: Uint8Array | null;
+  /** Murmur3 token of `routingKey`, filled in once by the first policy that needs it. */
+  token?: bigint;
   /** Lightweight transaction: prefer the primary replica. */
   lwt?: boolean;
 }

@@ -25,7 +25,8 @@ export class TokenAwarePolicy implements LoadBalancingPolicy {
     const key = routing?.routingKey;
     const fallback = this.#child.plan(cluster, routing);
     if (!key || !routing?.keyspace) return fallback;
-    const replicas = cluster.replicas(routing.keyspace, murmur3Token(key));
+    routing.token ??= murmur3Token(key);
+    const replicas = cluster.replicas(routing.keyspace, routing.token);
     if (replicas.length === 0) return fallback;
     // Remote replicas are no better than any remote node: the child's order places them.
     const local = replicas.filter((h) =>

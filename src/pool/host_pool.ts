@@ -69,8 +69,9 @@ export class HostPool {
   /**
    * The least busy open connection, or `null` when none is open.
    * A cheap scan: pools hold a handful of connections.
+   * @param _token the request's token, where known (for shard-aware pools)
    */
-  pick(): Connection | null {
+  pick(_token?: bigint): Connection | null {
     const cs = this.#connections;
     if (cs.length === 0) return null;
     if (cs.length === 1) return cs[0];
