@@ -21,7 +21,9 @@ const KS_MIXED = `It_Mixed_${KS.slice(-6)}`;
 
 /** Client connections the node sees whose current keyspace is `ks`. */
 async function connectionsOn(observer: Session, ks: string) {
-  const rs = await observer.execute("SELECT keyspace_name, client_options FROM system_views.clients");
+  const rs = await observer.execute(
+    "SELECT keyspace_name, client_options FROM system_views.clients",
+  );
   return rs.rows().filter((r) => r.get("keyspace_name") === ks);
 }
 
@@ -33,8 +35,10 @@ describe("Session", () => {
     admin = await connect();
     await createKeyspace(admin, KS);
     await createKeyspace(admin, KS_RF3, 3);
-    await admin.execute(`CREATE KEYSPACE "${KS_MIXED}" WITH replication = ` +
-      `{'class': 'SimpleStrategy', 'replication_factor': 1}`);
+    await admin.execute(
+      `CREATE KEYSPACE "${KS_MIXED}" WITH replication = ` +
+        `{'class': 'SimpleStrategy', 'replication_factor': 1}`,
+    );
     await admin.execute(`CREATE TYPE ${KS}.addr (street text, zip int)`);
     await admin.execute(
       `CREATE TABLE ${KS}.items (id int, seq bigint, name text, tags set<text>, ` +

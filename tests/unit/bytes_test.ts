@@ -128,8 +128,14 @@ describe("Writer/Reader [string] and [long string]", () => {
   });
   it("[long string] is an [int] byte length then UTF-8", () => {
     roundTrip((w) => w.writeLongString("🎉"), (r) => r.readLongString(), [
-      0x00, 0x00, 0x00, 0x04, // length 4
-      0xf0, 0x9f, 0x8e, 0x89, // U+1F389
+      0x00,
+      0x00,
+      0x00,
+      0x04, // length 4
+      0xf0,
+      0x9f,
+      0x8e,
+      0x89, // U+1F389
     ]);
   });
   it("[string] of the largest length 65535 round-trips", () => {
@@ -179,7 +185,17 @@ describe("Writer/Reader [bytes] and [short bytes]", () => {
   });
   it("[bytes] keeps zero bytes and 0xff bytes", () => {
     const data = new Uint8Array([0, 0xff, 0, 1, 0]);
-    const v = roundTrip((w) => w.writeBytes(data), (r) => r.readBytes(), [0, 0, 0, 5, 0, 0xff, 0, 1, 0]);
+    const v = roundTrip((w) => w.writeBytes(data), (r) => r.readBytes(), [
+      0,
+      0,
+      0,
+      5,
+      0,
+      0xff,
+      0,
+      1,
+      0,
+    ]);
     assert.deepEqual(v, data);
   });
   it("[bytes] of 100 KiB round-trips", () => {
@@ -204,19 +220,33 @@ describe("Writer/Reader collections", () => {
     const w = new Writer();
     w.writeStringMap({ A: "1" });
     assert.deepEqual([...w.toBytes()], [
-      0x00, 0x01, // 1 entry
-      0x00, 0x01, 0x41, // "A"
-      0x00, 0x01, 0x31, // "1"
+      0x00,
+      0x01, // 1 entry
+      0x00,
+      0x01,
+      0x41, // "A"
+      0x00,
+      0x01,
+      0x31, // "1"
     ]);
   });
   it("[bytes map] round-trips including a null value", () => {
-    const m = new Map<string, Uint8Array>([["k", new Uint8Array([1, 2])], ["e", new Uint8Array(0)]]);
+    const m = new Map<string, Uint8Array>([["k", new Uint8Array([1, 2])], [
+      "e",
+      new Uint8Array(0),
+    ]]);
     const got = roundTrip((w) => w.writeBytesMap(m), (r) => r.readBytesMap());
     assert.deepEqual(got, m);
     const withNull = new Uint8Array([
-      0x00, 0x01, // 1 entry
-      0x00, 0x01, 0x6e, // "n"
-      0xff, 0xff, 0xff, 0xff, // null
+      0x00,
+      0x01, // 1 entry
+      0x00,
+      0x01,
+      0x6e, // "n"
+      0xff,
+      0xff,
+      0xff,
+      0xff, // null
     ]);
     assert.deepEqual(new Reader(withNull).readBytesMap(), new Map([["n", null]]));
   });
@@ -336,8 +366,22 @@ describe("UTF-8", () => {
 describe("formatUuid / readUuid", () => {
   it("formats 16 bytes as lowercase canonical text", () => {
     const b = Uint8Array.from([
-      0x55, 0x0e, 0x84, 0x00, 0xe2, 0x9b, 0x41, 0xd4,
-      0xa7, 0x16, 0x44, 0x66, 0x55, 0x44, 0x00, 0x00,
+      0x55,
+      0x0e,
+      0x84,
+      0x00,
+      0xe2,
+      0x9b,
+      0x41,
+      0xd4,
+      0xa7,
+      0x16,
+      0x44,
+      0x66,
+      0x55,
+      0x44,
+      0x00,
+      0x00,
     ]);
     assert.equal(formatUuid(b), "550e8400-e29b-41d4-a716-446655440000");
     assert.equal(new Reader(b).readUuid(), "550e8400-e29b-41d4-a716-446655440000");
@@ -413,11 +457,19 @@ describe("formatInet / readInet", () => {
     }
   });
   it("readInet reads size, address and [int] port", () => {
-    const r = new Reader(new Uint8Array([
-      0x04, // address size
-      10, 0, 0, 7, // 10.0.0.7
-      0x00, 0x00, 0x23, 0x52, // port 9042
-    ]));
+    const r = new Reader(
+      new Uint8Array([
+        0x04, // address size
+        10,
+        0,
+        0,
+        7, // 10.0.0.7
+        0x00,
+        0x00,
+        0x23,
+        0x52, // port 9042
+      ]),
+    );
     assert.deepEqual(r.readInet(), { address: "10.0.0.7", port: 9042 });
     assert.equal(r.remaining, 0);
   });

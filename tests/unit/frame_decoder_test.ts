@@ -112,9 +112,7 @@ describe("FrameDecoder", () => {
     for (let i = 0; i < all.length; i++) {
       decoder.push(all.slice(i, i + 1));
       // A frame appears exactly when its last byte arrives.
-      const done = SAMPLE.filter((_, k) =>
-        concat(SAMPLE.slice(0, k + 1)).length <= i + 1
-      ).length;
+      const done = SAMPLE.filter((_, k) => concat(SAMPLE.slice(0, k + 1)).length <= i + 1).length;
       assert.equal(got.length, done, `after byte ${i}`);
     }
     assert.deepEqual(got, expected(SAMPLE));
@@ -185,22 +183,25 @@ describe("FrameDecoder", () => {
       flags: fc.integer({ min: 0, max: 0x0f }),
       body: fc.uint8Array({ maxLength: 64 }),
     }).map((r) => frame(r.stream, r.opcode, r.body, r.flags));
-    fc.assert(fc.property(
-      fc.array(arbFrame, { minLength: 1, maxLength: 8 }).chain((frames) => {
-        const total = frames.reduce((n, f) => n + f.length, 0);
-        return fc.tuple(
-          fc.constant(frames),
-          fc.uniqueArray(fc.integer({ min: 1, max: total - 1 }), { maxLength: 20 })
-            .map((cuts) => cuts.sort((a, b) => a - b)),
-        );
-      }),
-      ([frames, cuts]) => {
-        const { decoder, got } = recorder();
-        feedSplit(decoder, concat(frames), cuts);
-        assert.deepEqual(got, expected(frames));
-        assert.equal(decoder.idle, true);
-      },
-    ), { numRuns: 300 });
+    fc.assert(
+      fc.property(
+        fc.array(arbFrame, { minLength: 1, maxLength: 8 }).chain((frames) => {
+          const total = frames.reduce((n, f) => n + f.length, 0);
+          return fc.tuple(
+            fc.constant(frames),
+            fc.uniqueArray(fc.integer({ min: 1, max: total - 1 }), { maxLength: 20 })
+              .map((cuts) => cuts.sort((a, b) => a - b)),
+          );
+        }),
+        ([frames, cuts]) => {
+          const { decoder, got } = recorder();
+          feedSplit(decoder, concat(frames), cuts);
+          assert.deepEqual(got, expected(frames));
+          assert.equal(decoder.idle, true);
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 
   it("hands a frame wholly inside a chunk out as a view of it (no copy)", () => {

@@ -3,6 +3,8 @@ import assert from "node:assert/strict";
 import { inspect } from "node:util";
 import { SessionBuilder } from "../../src/session_builder.ts";
 import { DEFAULT_CONFIG, parseContactPoint } from "../../src/config.ts";
+import { FallthroughRetryPolicy } from "../../src/policies/retry.ts";
+import { ExponentialReconnectPolicy } from "../../src/pool/reconnect_policy.ts";
 
 // deno-lint-ignore no-explicit-any
 type Loose = any;
@@ -77,9 +79,9 @@ describe("SessionBuilder", () => {
       (b) => b.requestTimeout(500),
       (b) => b.schemaAgreementTimeout(500),
       (b) => b.defaultConsistency("ONE"),
-      (b) => b.retryPolicy({}),
+      (b) => b.retryPolicy(new FallthroughRetryPolicy()),
       (b) => b.speculativeExecution(null),
-      (b) => b.reconnectPolicy({}),
+      (b) => b.reconnectPolicy(new ExponentialReconnectPolicy()),
       (b) => b.logger(() => {}),
     ];
     for (const call of calls) assert.equal(call(b), b);
@@ -104,7 +106,7 @@ describe("SessionBuilder", () => {
 
   it("carries every setting into toConfig()", () => {
     const logger = () => {};
-    const retry = { decide: () => "rethrow" };
+    const retry = { decide: () => "rethrow" as const };
     const c = new SessionBuilder()
       .knownNodes(["10.0.0.1:9042", "[::1]:19042", "10.0.0.1"]) // the duplicate collapses
       .useKeyspace("Shop", true).connectionTimeout(250).poolSize(4).user("app", SECRET)

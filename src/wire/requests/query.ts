@@ -46,8 +46,9 @@ export interface QueryParameters {
 
 /** Writes `<query_parameters>`. Values are validated as they are written. */
 export function writeQueryParameters(w: Writer, p: QueryParameters): void {
+  // Values for a statement without markers still go through the binder, which rejects them.
   const hasValues = p.values !== undefined && p.bindColumns !== undefined &&
-    p.bindColumns.length > 0;
+    (p.bindColumns.length > 0 || Object.keys(p.values).length > 0);
   let flags = 0;
   if (hasValues) flags |= QueryFlag.VALUES;
   if (p.skipMetadata) flags |= QueryFlag.SKIP_METADATA;
