@@ -76,7 +76,9 @@ try {
     .appendStatement("UPDATE page_views SET views = views + ? WHERE page = ?")
     .appendStatement("UPDATE page_views SET views = views + ? WHERE page = ?");
   await session.batch(counters, [[1n, "/home"], [5n, "/docs"], { views: 2, page: "/home" }]);
-  console.log(`counter batch applied; idempotent: ${counters.isIdempotent()}`);
+  console.log(
+    `counter batch applied (counters add up over runs); idempotent: ${counters.isIdempotent()}`,
+  );
   const views = await session.execute(
     "SELECT page, views FROM page_views WHERE page IN ?",
     [["/home", "/docs"]],

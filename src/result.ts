@@ -47,6 +47,16 @@ export class ResultColumns {
     this.names = specs.map((c) => c.name);
   }
 
+  /** The shared instance for `specs`: prepared statements reuse one spec array per result shape. */
+  static for(specs: readonly ColumnSpec[]): ResultColumns {
+    let cols = shared.get(specs);
+    if (cols === undefined) {
+      cols = new ResultColumns(specs);
+      shared.set(specs, cols);
+    }
+    return cols;
+  }
+
   /** Index of the first column called `name` (exact match), or `-1`. */
   indexOf(name: string): number {
     if (this.#index === null) {
@@ -78,6 +88,8 @@ export class ResultColumns {
     return obj;
   }
 }
+
+const shared = new WeakMap<readonly ColumnSpec[], ResultColumns>();
 
 /** Indexes of the first column of each distinct name, in column order. */
 function firstOccurrences(names: readonly string[]): number[] {
@@ -255,7 +267,7 @@ export class QueryResult {
 
   /** @internal results are made by the session. */
   constructor(init: QueryResultInit) {
-    this.#columns = new ResultColumns(init.columns);
+    this.#columns = ResultColumns.for(init.columns);
     this.#values = init.rows;
     this.pagingState = init.pagingState;
     this.#tracingId = init.tracingId;

@@ -409,18 +409,18 @@ export class Session {
     return runRequest(this.#runner, spec);
   }
 
-  /** Turns a decoded RESULT into result data, acting on keyspace and schema changes. */
-  async #toResult(body: BodyMeta, result: ResultMessage): Promise<QueryResultInit> {
-    if (result.kind === "set_keyspace") await this.#switchKeyspace(result.keyspace);
-    if (result.kind === "schema_change") await this.#afterSchemaChange(result.keyspace);
-    const rows = result.kind === "rows" ? result : null;
-    return {
-      columns: rows?.columns ?? [],
-      rows: rows?.rows ?? [],
-      pagingState: rows?.pagingState ?? null,
-      tracingId: body.tracingId,
-      warnings: body.warnings,
-    };
+  /**
+   * Turns a decoded RESULT into result data, acting on keyspace and schema
+   * changes first; synchronous for everything else (the hot path).
+   */
+  #toResult(body: BodyMeta, result: ResultMessage): QueryResultInit | Promise<QueryResultInit> {
+    if (result.kind === "set_keyspace") {
+      return this.#switchKeyspace(result.keyspace).then(() => resultInit(body, result));
+    }
+    if (result.kind === "schema_change") {
+      return this.#afterSchemaChange(result.keyspace).then(() => resultInit(body, result));
+    }
+    return resultInit(body, result);
   }
 
   async #switchKeyspace(keyspace: string): Promise<void> {
@@ -488,6 +488,19 @@ export class Session {
 
 /** Tracing id and warnings of a response. */
 type BodyMeta = Pick<ResponseBody, "tracingId" | "warnings">;
+
+const NO_COLUMNS: PreparedInfo["resultColumns"] = [];
+
+function resultInit(body: BodyMeta, result: ResultMessage): QueryResultInit {
+  const rows = result.kind === "rows" ? result : null;
+  return {
+    columns: rows?.columns ?? NO_COLUMNS,
+    rows: rows?.rows ?? [],
+    pagingState: rows?.pagingState ?? null,
+    tracingId: body.tracingId,
+    warnings: body.warnings,
+  };
+}
 
 function decodeWith(op: number, body: ResponseBody, known?: PreparedInfo["resultColumns"]) {
   if (op !== Opcode.RESULT) throw new ProtocolError(`expected RESULT, got opcode ${op}`);

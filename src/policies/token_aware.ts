@@ -29,14 +29,21 @@ export class TokenAwarePolicy implements LoadBalancingPolicy {
     const replicas = cluster.replicas(routing.keyspace, routing.token);
     if (replicas.length === 0) return fallback;
     // Remote replicas are no better than any remote node: the child's order places them.
-    const local = replicas.filter((h) =>
-      h.pool.size > 0 && h.info.datacenter === cluster.localDatacenter
-    );
+    const local: Host[] = [];
+    for (const h of replicas) {
+      if (h.pool.size > 0 && h.info.datacenter === cluster.localDatacenter) local.push(h);
+    }
+    if (local.length === 0) return fallback;
     if (local.length > 1 && !routing.lwt) {
       const k = this.#next++ % local.length;
       this.#next %= 1 << 30;
       local.push(...local.splice(0, k));
     }
-    return local.concat([...fallback].filter((h) => !local.includes(h)));
+    const replicaCount = local.length;
+    for (const h of fallback) {
+      // Only the replicas at the front need checking: the fallback has no duplicates.
+      if (local.lastIndexOf(h, replicaCount - 1) < 0) local.push(h);
+    }
+    return local;
   }
 }

@@ -426,6 +426,16 @@ describe("CQL types", () => {
     });
   });
 
+  it("reads an empty result of a wide prepared SELECT", async () => {
+    // Executed with skip_metadata: the node sends a column count but no column specs.
+    const rs = await s.execute(`SELECT * FROM ${T} WHERE id = ?`, [123456]);
+    assert.equal(rs.length, 0);
+    const ps = await s.prepare(`SELECT * FROM ${T} WHERE id = ?`);
+    const again = await s.executePrepared(ps, [123456]);
+    assert.equal(again.length, 0);
+    assert.equal(again.firstRow(), null);
+  });
+
   it("reads NULL as null for every column, with values given as null", async () => {
     await s.execute(INSERT_ALL, [80, ...NAMES.map(() => null)]);
     const row = await selectRow(s, 80);
@@ -481,7 +491,9 @@ describe("CQL types", () => {
 
   describe("values of the wrong kind", () => {
     async function assertNothingAt(id: number) {
-      assert.equal(await selectRow(s, id), null, `a row with id ${id} was written`);
+      // Unprepared on purpose: this checks the write, not the read path.
+      const rs = await s.execute(`SELECT id FROM ${T} WHERE id = ${id}`);
+      assert.equal(rs.length, 0, `a row with id ${id} was written`);
     }
 
     const wrong: [string, unknown, typeof TypeError | typeof RangeError][] = [

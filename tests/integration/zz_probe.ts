@@ -1,19 +1,12 @@
 import { Session } from "../../mod.ts";
 const s = await Session.connect(["127.0.0.7:9042"]);
-const ks = "zzprobe";
-await s.execute(
-  `CREATE KEYSPACE IF NOT EXISTS ${ks} WITH replication = {'class':'SimpleStrategy','replication_factor':1}`,
-);
-await s.execute(`CREATE TYPE IF NOT EXISTS ${ks}.addr (street text, zip int)`);
-await s.execute(
-  `CREATE TABLE IF NOT EXISTS ${ks}.t (id int PRIMARY KEY, a set<frozen<tuple<int, text>>>, b tuple<int,text>, c frozen<addr>, d addr, e list<frozen<addr>>, f frozen<list<int>>, g map<int, frozen<list<int>>>, h vector<float, 3>, i vector<text, 2>)`,
-);
-const rs = await s.execute(`SELECT * FROM ${ks}.t`);
-const schema = await s.execute(
-  `SELECT column_name, type FROM system_schema.columns WHERE keyspace_name = '${ks}' AND table_name = 't'`,
-);
-const st = new Map(schema.rows().map((r) => [r.get(0), r.get(1)]));
-for (const c of rs.colSpecs()) console.log(c.name, "|", c.type, "| schema:", st.get(c.name));
-const ps = await s.prepare(`SELECT * FROM ${ks}.t WHERE id = ?`);
-console.log(ps.resultColSpecs().map((c) => c.type));
+const r1 = await s.execute("SELECT textAsBlob('hello') AS b FROM system.local");
+const b1 = r1.singleRow().get("b") as Uint8Array;
+console.log(b1.constructor.name, b1.byteOffset, b1.buffer.byteLength, b1.length);
+const copy = Uint8Array.from(b1);
+const r2 = await s.execute("SELECT textAsBlob('WORLD') AS b FROM system.local");
+const b2 = r2.singleRow().get("b") as Uint8Array;
+console.log(b2.constructor.name, b2.byteOffset, b2.buffer === b1.buffer, new TextDecoder().decode(b1), new TextDecoder().decode(copy));
+const ps = await s.prepare("SELECT * FROM system.local WHERE key = ?");
+console.log(ps.getId().constructor.name);
 await s.close();
