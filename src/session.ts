@@ -38,7 +38,8 @@ import { TokenAwarePolicy } from "./policies/token_aware.ts";
 import { SessionBuilder } from "./session_builder.ts";
 
 /** Values bound to a statement: by position, or by marker name. */
-export type Values = readonly unknown[] | Readonly<Record<string, unknown>>;
+// `object` rather than a record type, so values typed with an `interface` are accepted.
+export type Values = readonly unknown[] | object;
 
 /** Per-call options of `execute`, `query`, `executePrepared`, `batch` and `iter`. */
 export interface CallOptions {
@@ -355,8 +356,8 @@ export class Session {
   /** Fetches pages until the last one and merges them into one result. */
   async #collect(r: Runnable, values: Values | undefined, signal?: AbortSignal) {
     const first = await this.#page(r, values, r.options.pagingState, signal);
-    // A caller who passed a paging state asked for one page, and gets its state back.
-    if (first.pagingState === null || r.options.pagingState !== null) {
+    // A caller who set a paging state (even null, to start) pages by hand: one page per call.
+    if (first.pagingState === null || r.options.manualPaging) {
       return new QueryResult(first);
     }
     let page = first;

@@ -84,7 +84,10 @@ export class Connection {
   #pending: (Pending | undefined)[];
   #waiting: Waiting[] = [];
   #decoder: FrameDecoder;
+  /** Compresses outgoing bodies once the server has said READY. */
   #compressor: Compressor | null = null;
+  /** Decompresses incoming bodies; set as STARTUP goes out, since READY may come compressed. */
+  #decompressor: Compressor | null = null;
   #out: Uint8Array[] = [];
   #outBytes = 0;
   #flushScheduled = false;
@@ -131,6 +134,7 @@ export class Connection {
       }
       const result = await handshake(c, opts);
       c.#compressor = result.compressor;
+      c.#decompressor = result.compressor;
       c.#rateLimitCode = result.rateLimitCode;
       return c;
     } catch (e) {
@@ -199,6 +203,14 @@ export class Connection {
       if (stream < 0) this.#waiting.push({ frame, pending });
       else this.#dispatch(stream, frame, pending);
     });
+  }
+
+  /**
+   * Accepts compressed answers from now on. The handshake calls it as STARTUP
+   * with a COMPRESSION option goes out: Cassandra compresses its READY.
+   */
+  expectCompressed(compressor: Compressor): void {
+    this.#decompressor = compressor;
   }
 
   /** Closes the socket; requests in flight fail with `ConnectionError`. */
@@ -297,10 +309,10 @@ export class Connection {
 
   #decompress(header: FrameHeader, raw: Uint8Array): Uint8Array {
     if ((header.flags & FrameFlag.COMPRESSION) === 0) return raw;
-    if (this.#compressor === null) {
+    if (this.#decompressor === null) {
       throw new ProtocolError("server sent a compressed frame unasked");
     }
-    return this.#compressor.decompress(raw);
+    return this.#decompressor.decompress(raw);
   }
 
   #releaseStream(stream: number): void {

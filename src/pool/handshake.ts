@@ -88,10 +88,12 @@ export async function handshake(c: Connection, o: HandshakeOptions): Promise<Han
   const rateLimitCode = scyllaRateLimitCode(c.supported);
   if (rateLimitCode !== undefined) startup.SCYLLA_RATE_LIMIT_ERROR = "";
 
-  const answer = await send(encodeStartup(startup), (op, b) => ({
+  const answering = send(encodeStartup(startup), (op, b) => ({
     op,
     authenticator: op === Opcode.AUTHENTICATE ? b.reader.readString() : "",
   }));
+  if (compressor !== null) c.expectCompressed(compressor);
+  const answer = await answering;
   if (answer.op === Opcode.AUTHENTICATE) {
     await authenticate(c, o, answer.authenticator);
   } else {

@@ -37,6 +37,11 @@ export interface StatementOptions {
   tracing: boolean;
   /** Where to resume paging, `null` to start at the first page. */
   pagingState: Uint8Array | null;
+  /**
+   * Set by `withPagingState()` (even with `null`): the caller pages by hand,
+   * so each call fetches one page and returns its `pagingState`.
+   */
+  manualPaging?: boolean;
   /** Whether the statement may be retried or speculatively re-sent safely. */
   idempotent: boolean;
 }

@@ -152,11 +152,12 @@ export class PreparedStatement {
   }
 
   /**
-   * A copy of this statement resuming from a paging state (`null`: first page).
+   * A copy of this statement that pages by hand: each execution fetches one
+   * page and returns its `pagingState`; start with `null`, resume with a state.
    * @throws {TypeError} neither a `Uint8Array` nor `null`
    */
   withPagingState(state: Uint8Array | null): PreparedStatement {
-    return this.#derive({ pagingState: checkPagingState(state) });
+    return this.#derive({ pagingState: checkPagingState(state), manualPaging: true });
   }
 
   /** Whether the statement was marked safe to retry or re-send; `false` until set. */

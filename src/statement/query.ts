@@ -128,12 +128,14 @@ export class Query {
   }
 
   /**
-   * Resumes paging where a previous result stopped (`result.pagingState`);
-   * `null` starts from the first page. The state is copied.
+   * Pages by hand: each execution then fetches one page and returns its
+   * `pagingState`. Pass a previous result's state to resume there, or `null`
+   * to start at the first page. The state is copied.
    * @throws {TypeError} neither a `Uint8Array` nor `null`
    */
   withPagingState(state: Uint8Array | null): this {
     this.#options.pagingState = checkPagingState(state);
+    this.#options.manualPaging = true;
     return this;
   }
 

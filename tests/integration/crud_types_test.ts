@@ -106,7 +106,9 @@ function plain(v: unknown): unknown {
   if (v instanceof Set) return [...v].map(plain);
   if (Array.isArray(v)) return v.map(plain);
   if (v instanceof Map) return new Map([...v].map(([k, x]) => [plain(k), plain(x)]));
-  if (v instanceof Uint8Array || v instanceof Float32Array || v instanceof Date) return v;
+  // A Uint8Array subclass (Node's Buffer) is compared by content here; see the blob test.
+  if (v instanceof Uint8Array) return Uint8Array.from(v);
+  if (v instanceof Float32Array || v instanceof Date) return v;
   if (v !== null && typeof v === "object") {
     return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)]));
   }
@@ -410,6 +412,16 @@ describe("CQL types", () => {
     const got = (await selectRow(s, 70))!.get("a_blob") as Uint8Array;
     assert.equal(got.length, big.length);
     assert.ok(got.every((b, i) => b === big[i]), "blob bytes differ");
+  });
+
+  it("decodes blobs as plain Uint8Array copies, not views of the frame", async () => {
+    const rs = await s.execute("SELECT textAsBlob('hello') AS b, now() AS n FROM system.local");
+    const b = rs.singleRow().get("b") as Uint8Array;
+    assert.equal(Object.getPrototypeOf(b), Uint8Array.prototype, `a ${b.constructor.name}`);
+    assert.equal(new TextDecoder().decode(b), "hello");
+    // A view into the response frame would keep the whole frame alive and share its memory.
+    assert.equal(b.byteOffset, 0, "the blob is a view into a larger buffer");
+    assert.equal(b.buffer.byteLength, b.length, "the blob is a view into a larger buffer");
   });
 
   it("accepts Set for sets and plain objects for text-keyed maps", async () => {

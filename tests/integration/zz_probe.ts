@@ -1,12 +1,21 @@
-import { Session } from "../../mod.ts";
+import { Query, Session } from "../../mod.ts";
 const s = await Session.connect(["127.0.0.7:9042"]);
-const r1 = await s.execute("SELECT textAsBlob('hello') AS b FROM system.local");
-const b1 = r1.singleRow().get("b") as Uint8Array;
-console.log(b1.constructor.name, b1.byteOffset, b1.buffer.byteLength, b1.length);
-const copy = Uint8Array.from(b1);
-const r2 = await s.execute("SELECT textAsBlob('WORLD') AS b FROM system.local");
-const b2 = r2.singleRow().get("b") as Uint8Array;
-console.log(b2.constructor.name, b2.byteOffset, b2.buffer === b1.buffer, new TextDecoder().decode(b1), new TextDecoder().decode(copy));
-const ps = await s.prepare("SELECT * FROM system.local WHERE key = ?");
-console.log(ps.getId().constructor.name);
+const ks = "zzprobe";
+await s.execute(
+  `CREATE KEYSPACE IF NOT EXISTS ${ks} WITH replication = {'class':'SimpleStrategy','replication_factor':1}`,
+);
+await s.execute(`CREATE TABLE IF NOT EXISTS ${ks}.p (pk int, ck int, PRIMARY KEY (pk, ck))`);
+for (let i = 0; i < 25; i++) await s.execute(`INSERT INTO ${ks}.p (pk, ck) VALUES (1, ${i})`);
+try {
+  const r = await s.query(
+    new Query(`SELECT * FROM ${ks}.p WHERE pk = 1`).withPageSize(10).withPagingState(
+      new Uint8Array(0),
+    ),
+  );
+  console.log("empty state:", r.length, r.pagingState);
+} catch (e) {
+  console.log("empty state err", e);
+}
+const r = await s.query(new Query(`SELECT * FROM ${ks}.p WHERE pk = 1`).withPageSize(10));
+console.log(r.length, r.pagingState);
 await s.close();
