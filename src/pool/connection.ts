@@ -139,6 +139,13 @@ export class Connection {
       return c;
     } catch (e) {
       c.close();
+      // A handshake step may hit its deadline just before open()'s own: same failure, same class.
+      if (e instanceof RequestTimeoutError) {
+        throw new ConnectionError(
+          `connecting to ${c.address} timed out after ${opts.connectTimeoutMs} ms`,
+          { cause: e },
+        );
+      }
       if (e instanceof ScyllaError) throw e;
       throw new ConnectionError(`cannot connect to ${c.address}: ${(e as Error).message}`, {
         cause: e,

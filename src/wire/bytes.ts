@@ -10,7 +10,8 @@
 import { ProtocolError } from "../errors.ts";
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder("utf-8", { fatal: true });
+// A byte order mark in a CQL string is data: keep it.
+const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 /** Decodes UTF-8, turning malformed input into a `ProtocolError`. */
 export function decodeUtf8(bytes: Uint8Array): string {
@@ -78,8 +79,12 @@ export class Writer {
     return this;
   }
 
-  /** `[short]`: unsigned 16-bit big-endian. */
+  /**
+   * `[short]`: unsigned 16-bit big-endian.
+   * @throws {RangeError} `v` is outside 0..65535 (a silent wrap would corrupt the frame)
+   */
   writeShort(v: number): this {
+    if (!(v >= 0 && v <= 0xffff)) throw new RangeError(`${v} does not fit a [short] (0..65535)`);
     this.ensure(2);
     this.view.setUint16(this.length, v);
     this.length += 2;

@@ -74,7 +74,7 @@ export class FakeConnection {
     this.#server = server;
     this.socket = socket;
     this.#decoder = new FrameDecoder((h, body) => {
-      let plain = body.slice();
+      let plain: Uint8Array = body.slice();
       if (h.flags & FrameFlag.COMPRESSION) {
         if (this.#compressor === null) throw new Error("fake: compressed frame before STARTUP");
         plain = this.#compressor.decompress(plain);

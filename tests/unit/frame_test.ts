@@ -1,3 +1,4 @@
+// deno-fmt-ignore-file -- keeps the annotated byte arrays one field per line
 /**
  * The v4 frame header (native protocol v4 §2, `src/wire/frame.ts`): header
  * round-trips, signed stream ids, the response bit, version and size checks.
@@ -70,30 +71,18 @@ describe("writeHeader", () => {
     assert.deepEqual([...out], [
       0x04, // version 4, request
       0x02, // flags: tracing
-      0x01,
-      0x02, // stream 258
+      0x01, 0x02, // stream 258
       0x07, // opcode QUERY
-      0x01,
-      0x02,
-      0x03,
-      0x04, // body length
+      0x01, 0x02, 0x03, 0x04, // body length
     ]);
   });
   it("writes at an offset and leaves the rest alone", () => {
     const out = new Uint8Array(12).fill(0xee);
     writeHeader(out, 2, 0, 5, Opcode.OPTIONS, 0);
     assert.deepEqual([...out], [
-      0xee,
-      0xee, // untouched
-      0x04,
-      0x00,
-      0x00,
-      0x05,
-      0x05, // version, flags, stream 5, opcode OPTIONS
-      0x00,
-      0x00,
-      0x00,
-      0x00, // length 0
+      0xee, 0xee, // untouched
+      0x04, 0x00, 0x00, 0x05, 0x05, // version, flags, stream 5, opcode OPTIONS
+      0x00, 0x00, 0x00, 0x00, // length 0
       0xee, // untouched
     ]);
   });
@@ -109,13 +98,9 @@ describe("decodeHeader", () => {
     const h = decodeHeader(header([
       0x84, // version 4, response bit
       0x08, // flags: warning
-      0x00,
-      0x2a, // stream 42
+      0x00, 0x2a, // stream 42
       0x08, // RESULT
-      0x00,
-      0x00,
-      0x01,
-      0x00, // 256 bytes
+      0x00, 0x00, 0x01, 0x00, // 256 bytes
     ]));
     assert.deepEqual(h, {
       version: 4,
@@ -220,31 +205,14 @@ describe("writeHeader → decodeHeader round trip", () => {
 describe("setStream", () => {
   it("changes only bytes 2-3 of an encoded frame", () => {
     const frame = new Uint8Array([
-      0x04,
-      0x00,
-      0x00,
-      0x00,
-      0x05, // version, flags, stream 0, opcode OPTIONS
-      0x00,
-      0x00,
-      0x00,
-      0x02, // length 2
-      0xaa,
-      0xbb, // body
+      0x04, 0x00, 0x00, 0x00, 0x05, // version, flags, stream 0, opcode OPTIONS
+      0x00, 0x00, 0x00, 0x02, // length 2
+      0xaa, 0xbb, // body
     ]);
     setStream(frame, 0x1234);
     assert.deepEqual([...frame], [
-      0x04,
-      0x00,
-      0x12,
-      0x34,
-      0x05, // stream now 0x1234
-      0x00,
-      0x00,
-      0x00,
-      0x02,
-      0xaa,
-      0xbb,
+      0x04, 0x00, 0x12, 0x34, 0x05, // stream now 0x1234
+      0x00, 0x00, 0x00, 0x02, 0xaa, 0xbb,
     ]);
   });
   it("round-trips with decodeHeader for boundary ids", () => {

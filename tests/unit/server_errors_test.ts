@@ -1,3 +1,4 @@
+// deno-fmt-ignore-file -- keeps the annotated byte arrays one field per line
 /**
  * Server ERROR → error class mapping (`src/server_errors.ts`): every code in
  * `ErrorCode`, decoded from a hand-built ERROR body, becomes the right
@@ -85,18 +86,9 @@ describe("errorFromServer: message-only codes", () => {
 describe("errorFromServer: codes with fields", () => {
   it("UNAVAILABLE → UnavailableError with consistency name, required, alive", () => {
     const e = fromBody([
-      ...code(0x1000),
-      ...str("Cannot achieve consistency level"),
-      0x00,
-      0x06, // LOCAL_QUORUM
-      0x00,
-      0x00,
-      0x00,
-      0x02, // required 2
-      0x00,
-      0x00,
-      0x00,
-      0x01, // alive 1
+      ...code(0x1000), ...str("Cannot achieve consistency level"), 0x00, 0x06, // LOCAL_QUORUM
+      0x00, 0x00, 0x00, 0x02, // required 2
+      0x00, 0x00, 0x00, 0x01, // alive 1
     ]);
     assert.ok(e instanceof UnavailableError);
     assert.equal(e.code, ErrorCode.UNAVAILABLE);
@@ -108,18 +100,9 @@ describe("errorFromServer: codes with fields", () => {
 
   it("WRITE_TIMEOUT → WriteTimeoutError with received, blockFor, writeType", () => {
     const e = fromBody([
-      ...code(0x1100),
-      ...str("Operation timed out"),
-      0x00,
-      0x04, // QUORUM
-      0x00,
-      0x00,
-      0x00,
-      0x01, // received 1
-      0x00,
-      0x00,
-      0x00,
-      0x02, // blockfor 2
+      ...code(0x1100), ...str("Operation timed out"), 0x00, 0x04, // QUORUM
+      0x00, 0x00, 0x00, 0x01, // received 1
+      0x00, 0x00, 0x00, 0x02, // blockfor 2
       ...str("UNLOGGED_BATCH"),
     ]);
     assert.ok(e instanceof WriteTimeoutError);
@@ -134,18 +117,9 @@ describe("errorFromServer: codes with fields", () => {
   for (const present of [false, true]) {
     it(`READ_TIMEOUT → ReadTimeoutError with dataPresent ${present}`, () => {
       const e = fromBody([
-        ...code(0x1200),
-        ...str("Operation timed out"),
-        0x00,
-        0x01, // ONE
-        0x00,
-        0x00,
-        0x00,
-        0x00, // received 0
-        0x00,
-        0x00,
-        0x00,
-        0x01, // blockfor 1
+        ...code(0x1200), ...str("Operation timed out"), 0x00, 0x01, // ONE
+        0x00, 0x00, 0x00, 0x00, // received 0
+        0x00, 0x00, 0x00, 0x01, // blockfor 1
         present ? 0x01 : 0x00, // data_present
       ]);
       assert.ok(e instanceof ReadTimeoutError);
@@ -163,22 +137,10 @@ describe("errorFromServer: codes with fields", () => {
 
   it("READ_FAILURE → ReadFailureError with numFailures and dataPresent", () => {
     const e = fromBody([
-      ...code(0x1300),
-      ...str("read failure"),
-      0x00,
-      0x05, // ALL
-      0x00,
-      0x00,
-      0x00,
-      0x02, // received 2
-      0x00,
-      0x00,
-      0x00,
-      0x03, // blockfor 3
-      0x00,
-      0x00,
-      0x00,
-      0x01, // numfailures 1
+      ...code(0x1300), ...str("read failure"), 0x00, 0x05, // ALL
+      0x00, 0x00, 0x00, 0x02, // received 2
+      0x00, 0x00, 0x00, 0x03, // blockfor 3
+      0x00, 0x00, 0x00, 0x01, // numfailures 1
       0x00, // data_present false
     ]);
     assert.ok(e instanceof ReadFailureError);
@@ -192,22 +154,10 @@ describe("errorFromServer: codes with fields", () => {
 
   it("WRITE_FAILURE → WriteFailureError with numFailures and writeType", () => {
     const e = fromBody([
-      ...code(0x1500),
-      ...str("write failure"),
-      0x00,
-      0x0a, // LOCAL_ONE
-      0x00,
-      0x00,
-      0x00,
-      0x00, // received 0
-      0x00,
-      0x00,
-      0x00,
-      0x01, // blockfor 1
-      0x00,
-      0x00,
-      0x00,
-      0x01, // numfailures 1
+      ...code(0x1500), ...str("write failure"), 0x00, 0x0a, // LOCAL_ONE
+      0x00, 0x00, 0x00, 0x00, // received 0
+      0x00, 0x00, 0x00, 0x01, // blockfor 1
+      0x00, 0x00, 0x00, 0x01, // numfailures 1
       ...str("COUNTER"),
     ]);
     assert.ok(e instanceof WriteFailureError);
@@ -221,14 +171,9 @@ describe("errorFromServer: codes with fields", () => {
 
   it("FUNCTION_FAILURE → FunctionFailureError with keyspace, function, arg types", () => {
     const e = fromBody([
-      ...code(0x1400),
-      ...str("execution of ks.f failed"),
-      ...str("ks"),
+      ...code(0x1400), ...str("execution of ks.f failed"), ...str("ks"),
       ...str("f"),
-      0x00,
-      0x02,
-      ...str("int"),
-      ...str("list<text>"),
+      0x00, 0x02, ...str("int"), ...str("list<text>"),
     ]);
     assert.ok(e instanceof FunctionFailureError);
     assert.equal(e.code, ErrorCode.FUNCTION_FAILURE);
@@ -239,18 +184,9 @@ describe("errorFromServer: codes with fields", () => {
 
   it("CAS_WRITE_UNKNOWN → ServerError with its code", () => {
     const e = fromBody([
-      ...code(0x1700),
-      ...str("CAS operation result is unknown"),
-      0x00,
-      0x08, // SERIAL
-      0x00,
-      0x00,
-      0x00,
-      0x01, // received 1
-      0x00,
-      0x00,
-      0x00,
-      0x02, // blockfor 2
+      ...code(0x1700), ...str("CAS operation result is unknown"), 0x00, 0x08, // SERIAL
+      0x00, 0x00, 0x00, 0x01, // received 1
+      0x00, 0x00, 0x00, 0x02, // blockfor 2
     ]);
     assert.ok(e instanceof ServerError);
     assert.equal(e.code, ErrorCode.CAS_WRITE_UNKNOWN);
@@ -259,9 +195,7 @@ describe("errorFromServer: codes with fields", () => {
 
   it("ALREADY_EXISTS → AlreadyExistsError with keyspace and table", () => {
     const t = fromBody([
-      ...code(0x2400),
-      ...str("Cannot add existing table"),
-      ...str("ks"),
+      ...code(0x2400), ...str("Cannot add existing table"), ...str("ks"),
       ...str("users"),
     ]);
     assert.ok(t instanceof AlreadyExistsError);
@@ -275,12 +209,8 @@ describe("errorFromServer: codes with fields", () => {
 
   it("UNPREPARED → UnpreparedError with the statement id", () => {
     const e = fromBody([
-      ...code(0x2500),
-      ...str("Prepared query not found"),
-      0x00,
-      0x02,
-      0x12,
-      0x34,
+      ...code(0x2500), ...str("Prepared query not found"),
+      0x00, 0x02, 0x12, 0x34,
     ]);
     assert.ok(e instanceof UnpreparedError);
     assert.equal(e.code, ErrorCode.UNPREPARED);
@@ -320,18 +250,8 @@ describe("errorFromServer: codes with fields", () => {
 
   it("an unknown consistency code is shown, not thrown", () => {
     const e = fromBody([
-      ...code(0x1000),
-      ...str("unavailable"),
-      0x00,
-      0xff, // consistency 0x00ff
-      0x00,
-      0x00,
-      0x00,
-      0x01,
-      0x00,
-      0x00,
-      0x00,
-      0x00,
+      ...code(0x1000), ...str("unavailable"), 0x00, 0xff, // consistency 0x00ff
+      0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00,
     ]);
     assert.ok(e instanceof UnavailableError);
     assert.equal(e.consistency, "UNKNOWN(0x00ff)");

@@ -122,6 +122,7 @@ describe("Query", () => {
       timeoutMs: 250,
       tracing: true,
       pagingState: new Uint8Array([1, 2, 3]),
+      manualPaging: true,
       idempotent: true,
     });
     state[0] = 9; // the query kept its own copy
@@ -210,7 +211,10 @@ describe("PreparedStatement", () => {
       [p.withTimestamp(12n), { timestamp: 12n }],
       [p.withTimeout(99), { timeoutMs: 99 }],
       [p.withTracing(true), { tracing: true }],
-      [p.withPagingState(new Uint8Array([5])), { pagingState: new Uint8Array([5]) }],
+      [
+        p.withPagingState(new Uint8Array([5])),
+        { pagingState: new Uint8Array([5]), manualPaging: true },
+      ],
       [p.setIdempotent(true), { idempotent: true }],
     ];
     for (const [d, patch] of derived) {

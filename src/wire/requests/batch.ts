@@ -38,6 +38,9 @@ export interface BatchParameters {
 
 /** Encodes a BATCH whose statements are all prepared (kind 1). */
 export function encodeBatch(w: Writer, p: BatchParameters): Uint8Array {
+  if (p.statements.length > 0xffff) {
+    throw new RangeError(`a batch holds at most 65535 statements, got ${p.statements.length}`);
+  }
   beginFrame(w).writeByte(p.type).writeShort(p.statements.length);
   for (const s of p.statements) {
     w.writeByte(1).writeShortBytes(s.id);

@@ -26,6 +26,9 @@ const MetadataFlag = {
   METADATA_CHANGED: 0x0008,
 } as const;
 
+/** Most rows a result without columns may claim (such rows cost no bytes to claim). */
+const MAX_EMPTY_ROWS = 65536;
+
 /** A decoded page of rows. */
 export interface RowsResult {
   kind: "rows";
@@ -111,7 +114,11 @@ export function readRows(
 ): unknown[][] {
   const rowCount = r.readInt();
   // Each cell carries at least its 4-byte length: a count the body cannot hold is hostile.
-  if (rowCount < 0 || (columnCount > 0 && rowCount * columnCount * 4 > r.remaining)) {
+  // Rows without columns take no bytes, so their count is capped outright.
+  if (
+    rowCount < 0 || (columnCount > 0 && rowCount * columnCount * 4 > r.remaining) ||
+    (columnCount === 0 && rowCount > MAX_EMPTY_ROWS)
+  ) {
     throw new ProtocolError(`row count ${rowCount} does not fit a ${r.remaining}-byte body`);
   }
   if (columns.length !== columnCount) {
@@ -198,7 +205,15 @@ function readPrepared(r: Reader): PreparedInfo {
     throw new ProtocolError(`invalid prepared metadata (${columnCount} columns, ${pkCount} keys)`);
   }
   const pkIndexes: number[] = new Array(pkCount);
-  for (let i = 0; i < pkCount; i++) pkIndexes[i] = r.readShort();
+  for (let i = 0; i < pkCount; i++) {
+    const index = r.readShort();
+    if (index >= columnCount) {
+      throw new ProtocolError(
+        `partition key index ${index} is past the ${columnCount} bind markers`,
+      );
+    }
+    pkIndexes[i] = index;
+  }
   const bindColumns = readColumnSpecs(r, flags, columnCount);
   const result = readRowsMetadata(r);
   return {
