@@ -11,6 +11,7 @@
  * @module
  */
 
+import { ensureDependencies } from "./lib/deps.ts";
 import { answersCql } from "./lib/node_process.ts";
 import { exists, REPO_ROOT, since, TLS_DIR } from "./lib/paths.ts";
 import { bunCounts, type Counts, denoCounts } from "./lib/test_counts.ts";
@@ -36,8 +37,10 @@ const results: Result[] = [];
 /** Node names this run started, to stop at the end. */
 const started = new Set<string>();
 let clusterStarted = false;
-/** The test runner or npm process now running, killed on Ctrl-C / SIGTERM. */
+/** The test runner, npm or db.ts process now running, killed on Ctrl-C / SIGTERM. */
 let current: Deno.ChildProcess | null = null;
+/** Set by the first SIGINT/SIGTERM: the current step is stopped and no further phase starts. */
+let interrupted: Deno.Signal | null = null;
 
 function record(label: string, counts: Counts, start: number): void {
   const r = { label, ...counts, seconds: (performance.now() - start) / 1000 };
@@ -105,6 +108,7 @@ async function runTests(phase: string, dir: string, bunTimeoutMs: number, env = 
   await Deno.remove(junit).catch(() => {});
   const dc = denoCounts(d.text, d.code, xml);
   record(`deno ${phase}`, dc, start);
+  if (interrupted) return;
   start = performance.now();
   console.log(`\n=== bun ${phase}: bun test --timeout ${bunTimeoutMs} ./${dir}`);
   const b = await run(BUN, ["test", "--timeout", String(bunTimeoutMs), `./${dir}`], env);
@@ -113,27 +117,21 @@ async function runTests(phase: string, dir: string, bunTimeoutMs: number, env = 
 
 /** `scripts/db.ts` as a child process; resolves its exit code. */
 async function db(argv: string[]): Promise<number> {
-  const out = await new Deno.Command(DENO, {
+  const child = new Deno.Command(DENO, {
     args: ["run", "-A", `${REPO_ROOT}/scripts/db.ts`, ...argv],
     cwd: REPO_ROOT,
     stdin: "null",
     stdout: "inherit",
     stderr: "inherit",
-  }).output();
-  return out.code;
+  }).spawn();
+  current = child;
+  const { code } = await child.status;
+  current = null;
+  return code;
 }
 
 async function ensureRuntimes(): Promise<void> {
-  if (await exists(BUN)) return;
-  const start = performance.now();
-  console.log("node_modules/.bin/bun missing: running npm ci…");
-  const r = await run("npm", ["ci", "--no-audit", "--no-fund"]);
-  if (r.code !== 0) throw new Error(`npm ci failed (exit ${r.code})`);
-  // deno's postinstall points .bin/deno at the native binary, which `deno task` then tries to
-  // run as JavaScript; the package's own bin.cjs launcher works everywhere.
-  await Deno.remove(`${REPO_ROOT}/node_modules/.bin/deno`).catch(() => {});
-  await Deno.symlink("../deno/bin.cjs", `${REPO_ROOT}/node_modules/.bin/deno`);
-  console.log(`npm ci done (${since(start)})`);
+  await ensureDependencies();
 }
 
 /** Starts the node unless something already answers there. */
@@ -164,6 +162,7 @@ async function integration(): Promise<void> {
   const plain = await startNode("single", "127.0.0.1", []);
   const secure = plain && await startNode("secure", "127.0.0.4", ["--auth", "--tls"]);
   console.log(`integration nodes up (${since(start)})`);
+  if (interrupted) return;
   if (!plain || !secure) {
     record("integration nodes", { passed: 0, failed: 1, ignored: 0, note: "start failed" }, start);
     return;
@@ -188,39 +187,41 @@ async function cluster(): Promise<void> {
   const start = performance.now();
   clusterStarted = true;
   // --replace: single nodes of this checkout still on 127.0.0.1 would block the ring.
-  if ((await db(["cluster-up", "--nodes", "3", "--replace"])) !== 0) {
+  if ((await db(["cluster-up", "--nodes", "3", "--replace"])) !== 0 && !interrupted) {
     record("cluster nodes", { passed: 0, failed: 1, ignored: 0, note: "start failed" }, start);
     return;
   }
+  if (interrupted) return;
   const env = { CQL_CLUSTER_HOSTS: "127.0.0.1:9042,127.0.0.2:9042,127.0.0.3:9042" };
   await runTests("cluster", "tests/cluster", 120_000, env);
 }
 
 async function main(): Promise<void> {
   const start = performance.now();
-  let interrupted = false;
   const onSignal = (sig: Deno.Signal) => () => {
-    if (interrupted) return;
-    interrupted = true;
-    console.error(`\n${sig}: stopping the running tests and the nodes this run started…`);
+    if (interrupted) {
+      console.error(`\n${sig} again: exiting without waiting for cleanup`);
+      finish();
+    }
+    interrupted = sig;
+    console.error(`\n${sig}: stopping the running step, then the nodes this run started…`);
     try {
       current?.kill("SIGTERM");
     } catch { /* already gone */ }
-    stopStarted().finally(() => finish(130));
   };
   Deno.addSignalListener("SIGINT", onSignal("SIGINT"));
   Deno.addSignalListener("SIGTERM", onSignal("SIGTERM"));
   try {
     await ensureRuntimes();
-    await runTests("unit", "tests/unit", 20_000);
-    if (!unitOnly && !args.has("--no-integration")) {
+    if (!interrupted) await runTests("unit", "tests/unit", 20_000);
+    if (!interrupted && !unitOnly && !args.has("--no-integration")) {
       try {
         await integration();
       } finally {
         await stopStarted();
       }
     }
-    if (!unitOnly && !args.has("--no-cluster")) {
+    if (!interrupted && !unitOnly && !args.has("--no-cluster")) {
       try {
         await cluster();
       } finally {
@@ -233,15 +234,18 @@ async function main(): Promise<void> {
     await stopStarted();
   }
   console.log(`\nall phases took ${since(start)}`);
-  finish(0);
+  finish();
 }
 
-function finish(code: number): never {
+/** Prints the total line (always last) and exits; an interrupted run counts one failure. */
+function finish(): never {
+  if (interrupted) {
+    results.push({ label: interrupted, passed: 0, failed: 1, ignored: 0, seconds: 0 });
+  }
   const passed = results.reduce((s, r) => s + r.passed, 0);
-  let failed = results.reduce((s, r) => s + r.failed, 0);
-  if (code !== 0 && failed === 0) failed = 1;
+  const failed = results.reduce((s, r) => s + r.failed, 0);
   console.log(`total: ${passed} passed, ${failed} failed`);
-  Deno.exit(failed > 0 ? 1 : code);
+  Deno.exit(interrupted ? 130 : failed > 0 ? 1 : 0);
 }
 
 await main();

@@ -84,7 +84,7 @@ class Run<T> {
     for (let next = this.#plan.next(); !next.done && !this.done; next = this.#plan.next()) {
       const host = next.value;
       for (let sameHostTries = 0;; sameHostTries++) {
-        const conn = host.pool.pick(spec.routing?.token);
+        const conn = host.pool.pick(spec.routing?.tokenHiLo ?? spec.routing?.token);
         if (conn === null) {
           this.#errors.push(noConnection(host.pool).message);
           break;

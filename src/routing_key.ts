@@ -49,9 +49,18 @@ function valueAt(values: unknown, index: number, name: string): unknown {
  * key, or no key when a key component is missing (the request is then routed
  * by the fallback order; the server reports the missing value).
  */
-export function routingFor(info: PreparedInfo, values: unknown, cql: string): RoutingInfo {
+export function routingFor(
+  info: PreparedInfo,
+  values: unknown,
+  cql: string,
+  lwtMask: number | null = null,
+): RoutingInfo {
   const plan = planFor(info);
-  const routing: RoutingInfo = { keyspace: plan.keyspace, lwt: isLwt(cql) };
+  // ScyllaDB says which statements are LWT; on Cassandra the text tells.
+  const lwt = lwtMask !== null && info.flags !== undefined
+    ? ((info.flags & lwtMask) >>> 0) === lwtMask
+    : isLwt(cql);
+  const routing: RoutingInfo = { keyspace: plan.keyspace, lwt };
   if (plan.indexes.length === 0 || values === undefined) return routing;
   const parts: Uint8Array[] = [];
   for (let k = 0; k < plan.indexes.length; k++) {

@@ -398,7 +398,9 @@ export class Session {
       idempotent: o.idempotent,
       timeoutMs: o.timeoutMs ?? this.#config.requestTimeoutMs,
       signal,
-      routing: info === null ? { keyspace: this.#keyspace } : routingFor(info, values, r.cql),
+      routing: info === null
+        ? { keyspace: this.#keyspace }
+        : routingFor(info, values, r.cql, this.#cluster.lwtMask),
       reprepare: info === null ? undefined : (c) => this.#reprepare(c, r.cql, info),
     });
     return await this.#toResult(message.body, message.result);

@@ -5,7 +5,13 @@
  */
 
 import { ensureJars } from "./jars.ts";
-import { evenTokens, loadInfo, type NodeInfo, writeNodeFiles } from "./node_config.ts";
+import {
+  clusterNameFor,
+  evenTokens,
+  loadInfo,
+  type NodeInfo,
+  writeNodeFiles,
+} from "./node_config.ts";
 import {
   answersCql,
   livePid,
@@ -44,7 +50,8 @@ function parseLayout(layout: string): { dc: string; count: number }[] {
   });
 }
 
-function plan(o: ClusterOptions): NodeInfo[] {
+async function plan(o: ClusterOptions): Promise<NodeInfo[]> {
+  const clusterName = await clusterNameFor("cluster");
   const layout = o.dcLayout ? parseLayout(o.dcLayout) : [{ dc: "datacenter1", count: o.nodes }];
   const n = layout.reduce((s, l) => s + l.count, 0);
   if (n < 1 || n > 9) throw new Error(`a cluster needs 1..9 nodes, got ${n}`);
@@ -55,6 +62,7 @@ function plan(o: ClusterOptions): NodeInfo[] {
       const i = out.length + 1;
       out.push({
         name: `c${i}`,
+        clusterName,
         ip: `127.0.0.${i}`,
         port: 9042,
         kind: "cluster",
@@ -88,7 +96,7 @@ async function sameAsRunning(nodes: NodeInfo[]): Promise<boolean> {
 /** Starts the cluster (or reuses an identical running one). Returns the exit code. */
 export async function clusterUp(o: ClusterOptions): Promise<number> {
   const start = performance.now();
-  const nodes = plan(o);
+  const nodes = await plan(o);
   if (await sameAsRunning(nodes)) {
     await checkRing(nodes, 10_000);
     console.log(`reusing ${nodes.length}-node cluster at ${hosts(nodes).join(",")}`);

@@ -69,6 +69,7 @@ export async function dockerUp(o: UpOptions): Promise<number> {
   }
   const info: NodeInfo = {
     name: o.name,
+    clusterName: "",
     ip: o.ip,
     port: o.port,
     kind: "single",

@@ -4,12 +4,17 @@
  * @module
  */
 
-import { nodeDir } from "./paths.ts";
+import { nodeDir, NODES_DIR } from "./paths.ts";
 import type { TlsFiles } from "./tls.ts";
 
 /** Everything needed to (re)start a node and for tests to find it. */
 export interface NodeInfo {
   name: string;
+  /**
+   * Unique per checkout and node (or cluster), so a node never gossips with a stranger and
+   * readiness checks can tell our node from another server on the same address.
+   */
+  clusterName: string;
   ip: string;
   port: number;
   /** `single` nodes are independent; `cluster` nodes share one ring. */
@@ -30,6 +35,16 @@ export interface NodeInfo {
   startedAt?: string;
   /** Container name when the node runs ScyllaDB under Docker instead of a local JVM. */
   docker?: string;
+}
+
+/** A cluster name tied to this checkout: `rsylla-<label>-<hash of the nodes dir>`. */
+export async function clusterNameFor(label: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-1", new TextEncoder().encode(NODES_DIR));
+  const hex = Array.from(
+    new Uint8Array(digest).slice(0, 4),
+    (b) => b.toString(16).padStart(2, "0"),
+  );
+  return `rsylla-${label}-${hex.join("")}`;
 }
 
 /** Paths inside a node directory. */
@@ -61,7 +76,7 @@ export function evenTokens(n: number): string[] {
 function yaml(info: NodeInfo): string {
   const p = nodePaths(info.name);
   const lines = [
-    "cluster_name: rsylla-test",
+    `cluster_name: "${info.clusterName}"`,
     "num_tokens: 1",
     `initial_token: "${info.token}"`,
     "partitioner: org.apache.cassandra.dht.Murmur3Partitioner",

@@ -168,6 +168,9 @@ export async function answersCql(ip: string, port = 9042, auth = false): Promise
   }
 }
 
+/** Someone else's server holds the address our node should listen on. */
+class StrangerError extends Error {}
+
 /**
  * Waits until the node answers `SELECT release_version FROM system.local` (logging in first
  * if it has auth). Fails early if the JVM dies.
@@ -188,13 +191,20 @@ export async function waitReady(info: NodeInfo, timeoutMs = 180_000): Promise<st
         ...probeAuth(info),
       });
       try {
-        const rows = await c.query("SELECT release_version FROM system.local");
-        const v = rows[0]?.release_version;
+        const rows = await c.query("SELECT release_version, cluster_name FROM system.local");
+        const { release_version: v, cluster_name: cluster } = rows[0] ?? {};
+        if (info.clusterName && cluster !== info.clusterName) {
+          throw new StrangerError(
+            `another server answers at ${info.ip}:${info.port} (cluster "${cluster}", ` +
+              `ours is "${info.clusterName}"); stop it or pick another --ip`,
+          );
+        }
         if (v) return v;
       } finally {
         c.close();
       }
     } catch (e) {
+      if (e instanceof StrangerError) throw e;
       last = (e as Error).message;
     }
     await sleep(500);

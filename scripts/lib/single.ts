@@ -7,7 +7,13 @@
 import { probeReleaseVersion } from "./cql_probe.ts";
 import { dockerAvailable, dockerDown, dockerUp } from "./docker.ts";
 import { ensureJars } from "./jars.ts";
-import { loadInfo, type NodeInfo, nodePaths, writeNodeFiles } from "./node_config.ts";
+import {
+  clusterNameFor,
+  loadInfo,
+  type NodeInfo,
+  nodePaths,
+  writeNodeFiles,
+} from "./node_config.ts";
 import { answersCql, livePid, logTail, spawnNode, stopProcess, waitReady } from "./node_process.ts";
 import { CASSANDRA_VERSION, CLUSTER_FILE, exists, NODES_DIR, since } from "./paths.ts";
 import { ensureTls } from "./tls.ts";
@@ -52,6 +58,7 @@ export async function up(o: UpOptions): Promise<number> {
   await ensureJars();
   const info: NodeInfo = {
     name: o.name,
+    clusterName: await clusterNameFor(o.name),
     ip: o.ip,
     port: o.port,
     kind: "single",

@@ -17,6 +17,7 @@ import { type KeyspaceMetadata, loadSchema } from "./schema.ts";
 import { querySystem } from "./system_query.ts";
 import { discoverNodes } from "./topology.ts";
 import { TokenMap } from "./token_map.ts";
+import { parseScyllaExtensions } from "./sharding.ts";
 
 /** What the cluster layer needs to know. */
 export interface ClusterOptions {
@@ -56,6 +57,8 @@ export class Cluster {
   keyspaces: Map<string, KeyspaceMetadata> = new Map();
   /** The datacenter preferred for requests. */
   localDatacenter = "";
+  /** ScyllaDB's LWT bit in PREPARED metadata flags, `null` on Cassandra. */
+  lwtMask: number | null = null;
 
   #opts: ClusterOptions;
   #control: Connection | null = null;
@@ -208,6 +211,7 @@ export class Cluster {
         );
         const nodes = await discoverNodes(conn, cp, this.#opts.requestTimeoutMs);
         this.#control = conn;
+        this.lwtMask = lwtMaskOf(conn.supported);
         this.#applyNodes(nodes);
         await this.refreshSchema();
         this.#log("info", `control connection to ${conn.address}`);
@@ -253,8 +257,10 @@ export class Cluster {
       size: this.#opts.poolSize,
       reconnect: this.#opts.reconnect,
       connection: { ...this.#opts.connection, host: n.address, port: n.port },
+      log: (level, message) => this.#log(level, message),
       onStateChange: (up, err) => {
         n.up = up;
+        if (up) n.shardCount = pool.shardCount;
         this.version++;
         this.#log(
           up ? "info" : "warn",
@@ -334,5 +340,14 @@ export class Cluster {
 
   #log(level: "debug" | "info" | "warn", message: string): void {
     this.#opts.log?.(level, message);
+  }
+}
+
+/** The LWT mark mask a ScyllaDB node offers; a malformed offer is treated as none. */
+function lwtMaskOf(supported: Map<string, string[]>): number | null {
+  try {
+    return parseScyllaExtensions(supported).lwtMetadataMask;
+  } catch {
+    return null;
   }
 }

@@ -13,6 +13,8 @@ export interface RoutingInfo {
   routingKey?: Uint8Array | null;
   /** Murmur3 token of `routingKey`, filled in once by the first policy that needs it. */
   token?: bigint;
+  /** The same token as [high, low] 32-bit halves, for shard selection without bigint math. */
+  tokenHiLo?: Int32Array;
   /** Lightweight transaction: prefer the primary replica. */
   lwt?: boolean;
 }

@@ -5,7 +5,7 @@
  */
 
 import type { Cluster, Host } from "../cluster/cluster.ts";
-import { murmur3Token } from "../cluster/murmur3.ts";
+import { murmur3TokenHiLo } from "../cluster/murmur3.ts";
 import type { LoadBalancingPolicy, RoutingInfo } from "./load_balancing.ts";
 
 /**
@@ -25,7 +25,10 @@ export class TokenAwarePolicy implements LoadBalancingPolicy {
     const key = routing?.routingKey;
     const fallback = this.#child.plan(cluster, routing);
     if (!key || !routing?.keyspace) return fallback;
-    routing.token ??= murmur3Token(key);
+    if (routing.token === undefined) {
+      const hiLo = routing.tokenHiLo = murmur3TokenHiLo(key);
+      routing.token = (BigInt(hiLo[0]) << 32n) | BigInt(hiLo[1] >>> 0);
+    }
     const replicas = cluster.replicas(routing.keyspace, routing.token);
     if (replicas.length === 0) return fallback;
     // Remote replicas are no better than any remote node: the child's order places them.

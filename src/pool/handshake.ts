@@ -87,6 +87,9 @@ export async function handshake(c: Connection, o: HandshakeOptions): Promise<Han
   }
   const rateLimitCode = scyllaRateLimitCode(c.supported);
   if (rateLimitCode !== undefined) startup.SCYLLA_RATE_LIMIT_ERROR = "";
+  // ScyllaDB marks LWT statements in PREPARED metadata only when the client asks.
+  const lwtMark = c.supported.get("SCYLLA_LWT_ADD_METADATA_MARK")?.[0];
+  if (lwtMark !== undefined) startup.SCYLLA_LWT_ADD_METADATA_MARK = lwtMark;
 
   const answering = send(encodeStartup(startup), (op, b) => ({
     op,

@@ -13,9 +13,9 @@
 
 import { Connection, type ConnectionOptions } from "./connection.ts";
 import { ConnectionError } from "../errors.ts";
-import { parseShardingInfo, type ShardingInfo } from "../cluster/sharding.ts";
+import type { ShardingInfo } from "../cluster/sharding.ts";
 import { ExponentialReconnectPolicy, type ReconnectPolicy } from "./reconnect_policy.ts";
-import { leastBusy, ShardMap, type TokenLike } from "./shard_map.ts";
+import { leastBusy, readSharding, sameLayout, ShardMap, type TokenLike } from "./shard_map.ts";
 import { isLocalBindError, openOnShard, SourcePorts } from "./shard_connect.ts";
 
 /** Settings of one host's pool. */
@@ -37,21 +37,6 @@ export interface HostPoolOptions {
   shardAwarePort?: boolean;
   /** Reports pool decisions worth knowing (the shard-aware port given up). */
   log?: (level: "debug" | "info" | "warn", message: string) => void;
-}
-
-/** SUPPORTED's sharding, or `null` for Cassandra and malformed advertisements. */
-function shardingOf(c: Connection): ShardingInfo | null {
-  try {
-    return parseShardingInfo(c.supported);
-  } catch {
-    // A value that is not a number: route as on Cassandra rather than refuse the node.
-    return null;
-  }
-}
-
-function sameLayout(a: ShardingInfo | null, b: ShardingInfo | null): boolean {
-  if (a === null || b === null) return a === b;
-  return a.nrShards === b.nrShards && a.ignoreMsb === b.ignoreMsb;
 }
 
 /** A node's connection pool. */
@@ -283,6 +268,11 @@ export class HostPool {
       c.close();
       return false;
     }
+    if (c.closed) {
+      // Lost right after its handshake, before the pool could hear of it.
+      this.#failed(new ConnectionError(`connection to ${c.address} closed right after opening`));
+      return false;
+    }
     this.#place(c, wanted, false);
     return true;
   }
@@ -299,7 +289,7 @@ export class HostPool {
    * opened for through the shard-aware port. `keep`: never treat as excess.
    */
   #place(c: Connection, wanted: number | null, keep: boolean): void {
-    const info = shardingOf(c);
+    const info = readSharding(c.supported);
     const retired = sameLayout(info, this.#info) ? [] : this.#relayout(info);
     // A pool refilled from empty may face a restarted node: try its shard-aware port again.
     if (this.#connections.length === 0) this.#shardAwareOff = false;
@@ -336,7 +326,7 @@ export class HostPool {
     this.#shardAwareOff = false;
     const retired: Connection[] = [];
     for (const c of old) {
-      const own = shardingOf(c);
+      const own = readSharding(c.supported);
       if (!sameLayout(own, info)) retired.push(c);
       else {
         this.#connections.push(c);
@@ -363,6 +353,7 @@ export class HostPool {
   }
 
   #failed(e: Error): void {
+    if (this.#closed) return;
     this.#lastError = e;
     this.#scheduleRetry();
     if (this.#connections.length === 0) {

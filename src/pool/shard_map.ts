@@ -5,7 +5,7 @@
  * @module
  */
 
-import { shardOf, shardOfHiLo } from "../cluster/sharding.ts";
+import { parseShardingInfo, type ShardingInfo, shardOf, shardOfHiLo } from "../cluster/sharding.ts";
 
 /** What picking needs to know about a connection. */
 export interface Loaded {
@@ -30,6 +30,25 @@ export function leastBusy<C extends Loaded>(cs: readonly C[]): C | null {
     if (l < load) [best, load] = [cs[i], l];
   }
   return best;
+}
+
+/**
+ * A connection's sharding from its SUPPORTED options; `null` for Cassandra,
+ * and for a malformed advertisement, which is routed as on Cassandra rather
+ * than refused.
+ */
+export function readSharding(supported: Map<string, string[]>): ShardingInfo | null {
+  try {
+    return parseShardingInfo(supported);
+  } catch {
+    return null;
+  }
+}
+
+/** Whether two connections see the same shard layout (both unsharded, or same count and bits). */
+export function sameLayout(a: ShardingInfo | null, b: ShardingInfo | null): boolean {
+  if (a === null || b === null) return a === b;
+  return a.nrShards === b.nrShards && a.ignoreMsb === b.ignoreMsb;
 }
 
 /**

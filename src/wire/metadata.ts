@@ -41,4 +41,6 @@ export interface PreparedInfo {
   readonly pkIndexes: readonly number[];
   /** Result columns, empty for statements that return no rows. */
   readonly resultColumns: readonly ColumnSpec[];
+  /** Flags of the bind metadata; ScyllaDB marks LWT statements in them when asked to. */
+  readonly flags?: number;
 }

@@ -222,5 +222,6 @@ function readPrepared(r: Reader): PreparedInfo {
     bindColumns,
     pkIndexes,
     resultColumns: result.columns,
+    flags,
   };
 }
