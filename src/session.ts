@@ -13,7 +13,7 @@ import {
   type QueryParameters,
 } from "./wire/requests/query.ts";
 import { type BatchStatement, encodeBatch } from "./wire/requests/batch.ts";
-import { decodeResult, type ResultMessage } from "./wire/responses/result.ts";
+import { decodeResult, type MetadataCache, type ResultMessage } from "./wire/responses/result.ts";
 import type { ResponseBody } from "./wire/responses/envelope.ts";
 import type { PreparedInfo } from "./wire/metadata.ts";
 import { Opcode } from "./wire/frame.ts";
@@ -69,7 +69,7 @@ export async function connectSession(config: SessionConfig): Promise<Session> {
     connection: {
       noDelay: config.tcpNodelay,
       keepAliveMs: config.tcpKeepaliveMs,
-      tls: config.tls as never,
+      tls: config.tls,
       compression: config.compression,
       credentials: config.credentials,
       keyspace: config.keyspace
@@ -381,7 +381,10 @@ export class Session {
       consistency: o.consistency ?? this.#config.defaultConsistency,
       bindColumns: r.info?.bindColumns,
       values: values as BindValues,
-      skipMetadata: r.info !== null && r.info.resultColumns.length > 0,
+      // Not skipping metadata: in v4 a table change (ALTER ... ADD) keeps the statement id but
+      // changes its columns, and only the metadata in each answer tells. The cache makes
+      // reading unchanged metadata a byte compare.
+      skipMetadata: false,
       pageSize: o.pageSize === DEFAULT_PAGE_SIZE ? this.#config.pageSize : o.pageSize,
       pagingState,
       serialConsistency: o.serialConsistency,
@@ -394,7 +397,8 @@ export class Session {
       encode: info === null
         ? () => encodeQuery(this.#writer, r.cql, params)
         : () => encodeExecute(this.#writer, info.id, params),
-      decode: (op, body) => decodeWith(op, body, known),
+      decode: (op, body) =>
+        decodeWith(op, body, known, info === null ? undefined : metadataCache(info)),
       idempotent: o.idempotent,
       timeoutMs: o.timeoutMs ?? this.#config.requestTimeoutMs,
       signal,
@@ -505,11 +509,28 @@ function resultInit(body: BodyMeta, result: ResultMessage): QueryResultInit {
   };
 }
 
-function decodeWith(op: number, body: ResponseBody, known?: PreparedInfo["resultColumns"]) {
+const metadataCaches = new WeakMap<PreparedInfo, MetadataCache>();
+
+/** The column-spec cache of one prepared statement. */
+function metadataCache(info: PreparedInfo): MetadataCache {
+  let cache = metadataCaches.get(info);
+  if (cache === undefined) {
+    cache = { bytes: null, columns: info.resultColumns };
+    metadataCaches.set(info, cache);
+  }
+  return cache;
+}
+
+function decodeWith(
+  op: number,
+  body: ResponseBody,
+  known?: PreparedInfo["resultColumns"],
+  cache?: MetadataCache,
+) {
   if (op !== Opcode.RESULT) throw new ProtocolError(`expected RESULT, got opcode ${op}`);
   return {
     body: { tracingId: body.tracingId, warnings: body.warnings },
-    result: decodeResult(body.reader, known),
+    result: decodeResult(body.reader, known, cache),
   };
 }
 

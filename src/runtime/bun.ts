@@ -55,7 +55,9 @@ export async function connectBun(opts: ConnectOptions, handlers: SocketHandlers)
     hostname: opts.host,
     port: opts.port,
     socket: {
-      data: (_s, chunk) => handlers.onData(chunk),
+      // Bun hands a Buffer, whose slice() is a view: pass a plain Uint8Array so copies stay copies.
+      data: (_s, chunk) =>
+        handlers.onData(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)),
       drain: (s) => flushBacklog(s),
       error: (_s, e) => {
         closeError = e;

@@ -6,11 +6,11 @@
 /** TLS settings as given to `SessionBuilder.tls()`. */
 export interface TlsOptions {
   /** Trusted CA certificates (PEM). Without one, the runtime's default roots apply. */
-  ca?: string | string[];
+  ca?: readonly (string | Uint8Array)[];
   /** Client certificate chain (PEM) for mutual TLS. */
-  cert?: string;
+  cert?: string | Uint8Array;
   /** Client private key (PEM) for mutual TLS. */
-  key?: string;
+  key?: string | Uint8Array;
   /** Name to verify the server certificate against (default: the host). */
   serverName?: string;
   /** Verify the server certificate (default `true`). */

@@ -87,3 +87,29 @@ export function patternBytes(n: number, seed = 0): Uint8Array {
   for (let i = 0; i < n; i++) b[i] = (i * 31 + seed) & 0xff;
   return b;
 }
+
+/**
+ * Counts the requests the node received on the pool connections of a session whose
+ * keyspace is `keyspace` (from `system_views.clients`), as seen by `observer`, another
+ * session. Give the counted session a keyspace no other session uses.
+ */
+export async function requestCount(observer: Session, keyspace: string): Promise<bigint> {
+  const rs = await observer.execute(
+    "SELECT keyspace_name, request_count FROM system_views.clients",
+  );
+  const mine = rs.rows().filter((r) => r.get("keyspace_name") === keyspace);
+  if (mine.length === 0) throw new Error(`no client connection uses keyspace ${keyspace}`);
+  return mine.reduce((sum, r) => sum + (r.get("request_count") as bigint), 0n);
+}
+
+/** How many requests `action` sent on the connections counted by {@link requestCount}. */
+export async function requestsOf(
+  observer: Session,
+  keyspace: string,
+  action: () => Promise<unknown>,
+): Promise<bigint> {
+  const before = await requestCount(observer, keyspace);
+  await action();
+  // A request is counted when the node starts it, which is before it answers.
+  return (await requestCount(observer, keyspace)) - before;
+}

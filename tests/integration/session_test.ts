@@ -83,7 +83,7 @@ describe("Session", () => {
     assert.equal(b.useKeyspace(KS, false), b);
     assert.equal(b.connectionTimeout(5000), b);
     assert.equal(b.poolSize(3), b);
-    assert.equal(b.compression(null), b);
+    assert.equal(b.compression("lz4"), b);
     assert.equal(b.tcpNodelay(false), b);
     assert.equal(b.tcpKeepalive(10_000), b);
     assert.equal(b.requestTimeout(8000), b);
@@ -99,10 +99,10 @@ describe("Session", () => {
       // poolSize(3): the node sees three connections switched to KS.
       const conns = await connectionsOn(admin, KS);
       assert.equal(conns.length, 3, `connections on ${KS}: ${conns.map(String).join("; ")}`);
-      // compression(null): nothing negotiated.
+      // compression("lz4"): negotiated on every pooled connection.
       for (const c of conns) {
         const opts = c.get("client_options") as Map<string, string>;
-        assert.equal(opts.has("COMPRESSION"), false);
+        assert.equal(opts.get("COMPRESSION"), "lz4");
       }
       // defaultConsistency("ONE"): a write to an RF 3 keyspace on one node succeeds,
       // where the default LOCAL_QUORUM (see below) is unavailable.

@@ -515,6 +515,7 @@ describe("decodeResult: Prepared", () => {
       ],
       pkIndexes: [2, 0],
       resultColumns: [{ keyspace: "ks", table: "t", name: "v", type: TEXT }],
+      flags: 1,
     });
     assert.equal(r.remaining, 0);
   });

@@ -62,26 +62,52 @@ export function decodersFor(columns: readonly ColumnSpec[]): Decoder[] {
 }
 
 /**
- * Reads `<metadata>`. Column spec arrays are shared with `known` when the
- * server's columns are the same, so compiled decoders are reused across pages.
+ * The column specs last seen for one statement, kept as their raw bytes: an
+ * answer whose metadata has the same bytes reuses the decoded columns (and
+ * their compiled decoders) after one byte compare.
  */
-export function readRowsMetadata(r: Reader): RowsMetadata {
+export interface MetadataCache {
+  /** Raw bytes of the last column specs, `null` before the first answer. */
+  bytes: Uint8Array | null;
+  /** The columns those bytes decode to. */
+  columns: readonly ColumnSpec[];
+}
+
+/** Column count accepted when the server sent no column specs to check it against. */
+const MAX_COLUMNS = 0xffff;
+
+/** Reads `<metadata>`, reusing `cache` when the column specs are byte-for-byte the same. */
+export function readRowsMetadata(r: Reader, cache?: MetadataCache): RowsMetadata {
   const flags = r.readInt();
   const columnCount = r.readInt();
-  if (columnCount < 0 || columnCount > r.remaining) {
+  const noMetadata = (flags & MetadataFlag.NO_METADATA) !== 0;
+  // With specs present each column takes bytes, so the body bounds the count.
+  if (columnCount < 0 || columnCount > (noMetadata ? MAX_COLUMNS : r.remaining)) {
     throw new ProtocolError(`invalid column count ${columnCount}`);
   }
   const pagingState = flags & MetadataFlag.HAS_MORE_PAGES ? r.readBytes()?.slice() ?? null : null;
   const newMetadataId = flags & MetadataFlag.METADATA_CHANGED ? r.readShortBytes().slice() : null;
-  if (flags & MetadataFlag.NO_METADATA) {
-    return { columns: [], pagingState, columnCount, newMetadataId };
+  if (noMetadata) return { columns: [], pagingState, columnCount, newMetadataId };
+  const start = r.pos;
+  // The count must match too: LWT answers add columns after the same `[applied]` spec.
+  if (cache?.bytes && cache.columns.length === columnCount && startsWith(r, cache.bytes)) {
+    r.pos += cache.bytes.length;
+    return { columns: cache.columns, pagingState, columnCount, newMetadataId };
   }
-  return {
-    columns: readColumnSpecs(r, flags, columnCount),
-    pagingState,
-    columnCount,
-    newMetadataId,
-  };
+  const columns = readColumnSpecs(r, flags, columnCount);
+  if (cache) {
+    cache.bytes = r.buf.slice(start, r.pos);
+    cache.columns = columns;
+  }
+  return { columns, pagingState, columnCount, newMetadataId };
+}
+
+function startsWith(r: Reader, bytes: Uint8Array): boolean {
+  const n = bytes.length;
+  if (r.remaining < n) return false;
+  const buf = r.buf, at = r.pos;
+  for (let i = 0; i < n; i++) if (buf[at + i] !== bytes[i]) return false;
+  return true;
 }
 
 function readColumnSpecs(r: Reader, flags: number, count: number): ColumnSpec[] {
@@ -153,15 +179,20 @@ export function readRows(
 
 /**
  * Decodes a RESULT body. `knownColumns` are the result columns of the prepared
- * statement executed, used when the server skipped metadata.
+ * statement executed, used when the server skipped metadata; `cache` remembers
+ * the statement's last column specs.
  */
-export function decodeResult(r: Reader, knownColumns?: readonly ColumnSpec[]): ResultMessage {
+export function decodeResult(
+  r: Reader,
+  knownColumns?: readonly ColumnSpec[],
+  cache?: MetadataCache,
+): ResultMessage {
   const kind = r.readInt();
   switch (kind) {
     case ResultKind.VOID:
       return { kind: "void" };
     case ResultKind.ROWS: {
-      const meta = readRowsMetadata(r);
+      const meta = readRowsMetadata(r, cache);
       const columns = meta.columns.length === 0 && meta.columnCount > 0
         ? knownColumns ?? missingColumns()
         : sameColumns(meta.columns, knownColumns);
