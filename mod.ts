@@ -46,12 +46,26 @@ export {
   ConstantSpeculativeExecutionPolicy,
   type SpeculativeExecutionPolicy,
 } from "./src/policies/speculative.ts";
-export type { LogEvent, Logger, TlsOptions } from "./src/config.ts";
+export type {
+  Compression,
+  ContactPoint,
+  Credentials,
+  KeyspaceConfig,
+  LogEvent,
+  Logger,
+  LogLevel,
+  Pem,
+  SessionConfig,
+  TlsConfig,
+  TlsOptions,
+} from "./src/config.ts";
+export type { StatementOptions } from "./src/statement/options.ts";
 export {
   AlreadyExistsError,
   AuthenticationError,
   ConfigurationError,
   ConnectionError,
+  type ConsistencyDetails,
   CqlSyntaxError,
   FunctionFailureError,
   InvalidQueryError,
@@ -61,6 +75,7 @@ export {
   RateLimitReachedError,
   ReadFailureError,
   ReadTimeoutError,
+  type ReplicaDetails,
   RequestTimeoutError,
   ScyllaError,
   type ScyllaErrorOptions,

@@ -51,6 +51,7 @@ export class ScyllaError extends Error {
   /** The CQL error code, or `null` for client-side failures. */
   readonly code: number | null;
 
+  /** `message` names what failed, with numbers but never bound values or secrets. */
   constructor(message: string, options: ScyllaErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = options.code ?? null;
@@ -65,6 +66,7 @@ export class ConnectionError extends ScyllaError {
    * or its queue full), so sending it elsewhere is safe even if not idempotent.
    */
   readonly notSent: boolean;
+  /** `message` names what failed, with numbers but never bound values or secrets. */
   constructor(message: string, options: ScyllaErrorOptions & { notSent?: boolean } = {}) {
     super(message, options);
     this.notSent = options.notSent ?? false;
@@ -93,6 +95,7 @@ export class UnavailableError extends ScyllaError implements ConsistencyDetails 
   readonly required: number;
   /** Replicas known alive. */
   readonly alive: number;
+  /** `message` names what failed, with numbers but never bound values or secrets. */
   constructor(message: string, d: { consistency: string; required: number; alive: number }) {
     super(message, { code: ErrorCode.UNAVAILABLE });
     this.consistency = d.consistency;
@@ -102,9 +105,12 @@ export class UnavailableError extends ScyllaError implements ConsistencyDetails 
 }
 
 /** Details of a read or write timeout or failure. */
-interface ReplicaDetails {
+export interface ReplicaDetails {
+  /** Consistency level of the request. */
   consistency: string;
+  /** Replicas that answered. */
   received: number;
+  /** Replicas needed. */
   blockFor: number;
 }
 
@@ -118,6 +124,7 @@ export class ReadTimeoutError extends ScyllaError implements ConsistencyDetails 
   readonly blockFor: number;
   /** Whether the replica asked for data answered. */
   readonly dataPresent: boolean;
+  /** `message` names what failed, with numbers but never bound values or secrets. */
   constructor(message: string, d: ReplicaDetails & { dataPresent: boolean }) {
     super(message, { code: ErrorCode.READ_TIMEOUT });
     this.consistency = d.consistency;
@@ -137,6 +144,7 @@ export class WriteTimeoutError extends ScyllaError implements ConsistencyDetails
   readonly blockFor: number;
   /** `SIMPLE`, `BATCH`, `UNLOGGED_BATCH`, `COUNTER`, `BATCH_LOG`, `CAS`, `VIEW`, `CDC`. */
   readonly writeType: string;
+  /** `message` names what failed, with numbers but never bound values or secrets. */
   constructor(message: string, d: ReplicaDetails & { writeType: string }) {
     super(message, { code: ErrorCode.WRITE_TIMEOUT });
     this.consistency = d.consistency;
@@ -158,6 +166,7 @@ export class ReadFailureError extends ScyllaError implements ConsistencyDetails 
   readonly numFailures: number;
   /** Whether the replica asked for data answered. */
   readonly dataPresent: boolean;
+  /** `message` names what failed, with numbers but never bound values or secrets. */
   constructor(
     message: string,
     d: ReplicaDetails & { numFailures: number; dataPresent: boolean },
@@ -183,6 +192,7 @@ export class WriteFailureError extends ScyllaError implements ConsistencyDetails
   readonly numFailures: number;
   /** The kind of write, as in {@link WriteTimeoutError.writeType}. */
   readonly writeType: string;
+  /** `message` names what failed, with numbers but never bound values or secrets. */
   constructor(
     message: string,
     d: ReplicaDetails & { numFailures: number; writeType: string },
@@ -217,6 +227,7 @@ export class AlreadyExistsError extends ScyllaError {
   readonly keyspace: string;
   /** The table concerned, `""` when the keyspace itself exists. */
   readonly table: string;
+  /** `message` names what failed, with numbers but never bound values or secrets. */
   constructor(message: string, d: { keyspace: string; table: string }) {
     super(message, { code: ErrorCode.ALREADY_EXISTS });
     this.keyspace = d.keyspace;
@@ -232,6 +243,7 @@ export class FunctionFailureError extends ScyllaError {
   readonly functionName: string;
   /** CQL types of its arguments. */
   readonly argTypes: string[];
+  /** `message` names what failed, with numbers but never bound values or secrets. */
   constructor(
     message: string,
     d: { keyspace: string; functionName: string; argTypes: string[] },
@@ -249,6 +261,7 @@ export class RateLimitReachedError extends ScyllaError {
   readonly opType: "read" | "write";
   /** Whether the coordinator itself rejected the operation. */
   readonly rejectedByCoordinator: boolean;
+  /** `message` names what failed, with numbers but never bound values or secrets. */
   constructor(
     message: string,
     d: { code: number; opType: "read" | "write"; rejectedByCoordinator: boolean },
@@ -266,6 +279,7 @@ export class RateLimitReachedError extends ScyllaError {
 export class UnpreparedError extends ScyllaError {
   /** The statement id the server did not know. */
   readonly statementId: Uint8Array;
+  /** `message` names what failed, with numbers but never bound values or secrets. */
   constructor(message: string, statementId: Uint8Array) {
     super(message, { code: ErrorCode.UNPREPARED });
     this.statementId = statementId;

@@ -28,6 +28,9 @@ export class ConstantSpeculativeExecutionPolicy implements SpeculativeExecutionP
   readonly maxExecutions: number;
 
   /**
+   * One extra execution every `delayMs`, up to `maxExecutions` in all.
+   * @param delayMs wait before each further execution, in ms
+   * @param maxExecutions executions at most, the first one included
    * @throws {RangeError} `delayMs` is negative or not finite, or `maxExecutions` is not an integer ≥ 1
    */
   constructor(delayMs: number, maxExecutions: number) {

@@ -26,7 +26,10 @@ export class ExponentialReconnectPolicy implements ReconnectPolicy {
   /** Longest delay in ms. */
   readonly maxMs: number;
 
-  /** @throws {RangeError} a bound is not a positive finite number, or base > max */
+  /**
+   * Delays between `baseMs` (default 200) and `maxMs` (default 30 000).
+   * @throws {RangeError} a bound is not a positive finite number, or base > max
+   */
   constructor(opts: { baseMs?: number; maxMs?: number } = {}) {
     this.baseMs = opts.baseMs ?? 200;
     this.maxMs = opts.maxMs ?? 30_000;
@@ -40,6 +43,7 @@ export class ExponentialReconnectPolicy implements ReconnectPolicy {
     }
   }
 
+  /** A random delay in the upper half of the capped exponential step for `attempt`. */
   delayMs(attempt: number): number {
     const ceiling = Math.min(this.maxMs, this.baseMs * 2 ** Math.min(attempt, 30));
     return ceiling / 2 + Math.random() * (ceiling / 2);
