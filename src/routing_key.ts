@@ -12,6 +12,8 @@ import type { RoutingInfo } from "./policies/load_balancing.ts";
 
 interface KeyPlan {
   keyspace: string | null;
+  /** Whether the statement text is an LWT (Cassandra has no flag for it). */
+  lwtText: boolean;
   indexes: readonly number[];
   names: string[];
   encoders: Encoder[];
@@ -20,12 +22,13 @@ interface KeyPlan {
 const plans = new WeakMap<PreparedInfo, KeyPlan>();
 const scratch = new Writer(256);
 
-function planFor(info: PreparedInfo): KeyPlan {
+function planFor(info: PreparedInfo, cql: string): KeyPlan {
   let plan = plans.get(info);
   if (plan === undefined) {
     const cols = info.pkIndexes.map((i) => info.bindColumns[i]);
     plan = {
       keyspace: cols[0]?.keyspace ?? info.bindColumns[0]?.keyspace ?? null,
+      lwtText: isLwt(cql),
       indexes: info.pkIndexes,
       names: cols.map((c) => c.name.toLowerCase()),
       encoders: cols.map((c) => encoderFor(c.type, c.name)),
@@ -47,21 +50,23 @@ function valueAt(values: unknown, index: number, name: string): unknown {
 /**
  * Where `info` bound to `values` lives: its keyspace and serialized partition
  * key, or no key when a key component is missing (the request is then routed
- * by the fallback order; the server reports the missing value).
+ * by the fallback order; the server reports the missing value) or when
+ * `needKey` is false (nothing to choose between: one node, no shards).
  */
 export function routingFor(
   info: PreparedInfo,
   values: unknown,
   cql: string,
   lwtMask: number | null = null,
+  needKey = true,
 ): RoutingInfo {
-  const plan = planFor(info);
+  const plan = planFor(info, cql);
   // ScyllaDB says which statements are LWT; on Cassandra the text tells.
   const lwt = lwtMask !== null && info.flags !== undefined
     ? ((info.flags & lwtMask) >>> 0) === lwtMask
-    : isLwt(cql);
+    : plan.lwtText;
   const routing: RoutingInfo = { keyspace: plan.keyspace, lwt };
-  if (plan.indexes.length === 0 || values === undefined) return routing;
+  if (!needKey || plan.indexes.length === 0 || values === undefined) return routing;
   const parts: Uint8Array[] = [];
   for (let k = 0; k < plan.indexes.length; k++) {
     const v = valueAt(values, plan.indexes[k], plan.names[k]);

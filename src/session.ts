@@ -237,7 +237,15 @@ export class Session {
       idempotent: o.idempotent,
       timeoutMs: o.timeoutMs ?? this.#config.requestTimeoutMs,
       signal: options?.signal,
-      routing: infos.length > 0 ? routingFor(infos[0], values[0], "") : undefined,
+      routing: infos.length > 0
+        ? routingFor(
+          infos[0],
+          values[0],
+          statementText(entries[0]),
+          this.#cluster.lwtMask,
+          this.#cluster.routingMatters,
+        )
+        : undefined,
       reprepare: (c) => this.#reprepareAll(c, entries.map((e, i) => [e, infos[i]] as const)),
     });
     return new QueryResult(await this.#toResult(message.body, message.result));
@@ -404,7 +412,7 @@ export class Session {
       signal,
       routing: info === null
         ? { keyspace: this.#keyspace }
-        : routingFor(info, values, r.cql, this.#cluster.lwtMask),
+        : routingFor(info, values, r.cql, this.#cluster.lwtMask, this.#cluster.routingMatters),
       reprepare: info === null ? undefined : (c) => this.#reprepare(c, r.cql, info),
     });
     return await this.#toResult(message.body, message.result);
@@ -483,12 +491,7 @@ export class Session {
     entries: readonly (readonly [BatchEntry, PreparedInfo])[],
   ): Promise<void> {
     for (const [e, info] of entries) {
-      const cql = e.kind === "text"
-        ? e.cql
-        : e.kind === "query"
-        ? e.query.getContents()
-        : e.prepared.getStatement();
-      await this.#reprepare(c, cql, info);
+      await this.#reprepare(c, statementText(e), info);
     }
   }
 }
@@ -497,6 +500,14 @@ export class Session {
 type BodyMeta = Pick<ResponseBody, "tracingId" | "warnings">;
 
 const NO_COLUMNS: PreparedInfo["resultColumns"] = [];
+
+function statementText(e: BatchEntry): string {
+  return e.kind === "text"
+    ? e.cql
+    : e.kind === "query"
+    ? e.query.getContents()
+    : e.prepared.getStatement();
+}
 
 function resultInit(body: BodyMeta, result: ResultMessage): QueryResultInit {
   const rows = result.kind === "rows" ? result : null;

@@ -117,6 +117,16 @@ export class Cluster {
     return ks ? t.map.replicas(ks, token) : [];
   }
 
+  /**
+   * Whether a routing key can change where a request goes: more than one node,
+   * or a node with shards. Computing keys is skipped otherwise.
+   */
+  get routingMatters(): boolean {
+    if (this.hosts.size > 1) return true;
+    for (const h of this.hosts.values()) if ((h.pool.shardCount ?? 1) > 1) return true;
+    return false;
+  }
+
   /** Hosts whose pools have a connection, local datacenter first. */
   liveHosts(): Host[] {
     const local: Host[] = [], remote: Host[] = [];

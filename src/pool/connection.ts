@@ -200,7 +200,7 @@ export class Connection {
         decode,
         resolve: resolve as (v: unknown) => void,
         reject,
-        deadline: this.#timer.now() + opts.timeoutMs,
+        deadline: this.#timer.deadline(opts.timeoutMs),
         timeoutMs: opts.timeoutMs,
         abandoned: false,
       };
