@@ -6,6 +6,7 @@
 
 import type { Cluster, Host } from "./cluster/cluster.ts";
 import type { ResponseDecoder } from "./pool/connection.ts";
+import type { FrameEncoder } from "./wire/requests/envelope.ts";
 import type { Connection } from "./pool/connection.ts";
 import { noConnection } from "./pool/host_pool.ts";
 import { ConnectionError, ScyllaError, UnpreparedError } from "./errors.ts";
@@ -15,8 +16,11 @@ import type { SpeculativeExecutionPolicy } from "./policies/speculative.ts";
 
 /** One request to run. */
 export interface RequestSpec<T> {
-  /** Encodes the frame; called once, the bytes are reused (copied) for retries. */
-  encode: () => Uint8Array;
+  /**
+   * Appends the request frame to a connection's output buffer; called once per
+   * attempt. A bad value makes it throw (`TypeError`/`RangeError`) and nothing is sent.
+   */
+  encode: FrameEncoder;
   /** Decodes a successful answer. */
   decode: ResponseDecoder<T>;
   /** Whether re-sending is safe. */
@@ -63,18 +67,15 @@ export function runRequest<T>(ctx: RunnerContext, spec: RequestSpec<T>): Promise
 class Run<T> {
   #ctx: RunnerContext;
   #spec: RequestSpec<T>;
-  #frame: Uint8Array;
   #plan: Iterator<Host>;
   #errors: string[] = [];
   #lastError: unknown;
-  #attempts = 0;
   #reprepared = false;
   done = false;
 
   constructor(ctx: RunnerContext, spec: RequestSpec<T>) {
     this.#ctx = ctx;
     this.#spec = spec;
-    this.#frame = spec.encode();
     this.#plan = ctx.loadBalancing.plan(ctx.cluster, spec.routing)[Symbol.iterator]();
   }
 
@@ -92,9 +93,7 @@ class Run<T> {
         if (spec.signal?.aborted) throw spec.signal.reason;
         try {
           this.#ctx.onSent?.(host);
-          // Frames are stamped with a stream id in place: each further attempt gets its own copy.
-          const bytes = this.#attempts++ === 0 ? this.#frame : this.#frame.slice();
-          return await conn.send(bytes, spec.decode, spec);
+          return await conn.send(spec.encode, spec.decode, spec);
         } catch (e) {
           this.#lastError = e;
           if (e instanceof UnpreparedError && spec.reprepare && !this.#reprepared) {

@@ -4,15 +4,14 @@
  * @module
  */
 
-import { Writer } from "./wire/bytes.ts";
 import {
+  appendExecute,
+  appendPrepare,
+  appendQuery,
   type BindValues,
-  encodeExecute,
-  encodePrepare,
-  encodeQuery,
   type QueryParameters,
 } from "./wire/requests/query.ts";
-import { type BatchStatement, encodeBatch } from "./wire/requests/batch.ts";
+import { appendBatch, type BatchStatement } from "./wire/requests/batch.ts";
 import { decodeResult, type MetadataCache, type ResultMessage } from "./wire/responses/result.ts";
 import type { ResponseBody } from "./wire/responses/envelope.ts";
 import type { PreparedInfo } from "./wire/metadata.ts";
@@ -101,7 +100,6 @@ export class Session {
   #cluster: Cluster;
   #config: SessionConfig;
   #runner: RunnerContext;
-  #writer = new Writer(4096);
   #prepared: PreparedCache;
   #keyspace: string | null;
   #closed = false;
@@ -232,7 +230,7 @@ export class Session {
       tracing: o.tracing,
     };
     const message = await this.#run({
-      encode: () => encodeBatch(this.#writer, params),
+      encode: (w) => appendBatch(w, params),
       decode: decodeAny,
       idempotent: o.idempotent,
       timeoutMs: o.timeoutMs ?? this.#config.requestTimeoutMs,
@@ -286,7 +284,7 @@ export class Session {
     const ident = keyspaceIdentifier(name, caseSensitive);
     // Check on one node first, so a bad name changes nothing.
     const message = await this.#run({
-      encode: () => encodeQuery(this.#writer, `USE ${ident}`, { consistency: 1, pageSize: 0 }),
+      encode: (w) => appendQuery(w, `USE ${ident}`, { consistency: 1, pageSize: 0 }),
       decode: decodeAny,
       idempotent: true,
       timeoutMs: this.#config.requestTimeoutMs,
@@ -403,8 +401,8 @@ export class Session {
     const known = info?.resultColumns;
     const message = await this.#run({
       encode: info === null
-        ? () => encodeQuery(this.#writer, r.cql, params)
-        : () => encodeExecute(this.#writer, info.id, params),
+        ? (w) => appendQuery(w, r.cql, params)
+        : (w) => appendExecute(w, info.id, params),
       decode: (op, body) =>
         decodeWith(op, body, known, info === null ? undefined : metadataCache(info)),
       idempotent: o.idempotent,
@@ -468,7 +466,7 @@ export class Session {
     const key = `${this.#keyspace ?? ""}\u0000${cql}`;
     return this.#prepared.get(key, () =>
       this.#run({
-        encode: () => encodePrepare(this.#writer, cql),
+        encode: (w) => appendPrepare(w, cql),
         decode: decodePrepared,
         idempotent: true,
         timeoutMs: this.#config.requestTimeoutMs,
@@ -478,7 +476,7 @@ export class Session {
 
   /** Prepares `cql` again on the connection that answered UNPREPARED. */
   async #reprepare(c: Connection, cql: string, info: PreparedInfo): Promise<void> {
-    const fresh = await c.send(encodePrepare(new Writer(cql.length + 32), cql), decodePrepared, {
+    const fresh = await c.send((w) => appendPrepare(w, cql), decodePrepared, {
       timeoutMs: this.#config.requestTimeoutMs,
     });
     if (!sameBytes(fresh.id, info.id)) {

@@ -6,14 +6,9 @@
 
 import { connect, type ConnectOptions, type Socket } from "../runtime/mod.ts";
 import { FrameDecoder } from "../wire/frame_decoder.ts";
-import {
-  EVENT_STREAM,
-  FrameFlag,
-  type FrameHeader,
-  HEADER_LENGTH,
-  Opcode,
-  setStream,
-} from "../wire/frame.ts";
+import { EVENT_STREAM, FrameFlag, type FrameHeader, HEADER_LENGTH, Opcode } from "../wire/frame.ts";
+import { Writer } from "../wire/bytes.ts";
+import type { FrameEncoder } from "../wire/requests/envelope.ts";
 import { openBody, type ResponseBody } from "../wire/responses/envelope.ts";
 import { decodeError } from "../wire/responses/error.ts";
 import { decodeEvent, type ServerEvent } from "../wire/responses/event.ts";
@@ -61,11 +56,14 @@ interface Pending {
   signal?: AbortSignal;
 }
 
-/** A frame waiting for a free stream id. */
+/** A request waiting for a free stream id. */
 interface Waiting {
-  frame: Uint8Array;
+  frame: FrameEncoder;
   pending: Pending;
 }
+
+/** What `send` takes: encoded bytes, or an encoder that appends the frame. */
+export type Frame = Uint8Array | FrameEncoder;
 
 /**
  * An open, ready connection to one node.
@@ -88,8 +86,8 @@ export class Connection {
   #compressor: Compressor | null = null;
   /** Decompresses incoming bodies; set as STARTUP goes out, since READY may come compressed. */
   #decompressor: Compressor | null = null;
-  #out: Uint8Array[] = [];
-  #outBytes = 0;
+  /** Frames of this turn, encoded in place, written together by the next flush. */
+  #out = new Writer(4096);
   #flushScheduled = false;
   #closed = false;
   #closeError: Error | undefined;
@@ -176,7 +174,7 @@ export class Connection {
    * @throws {RequestTimeoutError} no answer within `timeoutMs`
    * @throws {ScyllaError} the server answered with an ERROR
    */
-  send<T>(frame: Uint8Array, decode: ResponseDecoder<T>, opts: SendOptions): Promise<T> {
+  send<T>(frame: Frame, decode: ResponseDecoder<T>, opts: SendOptions): Promise<T> {
     if (this.#closed) {
       return Promise.reject(
         new ConnectionError(`connection to ${this.address} is closed`, {
@@ -206,9 +204,10 @@ export class Connection {
       };
       if (opts.signal) this.#watchAbort(pending, opts.signal);
       this.#timer.arm(opts.timeoutMs);
+      const encode = typeof frame === "function" ? frame : rawFrame(frame);
       const stream = this.#ids.acquire();
-      if (stream < 0) this.#waiting.push({ frame, pending });
-      else this.#dispatch(stream, frame, pending);
+      if (stream < 0) this.#waiting.push({ frame: encode, pending });
+      else this.#dispatch(stream, encode, pending);
     });
   }
 
@@ -225,12 +224,27 @@ export class Connection {
     this.#fail(new ConnectionError(`connection to ${this.address} was closed by the client`));
   }
 
-  #dispatch(stream: number, frame: Uint8Array, pending: Pending): void {
+  /**
+   * Encodes the frame straight into the output buffer with its stream id. An
+   * encoding error (a bad value) fails only this request, and nothing of it
+   * stays in the buffer.
+   */
+  #dispatch(stream: number, encode: FrameEncoder, pending: Pending): void {
+    const out = this.#out;
+    const start = out.length;
+    try {
+      encode(out);
+    } catch (e) {
+      out.length = start;
+      this.#ids.release(stream);
+      this.#forget(pending);
+      pending.reject(e);
+      return;
+    }
     this.#pending[stream] = pending;
-    setStream(frame, stream);
-    if (this.#compressor !== null && frame.length > HEADER_LENGTH) frame = this.#compress(frame);
-    this.#out.push(frame);
-    this.#outBytes += frame.length;
+    out.buf[start + 2] = (stream >> 8) & 0xff;
+    out.buf[start + 3] = stream & 0xff;
+    if (this.#compressor !== null && out.length > start + HEADER_LENGTH) this.#compress(start);
     if (!this.#flushScheduled) {
       this.#flushScheduled = true;
       queueMicrotask(() => this.#flush());
@@ -240,32 +254,21 @@ export class Connection {
   /** Frames queued in this turn go to the socket as one write. */
   #flush(): void {
     this.#flushScheduled = false;
-    if (this.#closed || this.#outBytes === 0) return;
     const out = this.#out;
-    const total = this.#outBytes;
-    this.#out = [];
-    this.#outBytes = 0;
-    if (out.length === 1) {
-      this.#socket.write(out[0]);
-      return;
-    }
-    const data = new Uint8Array(total);
-    let at = 0;
-    for (const f of out) {
-      data.set(f, at);
-      at += f.length;
-    }
-    this.#socket.write(data);
+    if (this.#closed || out.length === 0) return;
+    // The socket keeps the bytes until written: hand it a copy, keep the buffer.
+    this.#socket.write(out.toBytes());
+    out.reset();
   }
 
-  #compress(frame: Uint8Array): Uint8Array {
-    const body = this.#compressor!.compress(frame.subarray(HEADER_LENGTH));
-    const out = new Uint8Array(HEADER_LENGTH + body.length);
-    out.set(frame.subarray(0, HEADER_LENGTH), 0);
-    out.set(body, HEADER_LENGTH);
-    out[1] |= FrameFlag.COMPRESSION;
-    new DataView(out.buffer).setInt32(5, body.length);
-    return out;
+  /** Compresses the body of the frame at `start`, in place. */
+  #compress(start: number): void {
+    const out = this.#out;
+    const body = this.#compressor!.compress(out.buf.subarray(start + HEADER_LENGTH, out.length));
+    out.length = start + HEADER_LENGTH;
+    out.writeRaw(body);
+    out.buf[start + 1] |= FrameFlag.COMPRESSION;
+    out.view.setInt32(start + 5, body.length);
   }
 
   #onData(chunk: Uint8Array): void {
@@ -325,7 +328,18 @@ export class Connection {
   #releaseStream(stream: number): void {
     const next = this.#waiting.shift();
     if (next === undefined) this.#ids.release(stream);
-    else this.#dispatch(stream, next.frame, next.pending);
+    else {
+      // #dispatch releases the id itself if the waiting frame fails to encode.
+      this.#ids.release(stream);
+      this.#dispatch(this.#ids.acquire(), next.frame, next.pending);
+    }
+  }
+
+  /** Drops the abort listener of a request that is settled without an answer. */
+  #forget(pending: Pending): void {
+    if (pending.signal && pending.onAbort) {
+      pending.signal.removeEventListener("abort", pending.onAbort);
+    }
   }
 
   #onEvent(header: FrameHeader, raw: Uint8Array): void {
@@ -415,4 +429,9 @@ function connectionLost(address: string, err?: Error): ConnectionError {
 
 function timeoutError(address: string, p: Pending): RequestTimeoutError {
   return new RequestTimeoutError(`no answer from ${address} within ${p.timeoutMs} ms`);
+}
+
+/** An encoder that appends already-encoded frame bytes. */
+function rawFrame(bytes: Uint8Array): FrameEncoder {
+  return (w) => w.writeRaw(bytes);
 }

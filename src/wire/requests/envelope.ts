@@ -9,11 +9,36 @@ import type { Writer } from "../bytes.ts";
 import { FrameFlag, HEADER_LENGTH, MAX_FRAME_BODY, writeHeader } from "../frame.ts";
 import { ProtocolError } from "../../errors.ts";
 
+/** Appends one request frame to a writer (e.g. a connection's output buffer). */
+export type FrameEncoder = (w: Writer) => void;
+
+/**
+ * Starts a frame at the end of `w` by reserving its header; returns where the
+ * frame starts, for {@link closeFrame}.
+ */
+export function openFrame(w: Writer): number {
+  const start = w.length;
+  w.ensure(HEADER_LENGTH);
+  w.length = start + HEADER_LENGTH;
+  return start;
+}
+
+/**
+ * Writes the header of the frame opened at `start` now that its body is known.
+ * @throws {ProtocolError} the body is larger than the protocol allows; nothing was sent
+ */
+export function closeFrame(w: Writer, start: number, opcode: number, tracing = false): void {
+  const bodyLength = w.length - start - HEADER_LENGTH;
+  if (bodyLength > MAX_FRAME_BODY) {
+    throw new ProtocolError(`request body of ${bodyLength} bytes exceeds ${MAX_FRAME_BODY}`);
+  }
+  writeHeader(w.buf, start, tracing ? FrameFlag.TRACING : 0, 0, opcode, bodyLength);
+}
+
 /** Starts a frame in `w` (which is reset) by reserving the header. */
 export function beginFrame(w: Writer): Writer {
   w.reset();
-  w.ensure(HEADER_LENGTH);
-  w.length = HEADER_LENGTH;
+  openFrame(w);
   return w;
 }
 
@@ -22,10 +47,6 @@ export function beginFrame(w: Writer): Writer {
  * @throws {ProtocolError} the body is larger than the protocol allows; nothing was sent
  */
 export function endFrame(w: Writer, opcode: number, tracing = false): Uint8Array {
-  const bodyLength = w.length - HEADER_LENGTH;
-  if (bodyLength > MAX_FRAME_BODY) {
-    throw new ProtocolError(`request body of ${bodyLength} bytes exceeds ${MAX_FRAME_BODY}`);
-  }
-  writeHeader(w.buf, 0, tracing ? FrameFlag.TRACING : 0, 0, opcode, bodyLength);
+  closeFrame(w, 0, opcode, tracing);
   return w.toBytes();
 }

@@ -10,7 +10,7 @@ import { writeBoundValues } from "../bind.ts";
 
 /** Values for bind markers: by position, or by marker name. */
 export type BindValues = readonly unknown[] | Readonly<Record<string, unknown>>;
-import { beginFrame, endFrame } from "./envelope.ts";
+import { beginFrame, closeFrame, endFrame, openFrame } from "./envelope.ts";
 
 /** `<query_parameters>` flags (v4). */
 export const QueryFlag = {
@@ -71,10 +71,30 @@ export function encodeQuery(w: Writer, cql: string, p: QueryParameters): Uint8Ar
   return endFrame(w, Opcode.QUERY, p.tracing);
 }
 
+/** Appends a QUERY frame to `w`; on error `w` keeps only what it had. */
+export function appendQuery(w: Writer, cql: string, p: QueryParameters): void {
+  const start = openFrame(w);
+  try {
+    w.writeLongString(cql);
+    writeQueryParameters(w, p);
+    closeFrame(w, start, Opcode.QUERY, p.tracing);
+  } catch (e) {
+    w.length = start;
+    throw e;
+  }
+}
+
 /** PREPARE: a CQL string to prepare. */
 export function encodePrepare(w: Writer, cql: string): Uint8Array {
   beginFrame(w).writeLongString(cql);
   return endFrame(w, Opcode.PREPARE);
+}
+
+/** Appends a PREPARE frame to `w`. */
+export function appendPrepare(w: Writer, cql: string): void {
+  const start = openFrame(w);
+  w.writeLongString(cql);
+  closeFrame(w, start, Opcode.PREPARE);
 }
 
 /** EXECUTE: a prepared statement id with its parameters. */
@@ -82,4 +102,17 @@ export function encodeExecute(w: Writer, id: Uint8Array, p: QueryParameters): Ui
   beginFrame(w).writeShortBytes(id);
   writeQueryParameters(w, p);
   return endFrame(w, Opcode.EXECUTE, p.tracing);
+}
+
+/** Appends an EXECUTE frame to `w`; on error `w` keeps only what it had. */
+export function appendExecute(w: Writer, id: Uint8Array, p: QueryParameters): void {
+  const start = openFrame(w);
+  try {
+    w.writeShortBytes(id);
+    writeQueryParameters(w, p);
+    closeFrame(w, start, Opcode.EXECUTE, p.tracing);
+  } catch (e) {
+    w.length = start;
+    throw e;
+  }
 }
