@@ -31,6 +31,18 @@ type Draft = { -readonly [K in keyof SessionConfig]: SessionConfig[K] };
 
 const REDACTED = "<redacted>";
 
+function positiveInteger(n: unknown, what: string, max = Number.MAX_SAFE_INTEGER): number {
+  if (typeof n !== "number") throw new TypeError(`${what} must be a number, got ${typeof n}`);
+  if (!Number.isSafeInteger(n) || n < 1 || n > max) {
+    throw new RangeError(
+      `${what} must be a positive integer${
+        max < Number.MAX_SAFE_INTEGER ? ` ≤ ${max}` : ""
+      }, got ${n}`,
+    );
+  }
+  return n;
+}
+
 function checkPolicy<T>(p: T | null, what: string): T | null {
   if (p === null || (typeof p === "object" || typeof p === "function")) return p;
   throw new TypeError(`${what} must be an object or null, got ${describeValue(p)}`);
@@ -108,11 +120,30 @@ export class SessionBuilder {
    * @throws {TypeError} not a number
    */
   poolSize(n: number): this {
-    if (typeof n !== "number") throw new TypeError(`pool size must be a number, got ${typeof n}`);
-    if (!Number.isSafeInteger(n) || n < 1) {
-      throw new RangeError(`pool size must be a positive integer, got ${n}`);
-    }
-    this.#draft.poolSize = n;
+    this.#draft.poolSize = positiveInteger(n, "pool size");
+    return this;
+  }
+
+  /**
+   * Sets how many requests one connection carries at once (stream ids in use;
+   * default 2048, at most 32768). Beyond rsylla.
+   * @throws {RangeError} not an integer in 1..32768
+   * @throws {TypeError} not a number
+   */
+  maxRequestsPerConnection(n: number): this {
+    this.#draft.maxRequestsPerConnection = positiveInteger(n, "requests per connection", 32768);
+    return this;
+  }
+
+  /**
+   * Sets how many requests may wait per connection when all its stream ids are
+   * in use (default 10 000); more fail at once with `ConnectionError`, so memory
+   * stays bounded however many callers there are. Beyond rsylla.
+   * @throws {RangeError} not an integer ≥ 1
+   * @throws {TypeError} not a number
+   */
+  maxQueuedRequests(n: number): this {
+    this.#draft.maxQueuedRequests = positiveInteger(n, "queued requests");
     return this;
   }
 
