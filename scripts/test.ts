@@ -1,9 +1,9 @@
 /**
  * The whole test suite, as `deno task test` and CI run it: unit tests under Deno and Bun, then
- * integration tests against a plain node (127.0.0.1) and a secure one (127.0.0.4, auth + TLS),
- * then cluster tests against three nodes. Nodes this run starts are stopped again, also on
- * failure or Ctrl-C; running ones are reused. The last line is always
- * `total: N passed, M failed`.
+ * integration tests against a plain node (127.0.0.1), a secure one (127.0.0.4, auth + TLS) and
+ * one requiring client certificates (127.0.0.5, auth + mutual TLS), then cluster tests against
+ * three nodes. Nodes this run starts are stopped again, also on failure or Ctrl-C; running ones
+ * are reused. The last line is always `total: N passed, M failed`.
  *
  * ```sh
  * deno run -A scripts/test.ts [--unit-only] [--no-integration] [--no-cluster] [--keep-nodes]
@@ -161,15 +161,18 @@ async function integration(): Promise<void> {
   // One after the other: on 2 cores, starting both JVMs at once was slower (15.3 s vs 12.8 s).
   const plain = await startNode("single", "127.0.0.1", []);
   const secure = plain && await startNode("secure", "127.0.0.4", ["--auth", "--tls"]);
+  // Requires client certificates: tests/integration/tls_test.ts (mutual TLS).
+  const mtls = secure && await startNode("mtls", "127.0.0.5", ["--auth", "--mtls"]);
   console.log(`integration nodes up (${since(start)})`);
   if (interrupted) return;
-  if (!plain || !secure) {
+  if (!plain || !secure || !mtls) {
     record("integration nodes", { passed: 0, failed: 1, ignored: 0, note: "start failed" }, start);
     return;
   }
   const env = {
     CQL_HOSTS: "127.0.0.1:9042",
     CQL_SECURE_HOSTS: "127.0.0.4:9042",
+    CQL_MTLS_HOSTS: "127.0.0.5:9042",
     CQL_SECURE_USER: "cassandra",
     CQL_SECURE_PASSWORD: "cassandra",
     CQL_TLS_CA: `${TLS_DIR}/ca.pem`,

@@ -38,8 +38,10 @@ export function parseContactPoint(input: unknown): ContactPoint {
     throw new TypeError(`contact point must be a "host:port" string, got ${typeof input}`);
   }
   const text = input.trim();
+  // A connection string may carry "user:password@": then the input is not quoted back.
+  const shown = /[@/]/.test(input) ? "(not shown: it may hold credentials)" : JSON.stringify(input);
   const bad = (why: string): never => {
-    throw new TypeError(`invalid contact point ${JSON.stringify(input)}: ${why}`);
+    throw new TypeError(`invalid contact point ${shown}: ${why}`);
   };
   let host: string;
   let portText: string | null = null;
@@ -86,10 +88,36 @@ export interface Credentials {
 
 /** Makes a {@link Credentials} object whose password stays out of JSON and inspection. */
 export function makeCredentials(username: string, password: string): Credentials {
-  const c = { username } as { username: string; password: string };
-  Object.defineProperty(c, "password", { value: password, enumerable: false });
+  const c = Object.create(CREDENTIALS_PROTO) as { username: string; password: string };
+  c.username = username;
+  hideSecret(c, "password", password);
   return Object.freeze(c);
 }
+
+/**
+ * Secrets live in a WeakMap, reached through getters on a shared prototype:
+ * no own property holds them, so no inspector shows them, `showHidden` or not.
+ */
+const secrets = new WeakMap<object, Map<string, unknown>>();
+
+function hideSecret(owner: object, name: string, value: unknown): void {
+  let m = secrets.get(owner);
+  if (m === undefined) secrets.set(owner, m = new Map());
+  m.set(name, value);
+}
+
+function secretGetter(name: string): PropertyDescriptor {
+  return {
+    get(this: object) {
+      return secrets.get(this)?.get(name);
+    },
+  };
+}
+
+const CREDENTIALS_PROTO = Object.freeze(Object.create(Object.prototype, {
+  password: secretGetter("password"),
+}));
+const TLS_PROTO = Object.freeze(Object.create(Object.prototype, { key: secretGetter("key") }));
 
 /** Frame compression negotiated in STARTUP; `null` for none. */
 export type Compression = "lz4" | "snappy" | null;
@@ -262,9 +290,8 @@ export function resolveTls(options: unknown): TlsConfig {
       throw new TypeError(`unknown tls option ${JSON.stringify(k)}; valid: ${TLS_KEYS.join(", ")}`);
     }
   }
-  const out: { -readonly [K in keyof TlsConfig]: TlsConfig[K] } = {
-    rejectUnauthorized: true,
-  };
+  const out: { -readonly [K in keyof TlsConfig]: TlsConfig[K] } = Object.create(TLS_PROTO);
+  out.rejectUnauthorized = true;
   if (o.ca !== undefined) {
     const list = Array.isArray(o.ca) ? o.ca : [o.ca];
     if (list.length === 0 || !list.every(isPem)) {
@@ -279,7 +306,7 @@ export function resolveTls(options: unknown): TlsConfig {
     if (!isPem(o.cert)) throw new TypeError("tls cert must be PEM text or bytes");
     if (!isPem(o.key)) throw new TypeError("tls key must be PEM text or bytes");
     out.cert = copyPem(o.cert);
-    Object.defineProperty(out, "key", { value: copyPem(o.key), enumerable: false });
+    hideSecret(out, "key", copyPem(o.key));
   }
   if (o.serverName !== undefined) {
     if (typeof o.serverName !== "string" || o.serverName === "") {

@@ -24,13 +24,14 @@ import { ConnectionError, ProtocolError, RequestTimeoutError } from "./errors.ts
 import { QueryResult, type QueryResultInit, type Row } from "./result.ts";
 import { Query } from "./statement/query.ts";
 import { PreparedStatement } from "./statement/prepared.ts";
-import type { Batch, BatchEntry } from "./statement/batch.ts";
+import { Batch, type BatchEntry } from "./statement/batch.ts";
 import { DEFAULT_PAGE_SIZE, type StatementOptions } from "./statement/options.ts";
 import type { SessionConfig } from "./config.ts";
 import { DefaultRetryPolicy } from "./policies/retry.ts";
 import { DcAwareRoundRobinPolicy, type LoadBalancingPolicy } from "./policies/load_balancing.ts";
 import { type RequestSpec, type RunnerContext, runRequest } from "./request_runner.ts";
 import { PreparedCache } from "./prepared_cache.ts";
+import { RowStream } from "./row_stream.ts";
 import { keyspaceIdentifier } from "./identifiers.ts";
 import { routingFor } from "./routing_key.ts";
 import { TokenAwarePolicy } from "./policies/token_aware.ts";
@@ -155,6 +156,7 @@ export class Session {
    */
   async query(q: Query, values?: Values, options?: CallOptions): Promise<QueryResult> {
     this.#checkOpen();
+    expectInstance(q, Query, "query()");
     const cql = q.getContents();
     const info = values === undefined ? null : await this.#prepareCached(cql, options?.signal);
     return await this.#collect({ cql, info, options: q.options }, values, options?.signal);
@@ -183,6 +185,7 @@ export class Session {
     options?: CallOptions,
   ): Promise<QueryResult> {
     this.#checkOpen();
+    expectInstance(prepared, PreparedStatement, "executePrepared()");
     const runnable = {
       cql: prepared.getStatement(),
       info: prepared.info,
@@ -199,6 +202,7 @@ export class Session {
    */
   async batch(batch: Batch, values: Values[], options?: CallOptions): Promise<QueryResult> {
     this.#checkOpen();
+    expectInstance(batch, Batch, "batch()");
     if (!Array.isArray(values)) {
       throw new TypeError(`batch values must be an array of Values, got ${typeof values}`);
     }
@@ -259,20 +263,22 @@ export class Session {
    * }
    * ```
    */
-  async *iter(
+  iter(
     statement: string | Query | PreparedStatement,
     values?: Values,
     options?: CallOptions,
   ): AsyncIterable<Row> {
-    this.#checkOpen();
-    const runnable = await this.#runnable(statement, values, options?.signal);
-    let pagingState = runnable.options.pagingState;
-    do {
-      const page = await this.#page(runnable, values, pagingState, options?.signal);
-      yield* new QueryResult(page).rows();
-      pagingState = page.pagingState;
-    } while (pagingState !== null && !options?.signal?.aborted);
-    if (options?.signal?.aborted) throw options.signal.reason;
+    const signal = options?.signal;
+    let runnable: Promise<Runnable> | undefined;
+    const fetch = async (pagingState: Uint8Array | null) => {
+      this.#checkOpen();
+      runnable ??= this.#runnable(statement, values, signal);
+      return this.#page(await runnable, values, pagingState, signal);
+    };
+    const start = statement instanceof Query || statement instanceof PreparedStatement
+      ? statement.options.pagingState
+      : null;
+    return new RowStream(fetch, start, signal);
   }
 
   /**
@@ -498,6 +504,19 @@ export class Session {
 type BodyMeta = Pick<ResponseBody, "tracingId" | "warnings">;
 
 const NO_COLUMNS: PreparedInfo["resultColumns"] = [];
+
+/** Throws a `TypeError` naming the expected class when `v` is not an instance of it. */
+// deno-lint-ignore no-explicit-any
+function expectInstance(v: unknown, cls: abstract new (...args: any[]) => unknown, call: string) {
+  if (!(v instanceof cls)) {
+    const got = v === null
+      ? "null"
+      : typeof v === "object"
+      ? v.constructor?.name ?? "object"
+      : typeof v;
+    throw new TypeError(`${call} takes a ${cls.name}, got ${got}`);
+  }
+}
 
 function statementText(e: BatchEntry): string {
   return e.kind === "text"

@@ -26,6 +26,8 @@ import {
 import { consistencyCode, type ConsistencyName, consistencyName } from "./consistency.ts";
 import { checkBoolean, checkTimeout, describeValue } from "./statement/options.ts";
 import { connectSession, type Session } from "./session.ts";
+import { keyspaceIdentifier } from "./identifiers.ts";
+import { ConstantSpeculativeExecutionPolicy } from "./policies/speculative.ts";
 
 type Draft = { -readonly [K in keyof SessionConfig]: SessionConfig[K] };
 
@@ -43,9 +45,18 @@ function positiveInteger(n: unknown, what: string, max = Number.MAX_SAFE_INTEGER
   return n;
 }
 
-function checkPolicy<T>(p: T | null, what: string): T | null {
-  if (p === null || (typeof p === "object" || typeof p === "function")) return p;
-  throw new TypeError(`${what} must be an object or null, got ${describeValue(p)}`);
+/** Checks a policy object: `null`, or an object with the given methods. */
+function checkPolicy<T>(p: T | null, what: string, methods: string[]): T | null {
+  if (p === null) return p;
+  if (typeof p !== "object" && typeof p !== "function") {
+    throw new TypeError(`${what} must be an object or null, got ${describeValue(p)}`);
+  }
+  for (const m of methods) {
+    if (typeof (p as Record<string, unknown>)[m] !== "function") {
+      throw new TypeError(`${what} must have a ${m}() method`);
+    }
+  }
+  return p;
 }
 
 /**
@@ -99,6 +110,7 @@ export class SessionBuilder {
       throw new TypeError(`keyspace name must be a non-empty string, got ${describeValue(name)}`);
     }
     checkBoolean(caseSensitive, "caseSensitive");
+    keyspaceIdentifier(name, caseSensitive); // refuse a name that cannot be used unquoted now
     const ks: KeyspaceConfig = Object.freeze({ name, caseSensitive });
     this.#draft.keyspace = ks;
     return this;
@@ -266,7 +278,7 @@ export class SessionBuilder {
    * @throws {TypeError} neither an object nor `null`
    */
   retryPolicy(policy: RetryPolicy | null): this {
-    this.#draft.retryPolicy = checkPolicy(policy, "retry policy");
+    this.#draft.retryPolicy = checkPolicy(policy, "retry policy", ["decide"]);
     return this;
   }
 
@@ -275,7 +287,9 @@ export class SessionBuilder {
    * @throws {TypeError} neither an object nor `null`
    */
   speculativeExecution(policy: SpeculativeExecutionPolicy | null): this {
-    this.#draft.speculativeExecution = checkPolicy(policy, "speculative execution policy");
+    const p = checkPolicy(policy, "speculative execution policy", []);
+    if (p !== null) new ConstantSpeculativeExecutionPolicy(p.delayMs, p.maxExecutions);
+    this.#draft.speculativeExecution = p;
     return this;
   }
 
@@ -284,7 +298,7 @@ export class SessionBuilder {
    * @throws {TypeError} neither an object nor `null`
    */
   reconnectPolicy(policy: ReconnectPolicy | null): this {
-    this.#draft.reconnectPolicy = checkPolicy(policy, "reconnect policy");
+    this.#draft.reconnectPolicy = checkPolicy(policy, "reconnect policy", ["delayMs"]);
     return this;
   }
 

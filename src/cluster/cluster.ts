@@ -203,6 +203,7 @@ export class Cluster {
 
   async #openControl(candidates: { host: string; port: number }[]): Promise<void> {
     const errors: string[] = [];
+    const causes: unknown[] = [];
     for (const cp of candidates) {
       let conn: Connection | undefined;
       try {
@@ -231,9 +232,14 @@ export class Cluster {
         // Wrong credentials fail the same way everywhere: no point trying the next node.
         if (e instanceof ScyllaError && e.name === "AuthenticationError") throw e;
         errors.push(`${cp.host}:${cp.port}: ${(e as Error).message}`);
+        causes.push(e);
       }
     }
-    throw new ConnectionError(`could not connect to any contact point (${errors.join("; ")})`);
+    throw new ConnectionError(`could not connect to any contact point (${errors.join("; ")})`, {
+      cause: causes.length === 1
+        ? causes[0]
+        : new AggregateError(causes, "every contact point failed"),
+    });
   }
 
   #applyNodes(nodes: NodeInfo[]): void {

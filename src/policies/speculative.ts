@@ -34,6 +34,11 @@ export class ConstantSpeculativeExecutionPolicy implements SpeculativeExecutionP
    * @throws {RangeError} `delayMs` is negative or not finite, or `maxExecutions` is not an integer ≥ 1
    */
   constructor(delayMs: number, maxExecutions: number) {
+    for (const [name, v] of [["delayMs", delayMs], ["maxExecutions", maxExecutions]] as const) {
+      if (typeof v !== "number") {
+        throw new TypeError(`speculative ${name} must be a number, got ${typeof v}`);
+      }
+    }
     if (!Number.isFinite(delayMs) || delayMs < 0) {
       throw new RangeError(`speculative delay must be a finite number ≥ 0 ms, got ${delayMs}`);
     }

@@ -203,7 +203,7 @@ export class Connection {
         abandoned: false,
       };
       if (opts.signal) this.#watchAbort(pending, opts.signal);
-      this.#timer.arm(opts.timeoutMs);
+      this.#timer.arm(pending.deadline);
       const encode = typeof frame === "function" ? frame : rawFrame(frame);
       const stream = this.#ids.acquire();
       if (stream < 0) this.#waiting.push({ frame: encode, pending });

@@ -34,6 +34,9 @@ export class ExponentialReconnectPolicy implements ReconnectPolicy {
     this.baseMs = opts.baseMs ?? 200;
     this.maxMs = opts.maxMs ?? 30_000;
     for (const [k, v] of [["baseMs", this.baseMs], ["maxMs", this.maxMs]] as const) {
+      if (typeof v !== "number") {
+        throw new TypeError(`reconnect ${k} must be a number, got ${typeof v}`);
+      }
       if (!Number.isFinite(v) || v <= 0) {
         throw new RangeError(`reconnect ${k} must be a positive number, got ${v}`);
       }

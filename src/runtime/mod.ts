@@ -7,6 +7,7 @@ import { connectBun } from "./bun.ts";
 import { connectDeno } from "./deno.ts";
 import { connectNode } from "./node.ts";
 import type { ConnectOptions, Socket, SocketHandlers } from "./socket.ts";
+import { setShortTextLimit } from "../wire/codec/text.ts";
 
 export type { ConnectOptions, Socket, SocketHandlers, TlsOptions } from "./socket.ts";
 
@@ -16,6 +17,9 @@ export const runtime: "deno" | "bun" | "node" = "Bun" in globalThis
   : "Deno" in globalThis
   ? "deno"
   : "node";
+
+// Deno's TextDecoder call costs ~0.8 us where a JS loop decodes 64 ASCII bytes in ~0.4 us.
+if (runtime === "deno") setShortTextLimit(64);
 
 /**
  * Opens a socket with the runtime's own TCP API. TLS and local-port binding

@@ -264,6 +264,31 @@ export function encoderFor(t: CqlType, column: string): Encoder {
 /** Decodes a whole cell the way a row decoder does: `null` (negative length) is NULL. */
 export function decodeValue(t: CqlType, bytes: Uint8Array | null): unknown {
   if (bytes === null) return null;
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  return decoderFor(t)(bytes, view, 0, bytes.length);
+  // Decoded blobs are views of the input: decode from a copy so they own their bytes.
+  const own = retainsBytes(t) ? bytes.slice() : bytes;
+  const view = new DataView(own.buffer, own.byteOffset, own.byteLength);
+  return decoderFor(t)(own, view, 0, own.length);
+}
+
+/**
+ * Whether values of `t` keep views of the bytes they were decoded from (blobs,
+ * custom types, anywhere inside): such bytes must belong to the caller.
+ */
+export function retainsBytes(t: CqlType): boolean {
+  switch (t.kind) {
+    case "native":
+      return t.name === "blob";
+    case "custom":
+      return true;
+    case "list":
+    case "set":
+    case "vector":
+      return retainsBytes(t.element);
+    case "map":
+      return retainsBytes(t.key) || retainsBytes(t.value);
+    case "tuple":
+      return t.elements.some(retainsBytes);
+    case "udt":
+      return t.fields.some((f) => retainsBytes(f.type));
+  }
 }

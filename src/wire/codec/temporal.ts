@@ -215,7 +215,11 @@ const DURATION_KIND = "a { months, days, nanoseconds } object";
  * All three must share a sign, as the server requires.
  */
 export const writeDuration: ValueWriter = (w, v) => {
-  if (typeof v !== "object" || v === null || Array.isArray(v)) throw kindProblem(DURATION_KIND, v);
+  // Only plain objects: a Date or a Map has none of the fields and would encode as zero.
+  if (
+    typeof v !== "object" || v === null ||
+    (Object.getPrototypeOf(v) !== Object.prototype && Object.getPrototypeOf(v) !== null)
+  ) throw kindProblem(DURATION_KIND, v);
   for (const key of Object.keys(v)) {
     if (key !== "months" && key !== "days" && key !== "nanoseconds") {
       throw new EncodeProblem(

@@ -9,13 +9,19 @@ import type { Decoder, ValueWriter } from "./types.ts";
 
 const utf8 = new TextEncoder();
 
-// Up to this length a JS loop beats the native TextDecoder call on V8 and JSC
-// (measured: 3-9x faster at 4-8 bytes, even at 16); column values are often this short.
-const SHORT_TEXT = 16;
+// Up to this length a JS loop beats the native TextDecoder call (V8 and JSC: 3-9x faster at
+// 4-8 bytes, even at 16; Deno's TextDecoder call costs ~0.8 us, so there the loop wins up to
+// ~80 bytes). Column values are often this short. The runtime shim tunes it.
+let shortText = 16;
+
+/** Sets the length up to which text is decoded by a JS loop rather than `TextDecoder`. */
+export function setShortTextLimit(bytes: number): void {
+  shortText = bytes;
+}
 
 /** `text` / `varchar` / `ascii`: UTF-8. */
 export const decodeText: Decoder = (buf, _view, start, len) => {
-  if (len <= SHORT_TEXT) {
+  if (len <= shortText) {
     let s = "";
     for (let i = start, end = start + len; i < end; i++) {
       const b = buf[i];
@@ -74,8 +80,12 @@ export const writeAscii: ValueWriter = (w, v) => {
   w.length = at + 4 + n;
 };
 
-/** `blob` (and custom types): a copy, since the frame buffer may be reused. */
-export const decodeBlob: Decoder = (buf, _view, start, len) => buf.slice(start, start + len);
+/**
+ * `blob` (and custom types): a view. Callers hand decoders a buffer of their own
+ * (`readRows` copies a page's cells once), since frame buffers are reused;
+ * one copy per page is much cheaper than one per cell.
+ */
+export const decodeBlob: Decoder = (buf, _view, start, len) => buf.subarray(start, start + len);
 
 /** `blob` from a Uint8Array (Node's Buffer included) or an ArrayBuffer. */
 export const writeBlob: ValueWriter = (w, v) => {

@@ -44,11 +44,20 @@ export interface QueryParameters {
   tracing?: boolean;
 }
 
+/** `undefined`, `[]` or `{}`: nothing to bind. */
+function isEmptyValues(v: unknown): boolean {
+  if (v === undefined) return true;
+  if (Array.isArray(v)) return v.length === 0;
+  return v !== null && typeof v === "object" && Object.getPrototypeOf(v) === Object.prototype &&
+    Object.keys(v).length === 0;
+}
+
 /** Writes `<query_parameters>`. Values are validated as they are written. */
 export function writeQueryParameters(w: Writer, p: QueryParameters): void {
-  // Values for a statement without markers still go through the binder, which rejects them.
-  const hasValues = p.values !== undefined && p.bindColumns !== undefined &&
-    (p.bindColumns.length > 0 || Object.keys(p.values).length > 0);
+  // With the markers known, the binder checks the values, missing ones included; only "no
+  // values" for a statement without markers leaves the VALUES flag off.
+  const hasValues = p.bindColumns !== undefined &&
+    (p.bindColumns.length > 0 || !isEmptyValues(p.values));
   let flags = 0;
   if (hasValues) flags |= QueryFlag.VALUES;
   if (p.skipMetadata) flags |= QueryFlag.SKIP_METADATA;

@@ -5,7 +5,7 @@
 
 import type { Reader } from "../bytes.ts";
 import { readOption } from "../cql_type.ts";
-import { type Decoder, decoderFor } from "../codec/index.ts";
+import { type Decoder, decoderFor, retainsBytes } from "../codec/index.ts";
 import type { ColumnSpec, PreparedInfo, RowsMetadata } from "../metadata.ts";
 import { ProtocolError } from "../../errors.ts";
 import { readSchemaChange, type SchemaChange } from "./schema_change.ts";
@@ -48,17 +48,29 @@ export type ResultMessage =
   | ({ kind: "prepared" } & PreparedInfo)
   | ({ kind: "schema_change" } & SchemaChange);
 
-/** Decoders for a column list, compiled once and remembered. */
-const decoderCache = new WeakMap<readonly ColumnSpec[], Decoder[]>();
+/** Decoders for a column list, and whether its values keep views of the bytes. */
+interface RowDecoder {
+  decoders: Decoder[];
+  retainsBytes: boolean;
+}
+
+const decoderCache = new WeakMap<readonly ColumnSpec[], RowDecoder>();
 
 /** The per-column decoders of `columns`, built once per column list. */
 export function decodersFor(columns: readonly ColumnSpec[]): Decoder[] {
-  let decoders = decoderCache.get(columns);
-  if (!decoders) {
-    decoders = columns.map((c) => decoderFor(c.type));
-    decoderCache.set(columns, decoders);
+  return rowDecoderFor(columns).decoders;
+}
+
+function rowDecoderFor(columns: readonly ColumnSpec[]): RowDecoder {
+  let d = decoderCache.get(columns);
+  if (!d) {
+    d = {
+      decoders: columns.map((c) => decoderFor(c.type)),
+      retainsBytes: columns.some((c) => retainsBytes(c.type)),
+    };
+    decoderCache.set(columns, d);
   }
-  return decoders;
+  return d;
 }
 
 /**
@@ -152,10 +164,18 @@ export function readRows(
       `rows have ${columnCount} columns but ${columns.length} column types are known`,
     );
   }
-  const decoders = decodersFor(columns);
-  const { buf, view } = r;
-  const end = r.end;
+  const { decoders, retainsBytes } = rowDecoderFor(columns);
+  let { buf, view } = r;
+  let end = r.end;
   let pos = r.pos;
+  const base = pos;
+  if (retainsBytes && rowCount > 0) {
+    // Blobs are views: give them one copy of the cells, since the frame buffer is reused.
+    buf = buf.slice(pos, end);
+    view = new DataView(buf.buffer);
+    end -= pos;
+    pos = 0;
+  }
   const rows: unknown[][] = new Array(rowCount);
   for (let i = 0; i < rowCount; i++) {
     const row = new Array(columnCount);
@@ -173,7 +193,7 @@ export function readRows(
     }
     rows[i] = row;
   }
-  r.pos = pos;
+  r.pos = buf === r.buf ? pos : base + pos;
   return rows;
 }
 

@@ -1,0 +1,217 @@
+// @ts-self-types="./harness.d.mts"
+/**
+ * The load loop and the output line shared by the JavaScript bench clients
+ * (`rsylla.ts` on Deno/Bun/Node and `datastax.mjs`). Plain JavaScript so that
+ * Node runs `datastax.mjs` without a build step.
+ *
+ * Client protocol (every client, whatever its language):
+ *   args  --workload W --concurrency C --hosts h:p[,h:p] [--duration S | --ops N]
+ *         [--warmup S | --warmup-ops N] [--keyspace benchks] [--page-size 5000]
+ *         [--keys 65536] [--null]
+ *   out   one JSON line on stdout (see `report`), progress and errors on stderr.
+ *
+ * CPU is user+sys of this process (getrusage through `process.cpuUsage()`) over
+ * the measured phase only: connect, prepare and warm-up are left out. Peak RSS
+ * is VmHWM from /proc/self/status at exit (the whole life of the process).
+ * @module
+ */
+
+import process from "node:process";
+import { readFileSync } from "node:fs";
+import hdrPkg from "hdr-histogram-js";
+
+const hdr = /** @type {any} */ (hdrPkg).build ? hdrPkg : /** @type {any} */ (hdrPkg).default;
+
+/** Workload names, in the order of the rsylla benchmark suite. */
+export const WORKLOADS = [
+  "read",
+  "read_bind",
+  "read_prepared",
+  "write",
+  "write_bind",
+  "write_prepared",
+  "paged_read",
+];
+
+/** CQL of every workload; `${k}` is the key (value = key) for the string-built ones. */
+export const CQL = {
+  read: (k) => `SELECT id, value FROM test WHERE id = ${k}`,
+  readBind: "SELECT id, value FROM test WHERE id = ?",
+  write: (k) => `INSERT INTO test (id, value) VALUES (${k}, ${k})`,
+  writeBind: "INSERT INTO test (id, value) VALUES (?, ?)",
+  paged: "SELECT ck, v FROM paged WHERE pk = ?",
+};
+
+/** Parses the client protocol's arguments. */
+export function parseArgs(argv) {
+  const o = {
+    workload: "read_prepared",
+    concurrency: 32,
+    hosts: ["127.0.0.3:9042"],
+    duration: 0,
+    ops: 0,
+    warmup: 0,
+    warmupOps: 0,
+    keyspace: "benchks",
+    pageSize: 5000,
+    keys: 65536,
+    nullServer: false,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const v = () => {
+      const x = argv[++i];
+      if (x === undefined) throw new Error(`${a} needs a value`);
+      return x;
+    };
+    switch (a) {
+      case "--workload":
+        o.workload = v();
+        break;
+      case "--concurrency":
+        o.concurrency = Number(v());
+        break;
+      case "--hosts":
+        o.hosts = v().split(",");
+        break;
+      case "--duration":
+        o.duration = Number(v());
+        break;
+      case "--ops":
+        o.ops = Number(v());
+        break;
+      case "--warmup":
+        o.warmup = Number(v());
+        break;
+      case "--warmup-ops":
+        o.warmupOps = Number(v());
+        break;
+      case "--keyspace":
+        o.keyspace = v();
+        break;
+      case "--page-size":
+        o.pageSize = Number(v());
+        break;
+      case "--keys":
+        o.keys = Number(v());
+        break;
+      case "--null":
+        o.nullServer = true;
+        break;
+      default:
+        throw new Error(`unknown argument ${a}`);
+    }
+  }
+  if (!WORKLOADS.includes(o.workload)) throw new Error(`unknown workload ${o.workload}`);
+  if (!(o.concurrency > 0)) throw new Error("--concurrency must be > 0");
+  if (!o.duration && !o.ops) o.duration = 5;
+  if (!o.warmup && !o.warmupOps) o.warmup = 1;
+  return o;
+}
+
+/** Splits "host:port" (port defaults to 9042). */
+export function hostPort(s) {
+  const i = s.lastIndexOf(":");
+  return i < 0 ? { host: s, port: 9042 } : { host: s.slice(0, i), port: Number(s.slice(i + 1)) };
+}
+
+/**
+ * Runs `op(key)` from `concurrency` loops until `ops` operations were issued
+ * or `seconds` elapsed. `op` resolves with the rows it read (or nothing).
+ */
+async function phase(op, o, seconds, ops, hist) {
+  let stop = false;
+  let issued = 0;
+  let done = 0;
+  let errors = 0;
+  let rows = 0;
+  let firstError = null;
+  const timer = seconds > 0 ? setTimeout(() => (stop = true), seconds * 1000) : undefined;
+  const keys = o.keys;
+  const worker = async () => {
+    while (!stop && (ops === 0 || issued < ops)) {
+      issued++;
+      const key = (Math.random() * keys) | 0;
+      const t0 = performance.now();
+      try {
+        const n = await op(key);
+        if (typeof n === "number") rows += n;
+      } catch (e) {
+        errors++;
+        firstError ??= e;
+      }
+      if (hist) hist.recordValue(Math.max(1, Math.round((performance.now() - t0) * 1000)));
+      done++;
+    }
+  };
+  await Promise.all(Array.from({ length: o.concurrency }, worker));
+  clearTimeout(timer);
+  if (firstError) console.error(`first error: ${firstError?.stack ?? firstError}`);
+  return { done, errors, rows };
+}
+
+function peakRssKb() {
+  try {
+    const m = /VmHWM:\s*(\d+)/.exec(readFileSync("/proc/self/status", "utf8"));
+    return m ? Number(m[1]) : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Warm-up, then the measured phase; prints the JSON line on stdout.
+ * @param info {driver, runtime} names for the report
+ * @param o parsed arguments
+ * @param op the operation under test
+ */
+export async function runBench(info, o, op) {
+  await phase(op, o, o.warmup, o.warmupOps, null);
+  const hist = hdr.build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 60_000_000,
+    numberOfSignificantValueDigits: 3,
+  });
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const r = await phase(op, o, o.duration, o.ops, hist);
+  const elapsed = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const cpuUs = cpu.user + cpu.system;
+  const ok = r.done - r.errors;
+  report({
+    driver: info.driver,
+    runtime: info.runtime,
+    workload: o.workload,
+    concurrency: o.concurrency,
+    ops: ok,
+    errors: r.errors,
+    rows: r.rows,
+    elapsed_s: elapsed,
+    ops_per_s: ok / elapsed,
+    lat_us: {
+      mean: hist.mean,
+      p50: hist.getValueAtPercentile(50),
+      p90: hist.getValueAtPercentile(90),
+      p99: hist.getValueAtPercentile(99),
+      p999: hist.getValueAtPercentile(99.9),
+      max: hist.maxValue,
+    },
+    cpu_us: cpuUs,
+    cpu_us_per_op: ok > 0 ? cpuUs / ok : null,
+    rss_kb: peakRssKb(),
+  });
+}
+
+/** Prints the one JSON result line. */
+export function report(result) {
+  process.stdout.write(JSON.stringify(result) + "\n");
+}
+
+/** Runtime name and version of the running process. */
+export function runtimeName() {
+  const g = /** @type {any} */ (globalThis);
+  if (g.Deno) return `deno ${g.Deno.version.deno}`;
+  if (g.Bun) return `bun ${g.Bun.version}`;
+  return `node ${process.versions.node}`;
+}

@@ -1,0 +1,768 @@
+/**
+ * The side-by-side benchmark (issue 7): rsylla-ts on Deno, Bun and Node against
+ * its peers — DataStax `cassandra-driver` (Node, Bun, Deno), the Python
+ * `rsylla`, `acsylla` and `scylla-driver` packages, and the ScyllaDB Rust
+ * driver — on the same node, same schema, same workloads, same warm-up, in one run.
+ *
+ * ```sh
+ * deno task bench                       # full run (~20 min on 2 cores)
+ * deno task bench --quick               # smoke run, tiny op counts
+ * deno run -A bench/run.ts --drivers rsylla-deno,datastax-node --workloads read_prepared
+ * ```
+ * Options: `--duration S` / `--ops N`, `--warmup S` / `--warmup-ops N` (per run),
+ * `--concurrency 32,256`, `--workloads read,...,paged_read`, `--paged-concurrency 4`,
+ * `--paged-duration S`, `--drivers ids`, `--null-workloads`, `--null-concurrency`,
+ * `--null-duration S`, `--null-runtime bun|node`, `--skip-real`, `--skip-null`,
+ * `--skip-decode`, `--skip-install`, `--host ip:port` with `--external` (do not
+ * start a node), `--out NAME` (results basename, default `latest`, `quick` with --quick).
+ *
+ * Every driver × workload × concurrency runs as its own client process (see
+ * bench/clients/); the figures per process are the client's own JSON line plus
+ * `/usr/bin/time` around it (peak RSS). Results: bench/results/NAME.{md,svg,json}.
+ * @module
+ */
+
+import { ensureSchema } from "./lib/schema.ts";
+import { renderMarkdown, renderSvg } from "./lib/report.ts";
+import type {
+  BenchReport,
+  ClientResult,
+  DecodeResult,
+  PeerStatus,
+  RunRecord,
+} from "./lib/types.ts";
+
+const ROOT = new URL("..", import.meta.url).pathname;
+const CACHE = `${ROOT}.cache/bench`;
+const DENO = Deno.execPath();
+const BUN = `${ROOT}node_modules/.bin/bun`;
+const NODE = "node";
+const VENV = `${CACHE}/venv`;
+const PY = `${VENV}/bin/python`;
+const RUST_BIN = `${CACHE}/rust-target/release/bench-rust`;
+const TIME = "/usr/bin/time";
+
+/** Peer versions installed when missing (the lead pins npm's in package.json). */
+const PIP_PACKAGES = [
+  { pkg: "rsylla", version: "0.1.1" },
+  { pkg: "acsylla", version: "1.2.0" },
+  { pkg: "scylla-driver", version: "3.29.12" },
+];
+const DATASTAX_VERSION = "4.10.0";
+
+const ALL_WORKLOADS = [
+  "read",
+  "read_bind",
+  "read_prepared",
+  "write",
+  "write_bind",
+  "write_prepared",
+  "paged_read",
+];
+
+/** A client: how to start it and what it needs installed. */
+interface Driver {
+  id: string;
+  cmd: string[];
+  needs: string;
+}
+
+const DRIVERS: Driver[] = [
+  { id: "rsylla-deno", cmd: [DENO, "run", "-A", "bench/clients/rsylla.ts"], needs: "" },
+  { id: "rsylla-bun", cmd: [BUN, "bench/clients/rsylla.ts"], needs: "" },
+  { id: "rsylla-node", cmd: [NODE, `${CACHE}/rsylla_node.mjs`], needs: "bundle" },
+  { id: "datastax-node", cmd: [NODE, "bench/clients/datastax.mjs"], needs: "datastax" },
+  { id: "datastax-bun", cmd: [BUN, "bench/clients/datastax.mjs"], needs: "datastax" },
+  {
+    id: "datastax-deno",
+    cmd: [DENO, "run", "-A", "bench/clients/datastax.mjs"],
+    needs: "datastax",
+  },
+  { id: "py-rsylla", cmd: [PY, "bench/clients/py_rsylla.py"], needs: "pip:rsylla" },
+  { id: "py-acsylla", cmd: [PY, "bench/clients/py_acsylla.py"], needs: "pip:acsylla" },
+  { id: "py-scylla", cmd: [PY, "bench/clients/py_scylla.py"], needs: "pip:scylla-driver" },
+  { id: "rust", cmd: [RUST_BIN], needs: "cargo" },
+];
+
+// ---------------------------------------------------------------- options
+
+interface Options {
+  quick: boolean;
+  duration: number;
+  ops: number;
+  warmup: number;
+  warmupOps: number;
+  concurrency: number[];
+  workloads: string[];
+  pagedConcurrency: number[];
+  pagedDuration: number;
+  pagedOps: number;
+  drivers: string[];
+  nullWorkloads: string[];
+  nullConcurrency: number[];
+  nullDuration: number;
+  nullOps: number;
+  nullRuntime: "bun" | "node";
+  skipReal: boolean;
+  skipNull: boolean;
+  skipDecode: boolean;
+  skipInstall: boolean;
+  host: string;
+  nullHost: string;
+  external: boolean;
+  decodeSeconds: number;
+  out: string;
+}
+
+function parseOptions(args: string[]): Options {
+  const quick = args.includes("--quick");
+  const o: Options = {
+    quick,
+    duration: quick ? 0 : 2.5,
+    ops: quick ? 2000 : 0,
+    warmup: quick ? 0 : 1,
+    warmupOps: quick ? 300 : 0,
+    concurrency: quick ? [32] : [32, 256],
+    workloads: ALL_WORKLOADS,
+    pagedConcurrency: quick ? [2] : [4],
+    pagedDuration: 3,
+    pagedOps: quick ? 4 : 0,
+    drivers: DRIVERS.map((d) => d.id),
+    nullWorkloads: ["read_prepared", "write_prepared"],
+    nullConcurrency: quick ? [32] : [32, 256],
+    nullDuration: quick ? 0 : 2,
+    nullOps: quick ? 5000 : 0,
+    nullRuntime: "bun",
+    skipReal: false,
+    skipNull: false,
+    skipDecode: false,
+    skipInstall: false,
+    host: "127.0.0.3:9042",
+    nullHost: "127.0.0.43:9042",
+    external: false,
+    decodeSeconds: quick ? 0.5 : 2,
+    out: quick ? "quick" : "latest",
+  };
+  const list = (s: string) => s.split(",").map((x) => x.trim()).filter(Boolean);
+  const nums = (s: string) => list(s).map(Number);
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    const v = () => {
+      const x = args[++i];
+      if (x === undefined) throw new Error(`${a} needs a value`);
+      return x;
+    };
+    switch (a) {
+      case "--quick":
+        break;
+      case "--duration":
+        o.duration = Number(v());
+        o.ops = 0;
+        break;
+      case "--ops":
+        o.ops = Number(v());
+        o.duration = 0;
+        break;
+      case "--warmup":
+        o.warmup = Number(v());
+        o.warmupOps = 0;
+        break;
+      case "--warmup-ops":
+        o.warmupOps = Number(v());
+        o.warmup = 0;
+        break;
+      case "--concurrency":
+        o.concurrency = nums(v());
+        break;
+      case "--workloads":
+        o.workloads = list(v());
+        break;
+      case "--paged-concurrency":
+        o.pagedConcurrency = nums(v());
+        break;
+      case "--paged-duration":
+        o.pagedDuration = Number(v());
+        o.pagedOps = 0;
+        break;
+      case "--drivers":
+        o.drivers = list(v());
+        break;
+      case "--null-workloads":
+        o.nullWorkloads = list(v());
+        break;
+      case "--null-concurrency":
+        o.nullConcurrency = nums(v());
+        break;
+      case "--null-duration":
+        o.nullDuration = Number(v());
+        o.nullOps = 0;
+        break;
+      case "--null-runtime": {
+        const r = v();
+        if (r !== "bun" && r !== "node") throw new Error("--null-runtime is bun or node");
+        o.nullRuntime = r;
+        break;
+      }
+      case "--skip-real":
+        o.skipReal = true;
+        break;
+      case "--skip-null":
+        o.skipNull = true;
+        break;
+      case "--skip-decode":
+        o.skipDecode = true;
+        break;
+      case "--skip-install":
+        o.skipInstall = true;
+        break;
+      case "--host":
+        o.host = v();
+        break;
+      case "--null-host":
+        o.nullHost = v();
+        break;
+      case "--external":
+        o.external = true;
+        break;
+      case "--decode-seconds":
+        o.decodeSeconds = Number(v());
+        break;
+      case "--out":
+        o.out = v();
+        break;
+      default:
+        throw new Error(`unknown option ${a} (see the header of bench/run.ts)`);
+    }
+  }
+  for (const w of [...o.workloads, ...o.nullWorkloads]) {
+    if (!ALL_WORKLOADS.includes(w)) throw new Error(`unknown workload ${w}`);
+  }
+  for (const d of o.drivers) {
+    if (!DRIVERS.some((x) => x.id === d)) {
+      throw new Error(`unknown driver ${d}; known: ${DRIVERS.map((x) => x.id).join(", ")}`);
+    }
+  }
+  return o;
+}
+
+// ---------------------------------------------------------------- helpers
+
+const T0 = performance.now();
+
+function log(msg: string): void {
+  const s = Math.floor((performance.now() - T0) / 1000);
+  const stamp = `${String(Math.floor(s / 60)).padStart(2, "0")}:${String(s % 60).padStart(2, "0")}`;
+  console.log(`[${stamp}] ${msg}`);
+}
+
+interface Exec {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function exec(
+  cmd: string[],
+  opts: { env?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<Exec> {
+  try {
+    const child = new Deno.Command(cmd[0], {
+      args: cmd.slice(1),
+      cwd: ROOT,
+      env: { NO_COLOR: "1", PYTHONDONTWRITEBYTECODE: "1", ...opts.env },
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const timer = opts.timeoutMs
+      ? setTimeout(() => {
+        try {
+          child.kill("SIGKILL");
+        } catch { /* already gone */ }
+      }, opts.timeoutMs)
+      : undefined;
+    const out = await child.output();
+    clearTimeout(timer);
+    const dec = new TextDecoder();
+    return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+  } catch (e) {
+    return { code: 127, stdout: "", stderr: (e as Error).message };
+  }
+}
+
+function lastLines(s: string, n = 3): string {
+  return s.split("\n").map((l) => l.trim()).filter(Boolean).slice(-n).join(" / ").slice(0, 400);
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function firstLine(cmd: string[]): Promise<string> {
+  const r = await exec(cmd, { timeoutMs: 20_000 });
+  return r.code === 0 ? (r.stdout || r.stderr).split("\n")[0].trim() : "not available";
+}
+
+// ---------------------------------------------------------------- peers
+
+async function preparePeers(o: Options): Promise<{ peers: PeerStatus[]; ready: Set<string> }> {
+  const peers: PeerStatus[] = [];
+  const ready = new Set<string>([""]);
+  const want = new Set(o.drivers.map((d) => DRIVERS.find((x) => x.id === d)!.needs));
+
+  // rsylla-ts on Node: a bun-built bundle (Node 20 cannot run .ts).
+  if (want.has("bundle") || !o.skipDecode) {
+    const b = await exec([
+      BUN,
+      "build",
+      "bench/clients/rsylla.ts",
+      "--target=node",
+      `--outfile=${CACHE}/rsylla_node.mjs`,
+    ]);
+    peers.push({
+      peer: "rsylla-ts Node bundle (bun build)",
+      ok: b.code === 0,
+      detail: b.code === 0 ? ".cache/bench/rsylla_node.mjs" : lastLines(b.stderr),
+    });
+    if (b.code === 0) ready.add("bundle");
+  }
+
+  if (want.has("datastax") || !o.skipDecode) {
+    const pkg = `${ROOT}node_modules/cassandra-driver/package.json`;
+    let version = (await exists(pkg)) ? JSON.parse(await Deno.readTextFile(pkg)).version : null;
+    let detail = "";
+    if (version !== DATASTAX_VERSION && !o.skipInstall) {
+      log(`installing npm cassandra-driver@${DATASTAX_VERSION} (npm install --no-save)…`);
+      const r = await exec(
+        ["npm", "install", "--no-save", `cassandra-driver@${DATASTAX_VERSION}`],
+        {
+          timeoutMs: 300_000,
+        },
+      );
+      if (r.code !== 0) detail = lastLines(r.stderr);
+      version = (await exists(pkg)) ? JSON.parse(await Deno.readTextFile(pkg)).version : null;
+    }
+    peers.push({
+      peer: "DataStax cassandra-driver (npm)",
+      ok: version !== null,
+      detail: version ? `${version}` : detail || "not installed",
+    });
+    if (version) ready.add("datastax");
+  }
+
+  const pip = PIP_PACKAGES.filter((p) => want.has(`pip:${p.pkg}`));
+  if (pip.length) {
+    if (!(await exists(PY)) && !o.skipInstall) {
+      log("creating the Python venv .cache/bench/venv…");
+      const r = await exec(["python3", "-m", "venv", VENV], { timeoutMs: 120_000 });
+      if (r.code !== 0) log(`  venv failed: ${lastLines(r.stderr)}`);
+    }
+    for (const p of pip) {
+      const probe = [PY, "-c", `import importlib.metadata as m; print(m.version("${p.pkg}"))`];
+      let v = await exec(probe);
+      let detail = "";
+      if ((v.code !== 0 || v.stdout.trim() !== p.version) && !o.skipInstall) {
+        log(`installing PyPI ${p.pkg}==${p.version} into the venv…`);
+        const r = await exec([PY, "-m", "pip", "install", "-q", `${p.pkg}==${p.version}`], {
+          timeoutMs: 600_000,
+        });
+        if (r.code !== 0) detail = lastLines(r.stderr);
+        v = await exec(probe);
+      }
+      const ok = v.code === 0;
+      peers.push({
+        peer: `${p.pkg} (PyPI)`,
+        ok,
+        detail: ok ? v.stdout.trim() : detail || lastLines(v.stderr),
+      });
+      if (ok) ready.add(`pip:${p.pkg}`);
+    }
+  }
+
+  if (want.has("cargo")) {
+    log("building the Rust client (cargo build --release; first time takes minutes)…");
+    const t = performance.now();
+    const r = await exec([
+      "cargo",
+      "build",
+      "--release",
+      "--quiet",
+      "--manifest-path",
+      "bench/clients/rust/Cargo.toml",
+    ], { env: { CARGO_TARGET_DIR: `${CACHE}/rust-target` }, timeoutMs: 1_200_000 });
+    const ok = r.code === 0 && (await exists(RUST_BIN));
+    peers.push({
+      peer: "scylla crate (Rust, crates.io)",
+      ok,
+      detail: ok
+        ? `built in ${((performance.now() - t) / 1000).toFixed(0)} s`
+        : lastLines(r.stderr, 5),
+    });
+    if (ok) ready.add("cargo");
+  }
+  return { peers, ready };
+}
+
+// ---------------------------------------------------------------- runs
+
+let runSeq = 0;
+
+async function runOne(
+  d: Driver,
+  mode: "cassandra" | "null",
+  workload: string,
+  c: number,
+  host: string,
+  load: { duration: number; ops: number; warmup: number; warmupOps: number },
+): Promise<RunRecord> {
+  const args = [
+    "--workload",
+    workload,
+    "--concurrency",
+    String(c),
+    "--hosts",
+    host,
+    ...(load.ops ? ["--ops", String(load.ops)] : ["--duration", String(load.duration)]),
+    ...(load.warmupOps
+      ? ["--warmup-ops", String(load.warmupOps)]
+      : ["--warmup", String(load.warmup)]),
+    ...(mode === "null" ? ["--null"] : []),
+  ];
+  const limit = Math.ceil(load.ops ? 240 : load.duration + load.warmup + 90);
+  const timeFile = `${CACHE}/time.${Deno.pid}.${++runSeq}.tmp`;
+  const useTime = await exists(TIME);
+  const cmd = useTime
+    ? [
+      TIME,
+      "-f",
+      "%e %U %S %M",
+      "-o",
+      timeFile,
+      "timeout",
+      "-k",
+      "5",
+      String(limit),
+      ...d.cmd,
+      ...args,
+    ]
+    : [...d.cmd, ...args];
+  const r = await exec(cmd, { timeoutMs: (limit + 15) * 1000 });
+  const rec: RunRecord = {
+    mode,
+    id: d.id,
+    workload,
+    concurrency: c,
+    result: null,
+    proc: null,
+    error: null,
+  };
+  if (useTime) {
+    try {
+      const t = (await Deno.readTextFile(timeFile)).trim().split("\n").pop()!.split(/\s+/).map(
+        Number,
+      );
+      rec.proc = { wall_s: t[0], cpu_s: t[1] + t[2], maxrss_kb: t[3] };
+      await Deno.remove(timeFile);
+    } catch { /* no timing: the client was killed */ }
+  }
+  const line = r.stdout.split("\n").map((l) => l.trim()).filter((l) => l.startsWith("{")).pop();
+  if (line) {
+    try {
+      rec.result = JSON.parse(line) as ClientResult;
+    } catch { /* reported below */ }
+  }
+  const firstError = r.stderr.split("\n").find((l) => l.startsWith("first error:"));
+  if (!rec.result) {
+    rec.error = r.code === 124 || r.code === 137
+      ? `timed out after ${limit} s`
+      : `exit ${r.code}: ${lastLines(r.stderr)}`;
+  } else if (rec.result.errors > 0 && firstError) {
+    rec.error = firstError.slice(0, 200);
+  }
+  return rec;
+}
+
+function progress(n: number, total: number, rec: RunRecord): void {
+  const tag = `[${String(n).padStart(3)}/${total}] ${
+    rec.mode === "null" ? "null " : ""
+  }${rec.workload} c=${rec.concurrency} ${rec.id}`;
+  if (!rec.result) {
+    log(`${tag.padEnd(56)} FAILED ${rec.error}`);
+    return;
+  }
+  const c = rec.result;
+  const rss = rec.proc?.maxrss_kb ?? c.rss_kb;
+  log(
+    `${tag.padEnd(56)} ${Math.round(c.ops_per_s).toString().padStart(7)} ops/s ` +
+      `${(c.cpu_us_per_op ?? NaN).toFixed(1).padStart(7)} µs/op  p99 ${
+        ((c.lat_us.p99 ?? 0) / 1000).toFixed(2)
+      } ms  rss ${rss ? Math.round(rss / 1024) : "?"} MB` +
+      (c.errors ? `  errors ${c.errors}` : "") + (rec.error ? `  (${rec.error.slice(0, 80)})` : ""),
+  );
+}
+
+async function startNullServer(o: Options): Promise<{ child: Deno.ChildProcess; runtime: string }> {
+  const [host, port] = o.nullHost.split(":");
+  let cmd: string[];
+  if (o.nullRuntime === "node") {
+    const b = await exec([
+      BUN,
+      "build",
+      "bench/null_server.ts",
+      "--target=node",
+      `--outfile=${CACHE}/null_server.mjs`,
+    ]);
+    if (b.code !== 0) throw new Error(`bundling the null server failed: ${lastLines(b.stderr)}`);
+    cmd = [NODE, `${CACHE}/null_server.mjs`];
+  } else cmd = [BUN, "bench/null_server.ts"];
+  const child = new Deno.Command(cmd[0], {
+    args: [...cmd.slice(1), "--host", host, "--port", port ?? "9042"],
+    cwd: ROOT,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let seen = "";
+  const killer = setTimeout(() => {
+    try {
+      child.kill("SIGKILL");
+    } catch { /* gone */ }
+  }, 15_000);
+  while (!seen.includes("listening")) {
+    const { value, done } = await reader.read();
+    if (done) {
+      clearTimeout(killer);
+      throw new Error(`null server did not start ${seen}`.trim());
+    }
+    seen += value;
+  }
+  clearTimeout(killer);
+  // Keep draining its stdout so it never blocks.
+  (async () => {
+    while (!(await reader.read()).done) { /* drain */ }
+  })();
+  return { child, runtime: o.nullRuntime };
+}
+
+// ---------------------------------------------------------------- main
+
+async function main(): Promise<void> {
+  const argv = Deno.args;
+  const o = parseOptions(argv);
+  await Deno.mkdir(CACHE, { recursive: true });
+  await Deno.mkdir(`${ROOT}bench/results`, { recursive: true });
+  const started = new Date();
+  const loadStart = Deno.loadavg();
+  log(
+    `rsylla bench${o.quick ? " (quick)" : ""}: ${navigator.hardwareConcurrency} cores, load ${
+      loadStart.join(" ")
+    }`,
+  );
+
+  const versions: Record<string, string> = {
+    deno: Deno.version.deno,
+    bun: await firstLine([BUN, "--version"]),
+    node: await firstLine([NODE, "--version"]),
+    python: (await firstLine(["python3", "--version"])).replace(/^Python /, ""),
+    rustc: (await firstLine(["rustc", "--version"])).replace(/^rustc /, ""),
+  };
+
+  log("preparing peers…");
+  const { peers, ready } = await preparePeers(o);
+  for (const p of peers) log(`  ${p.ok ? "ok " : "NO "} ${p.peer}: ${p.detail}`);
+  const drivers = o.drivers.map((id) => DRIVERS.find((d) => d.id === id)!)
+    .filter((d) => {
+      if (ready.has(d.needs)) return true;
+      log(`  skipping ${d.id}: ${d.needs} not available`);
+      return false;
+    });
+
+  const runs: RunRecord[] = [];
+  const realPlan: [string, number][] = [];
+  if (!o.skipReal) {
+    for (const w of o.workloads) {
+      for (const c of w === "paged_read" ? o.pagedConcurrency : o.concurrency) {
+        realPlan.push([w, c]);
+      }
+    }
+  }
+  const nullPlan: [string, number][] = [];
+  if (!o.skipNull) {
+    for (const w of o.nullWorkloads) for (const c of o.nullConcurrency) nullPlan.push([w, c]);
+  }
+  const total = (realPlan.length + nullPlan.length) * drivers.length;
+  let n = 0;
+
+  if (realPlan.length) {
+    if (!o.external) {
+      const [ip, port] = o.host.split(":");
+      log(`ensuring the Cassandra node at ${o.host} (scripts/db.ts up --name bench)…`);
+      const r = await exec([
+        DENO,
+        "run",
+        "-A",
+        "scripts/db.ts",
+        "up",
+        "--name",
+        "bench",
+        "--ip",
+        ip,
+        "--port",
+        port ?? "9042",
+      ], { timeoutMs: 600_000 });
+      log(`  ${lastLines(r.stdout + r.stderr, 2)}`);
+      if (r.code !== 0) throw new Error("could not start the node");
+    }
+    log("schema…");
+    versions.server = await ensureSchema(
+      { host: o.host, keyspace: "benchks", keys: 65536, pagedRows: 100_000 },
+      log,
+    );
+    log(`running ${realPlan.length} workload cells × ${drivers.length} drivers against ${o.host}`);
+    for (const [w, c] of realPlan) {
+      const paged = w === "paged_read";
+      const load = paged
+        ? {
+          duration: o.pagedOps ? 0 : o.pagedDuration,
+          ops: o.pagedOps,
+          warmup: o.pagedOps ? 0 : 1,
+          warmupOps: o.pagedOps ? 1 : 0,
+        }
+        : { duration: o.duration, ops: o.ops, warmup: o.warmup, warmupOps: o.warmupOps };
+      for (const d of drivers) {
+        const rec = await runOne(d, "cassandra", w, c, o.host, load);
+        runs.push(rec);
+        progress(++n, total, rec);
+      }
+    }
+  }
+
+  if (nullPlan.length) {
+    log(`starting the null server (${o.nullRuntime}) at ${o.nullHost}…`);
+    let ns: Awaited<ReturnType<typeof startNullServer>> | null = null;
+    try {
+      ns = await startNullServer(o);
+    } catch (e) {
+      const detail = `${(e as Error).message} (is ${o.nullHost} in use? see --null-host)`;
+      log(`  null server failed: ${detail}`);
+      peers.push({ peer: "null server", ok: false, detail });
+    }
+    if (ns) versions["null server"] = `bench/null_server.ts on ${o.nullRuntime}`;
+    if (ns) {
+      try {
+        const load = {
+          duration: o.nullDuration,
+          ops: o.nullOps,
+          warmup: o.nullOps ? 0 : Math.min(1, o.warmup || 1),
+          warmupOps: o.nullOps ? Math.max(300, o.warmupOps) : 0,
+        };
+        for (const [w, c] of nullPlan) {
+          for (const d of drivers) {
+            const rec = await runOne(d, "null", w, c, o.nullHost, load);
+            runs.push(rec);
+            progress(++n, total, rec);
+          }
+        }
+      } finally {
+        try {
+          ns.child.kill("SIGTERM");
+        } catch { /* gone */ }
+        await ns.child.status;
+      }
+    }
+  }
+
+  const decode: DecodeResult[] = [];
+  if (!o.skipDecode) {
+    log("decode micro-benchmark (5 000 rows × 10 columns)…");
+    const b = await exec([
+      BUN,
+      "build",
+      "bench/decode_micro.ts",
+      "--target=node",
+      `--outfile=${CACHE}/decode_micro.mjs`,
+    ]);
+    const secs = String(o.decodeSeconds);
+    const cmds: [string, string[]][] = [
+      ["node", b.code === 0 ? [NODE, `${CACHE}/decode_micro.mjs`, "--seconds", secs] : []],
+      ["deno", [DENO, "run", "-A", "bench/decode_micro.ts", "--seconds", secs]],
+      ["bun", [BUN, "bench/decode_micro.ts", "--seconds", secs]],
+    ];
+    for (const [rt, cmd] of cmds) {
+      if (!cmd.length) {
+        decode.push({ impl: "all", runtime: rt, error: `bundle failed: ${lastLines(b.stderr)}` });
+        continue;
+      }
+      const r = await exec(cmd, { timeoutMs: 120_000 });
+      const lines = r.stdout.split("\n").filter((l) => l.startsWith("{"));
+      if (!lines.length) decode.push({ impl: "all", runtime: rt, error: lastLines(r.stderr) });
+      for (const l of lines) {
+        const d = JSON.parse(l) as DecodeResult;
+        decode.push(d);
+        log(
+          `  ${d.runtime.padEnd(14)} ${d.impl.padEnd(36)} ${
+            d.error ?? `${Math.round(d.rows_per_s!).toLocaleString("en")} rows/s`
+          }`,
+        );
+      }
+    }
+  }
+
+  const finished = new Date();
+  const report: BenchReport = {
+    started: started.toISOString().replace(/\.\d+Z$/, "Z"),
+    finished: finished.toISOString().replace(/\.\d+Z$/, "Z"),
+    wall_s: (finished.getTime() - started.getTime()) / 1000,
+    command: `deno task bench${argv.length ? " " + argv.join(" ") : ""}`,
+    quick: o.quick,
+    machine: {
+      cores: navigator.hardwareConcurrency,
+      loadavg_start: loadStart,
+      loadavg_end: Deno.loadavg(),
+      versions,
+    },
+    settings: {
+      concurrency: o.concurrency,
+      duration_s: o.duration || undefined,
+      ops: o.ops || undefined,
+      warmup_s: o.warmup || undefined,
+      warmup_ops: o.warmupOps || undefined,
+      paged: {
+        concurrency: o.pagedConcurrency,
+        duration_s: o.pagedDuration,
+        ops: o.pagedOps || undefined,
+        rows: 100_000,
+        page_size: 5000,
+      },
+      null: {
+        concurrency: o.nullConcurrency,
+        duration_s: o.nullDuration || undefined,
+        ops: o.nullOps || undefined,
+      },
+      keys: 65536,
+    },
+    peers,
+    runs,
+    decode,
+  };
+  const base = `${ROOT}bench/results/${o.out}`;
+  await Deno.writeTextFile(`${base}.json`, JSON.stringify(report, null, 1) + "\n");
+  await Deno.writeTextFile(`${base}.md`, renderMarkdown(report));
+  await Deno.writeTextFile(`${base}.svg`, renderSvg(report));
+  log(`wrote bench/results/${o.out}.{md,svg,json} (${(report.wall_s / 60).toFixed(1)} min)`);
+}
+
+if (import.meta.main) {
+  try {
+    await main();
+  } catch (e) {
+    console.error(`bench: ${(e as Error).stack ?? e}`);
+    Deno.exit(1);
+  }
+}
