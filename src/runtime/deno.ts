@@ -1,5 +1,5 @@
 /**
- * Plain TCP sockets over `Deno.connect`.
+ * Sockets over `Deno.connect` and `Deno.connectTls`.
  * @module
  */
 
@@ -7,14 +7,51 @@ import { concatChunks, type ConnectOptions, type Socket, type SocketHandlers } f
 
 const READ_BUFFER = 64 * 1024;
 
-/** Opens a plain TCP socket with Deno's native API. */
+/**
+ * Whether Deno's own TLS can serve these options: it verifies the certificate
+ * against the host it connects to and always verifies, so a different
+ * `serverName` or `rejectUnauthorized: false` goes through `node:tls` instead.
+ */
+export function denoTlsFits(opts: ConnectOptions): boolean {
+  const t = opts.tls;
+  return t !== null && t.rejectUnauthorized !== false &&
+    (t.serverName === undefined || t.serverName === opts.host) && opts.localPort === undefined;
+}
+
+/**
+ * Opens a TCP socket with Deno's native API; TLS with `Deno.connectTls`, whose
+ * errors say why a certificate was refused (expired, wrong name, unknown CA).
+ */
 export async function connectDeno(
   opts: ConnectOptions,
   handlers: SocketHandlers,
 ): Promise<Socket> {
-  const conn = await Deno.connect({ hostname: opts.host, port: opts.port, transport: "tcp" });
-  conn.setNoDelay(opts.noDelay);
-  conn.setKeepAlive(opts.keepAliveMs !== null);
+  let conn: Deno.Conn;
+  if (opts.tls) {
+    const t = opts.tls;
+    const pem = (p: string | Uint8Array) => typeof p === "string" ? p : new TextDecoder().decode(p);
+    const tls = await Deno.connectTls({
+      hostname: opts.host,
+      port: opts.port,
+      caCerts: t.ca?.map(pem),
+      ...(t.cert !== undefined && t.key !== undefined
+        ? { cert: pem(t.cert), key: pem(t.key) }
+        : {}),
+    });
+    try {
+      // The handshake is lazy: run it now so a refused certificate fails the connect.
+      await tls.handshake();
+    } catch (e) {
+      tls.close();
+      throw e;
+    }
+    conn = tls;
+  } else {
+    const tcp = await Deno.connect({ hostname: opts.host, port: opts.port, transport: "tcp" });
+    tcp.setNoDelay(opts.noDelay);
+    tcp.setKeepAlive(opts.keepAliveMs !== null);
+    conn = tcp;
+  }
   let closed = false;
   let closeError: Error | undefined;
   let queue: Uint8Array[] = [];

@@ -4,7 +4,7 @@
  */
 
 import { connectBun } from "./bun.ts";
-import { connectDeno } from "./deno.ts";
+import { connectDeno, denoTlsFits } from "./deno.ts";
 import { connectNode } from "./node.ts";
 import type { ConnectOptions, Socket, SocketHandlers } from "./socket.ts";
 import { setShortTextLimit } from "../wire/codec/text.ts";
@@ -26,6 +26,7 @@ if (runtime === "deno") setShortTextLimit(64);
  * go through the Node socket layer, which all three runtimes provide.
  */
 export function connect(opts: ConnectOptions, handlers: SocketHandlers): Promise<Socket> {
+  if (runtime === "deno" && opts.tls && denoTlsFits(opts)) return connectDeno(opts, handlers);
   if (opts.tls || opts.localPort !== undefined || runtime === "node") {
     return connectNode(opts, handlers);
   }
