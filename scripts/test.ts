@@ -180,6 +180,29 @@ async function integration(): Promise<void> {
     CQL_TLS_CLIENT_KEY: `${TLS_DIR}/client.key`,
   };
   await runTests("integration", "tests/integration", 60_000, env);
+  if (!interrupted) await nodeSmoke(env.CQL_HOSTS);
+}
+
+/**
+ * Node 20 cannot run TypeScript, so the CRUD example is bundled by Bun for Node and run there:
+ * the runtime shim's `node:net` branch against the real node. One test: its exit code and output.
+ */
+async function nodeSmoke(hosts: string): Promise<void> {
+  const start = performance.now();
+  const out = `${REPO_ROOT}/.cache/node_smoke/basic_crud.mjs`;
+  const build = await run(BUN, [
+    "build",
+    "examples/basic_crud.ts",
+    "--target=node",
+    `--outfile=${out}`,
+  ]);
+  const r = build.code === 0 ? await run("node", [out], { CQL_HOSTS: hosts }) : build;
+  const ok = r.code === 0 && r.text.includes("deleted user 1; rows left for id 1: 0");
+  record("node smoke (CRUD example on Node)", {
+    passed: ok ? 1 : 0,
+    failed: ok ? 0 : 1,
+    ignored: 0,
+  }, start);
 }
 
 async function cluster(): Promise<void> {
