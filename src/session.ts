@@ -470,14 +470,33 @@ export class Session {
 
   #prepareCached(cql: string, signal?: AbortSignal): Promise<PreparedInfo> {
     const key = `${this.#keyspace ?? ""}\u0000${cql}`;
-    return this.#prepared.get(key, () =>
-      this.#run({
+    return this.#prepared.get(key, async () => {
+      const info = await this.#run({
         encode: (w) => appendPrepare(w, cql),
         decode: decodePrepared,
         idempotent: true,
         timeoutMs: this.#config.requestTimeoutMs,
         signal,
-      }));
+      });
+      await this.#prepareOnOtherNodes(cql);
+      return info;
+    });
+  }
+
+  /**
+   * Prepares on every other live node too, as the DataStax drivers do: else
+   * each node answers its first EXECUTE with UNPREPARED and a re-prepare.
+   * Failures are left to that lazy path.
+   */
+  async #prepareOnOtherNodes(cql: string): Promise<void> {
+    const hosts = [...this.#cluster.hosts.values()];
+    if (hosts.length < 2) return;
+    await Promise.allSettled(hosts.map((h) => {
+      const c = h.pool.pick();
+      return c?.send((w) => appendPrepare(w, cql), decodePrepared, {
+        timeoutMs: this.#config.requestTimeoutMs,
+      });
+    }));
   }
 
   /** Prepares `cql` again on the connection that answered UNPREPARED. */

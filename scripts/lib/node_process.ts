@@ -68,8 +68,9 @@ async function javaArgs(info: NodeInfo): Promise<string[]> {
     `-Djava.io.tmpdir=${p.tmp}`,
     "-Dcassandra.skip_wait_for_gossip_to_settle=0",
     "-Dcassandra.superuser_setup_delay_ms=500",
-    // Skips fsync-heavy schema flushes; test data is thrown away anyway.
-    "-Dcassandra.unsafesystem=true",
+    // Skips fsync-heavy schema flushes; test data is thrown away anyway. Not for cluster nodes:
+    // tests SIGKILL and restart those, and they must come back with the schema they had.
+    ...(info.kind === "single" ? ["-Dcassandra.unsafesystem=true"] : []),
     "-cp",
     `${JARS_DIR}/*`,
     "org.apache.cassandra.service.CassandraDaemon",

@@ -65,6 +65,7 @@ export class Cluster {
   #closed = false;
   #topologyTimer: ReturnType<typeof setTimeout> | undefined;
   #schemaTimer: ReturnType<typeof setTimeout> | undefined;
+  #staleKeyspaces = new Set<string>();
   #reconnecting = false;
   #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   /** Bumped on every topology change, so routing can rebuild derived state lazily. */
@@ -182,23 +183,27 @@ export class Cluster {
     for (const h of this.hosts.values()) h.pool.close();
   }
 
+  /**
+   * Asks every node with an open connection for its own schema version: a
+   * node's `system.peers` may lag behind a change made elsewhere.
+   */
   async #schemaAgrees(): Promise<boolean> {
-    const c = this.#control;
-    if (!c || c.closed) throw new ConnectionError("no control connection to check schema versions");
     const t = this.#opts.requestTimeoutMs;
-    const [local, peers] = await Promise.all([
-      querySystem(c, "SELECT schema_version FROM system.local WHERE key='local'", t),
-      querySystem(c, "SELECT host_id, schema_version FROM system.peers", t),
-    ]);
-    const versions = new Set<string>();
-    for (const r of local) versions.add(String(r.schema_version));
-    for (const p of peers) {
-      const host = this.hosts.get(String(p.host_id));
-      // Down nodes cannot agree; agreement is among the live ones.
-      if (host && host.pool.size === 0) continue;
-      if (p.schema_version !== null) versions.add(String(p.schema_version));
-    }
-    return versions.size <= 1;
+    const live = [...this.hosts.values()].filter((h) => h.pool.size > 0);
+    if (live.length === 0) throw new ConnectionError("no live node to check schema versions on");
+    const answers = await Promise.allSettled(live.map(async (h) => {
+      const c = h.pool.pick();
+      if (c === null) return null;
+      const rows = await querySystem(
+        c,
+        "SELECT schema_version FROM system.local WHERE key='local'",
+        t,
+      );
+      return rows.length ? String(rows[0].schema_version) : null;
+    }));
+    // A node that fails to answer is going down: agreement is among those that answer.
+    const versions = answers.flatMap((a) => a.status === "fulfilled" && a.value ? [a.value] : []);
+    return new Set(versions).size <= 1;
   }
 
   async #openControl(candidates: { host: string; port: number }[]): Promise<void> {
@@ -301,11 +306,17 @@ export class Cluster {
         break;
       }
       case "SCHEMA_CHANGE":
+        // Every keyspace changed within the debounce window is refreshed, not just the last.
+        this.#staleKeyspaces.add(e.keyspace);
         clearTimeout(this.#schemaTimer);
         this.#schemaTimer = setTimeout(() => {
-          this.refreshSchema(e.keyspace).catch((err) =>
-            this.#log("warn", `schema refresh failed: ${err.message}`)
-          );
+          const stale = [...this.#staleKeyspaces];
+          this.#staleKeyspaces.clear();
+          for (const ks of stale) {
+            this.refreshSchema(ks).catch((err) =>
+              this.#log("warn", `schema refresh of ${ks} failed: ${err.message}`)
+            );
+          }
         }, REFRESH_DEBOUNCE_MS);
         break;
     }

@@ -49,7 +49,7 @@ describe("contact point parsing", () => {
     ["[::1]9042", /expected ':port' after '\]'/],
     ["[::1]:", /port must be/],
     ["my host:9042", /expected "host:port"/],
-    ["http://host:9042", /"http:\/\/host:9042": expected "host:port"/],
+    ["http://host:9042", /\(not shown: it may hold credentials\): expected "host:port"/],
     ["user@host", /expected "host:port"/],
     [9042, /must be a "host:port" string, got number/],
     [null, /got object/],
