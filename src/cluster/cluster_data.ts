@@ -34,6 +34,20 @@ export class ClusterData {
     return [...new Set(this.nodes.map((n) => n.datacenter))].sort();
   }
 
+  /** Plain data for `JSON.stringify`: tokens as strings (JSON has no bigint), maps as objects. */
+  toJSON(): unknown {
+    return {
+      nodes: this.nodes.map((n) => ({ ...n, tokens: n.tokens.map(String) })),
+      keyspaces: Object.fromEntries(
+        [...this.keyspaces].map(([name, ks]) => [name, {
+          ...ks,
+          tables: Object.fromEntries(ks.tables),
+          userTypes: Object.fromEntries(ks.userTypes),
+        }]),
+      ),
+    };
+  }
+
   /** A multi-line summary: nodes, then keyspaces with their tables and columns. */
   toString(): string {
     const lines = [`Cluster: ${this.nodes.length} node(s)`];

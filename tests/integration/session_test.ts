@@ -254,6 +254,17 @@ describe("Session", () => {
     }
   });
 
+  it("getClusterData serializes to JSON, tokens as strings", () => {
+    const data = admin.getClusterData();
+    const json = JSON.parse(JSON.stringify(data));
+    assert.equal(json.nodes.length, data.nodes.length);
+    assert.deepEqual(json.nodes[0].tokens, data.nodes[0].tokens.map(String));
+    assert.deepEqual(
+      Object.keys(json.keyspaces[KS].tables).sort(),
+      [...data.keyspaces.get(KS)!.tables.keys()].sort(),
+    );
+  });
+
   it("getClusterData sees DDL run by the same session at once", async () => {
     await admin.execute(`ALTER TABLE ${KS}.items ADD extra list<int>`);
     const cols = admin.getClusterData().keyspaces.get(KS)?.tables.get("items")?.columns;
