@@ -67,10 +67,24 @@ function toNode(row: Record<string, unknown>, address: string, port: number): No
     port,
     datacenter: (row.data_center as string) ?? "",
     rack: (row.rack as string) ?? "",
-    tokens: [...tokens].map((t) => BigInt(t)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)),
+    tokens: parseTokens(tokens),
     schemaVersion: (row.schema_version as string | null) ?? null,
     releaseVersion: (row.release_version as string | null) ?? null,
     up: true,
     shardCount: null,
   };
+}
+
+/**
+ * Murmur3 tokens as bigints, sorted. Other partitioners' tokens (e.g. the hex
+ * tokens of ByteOrderedPartitioner) are not numbers: the node then has none,
+ * and requests go by the fallback order instead of by token.
+ */
+function parseTokens(tokens: Iterable<string>): bigint[] {
+  const out: bigint[] = [];
+  for (const t of tokens) {
+    if (!/^-?\d+$/.test(t)) return [];
+    out.push(BigInt(t));
+  }
+  return out.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }

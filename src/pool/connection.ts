@@ -309,8 +309,9 @@ export class Connection {
         pending.resolve(pending.decode(header.opcode, body));
       }
     } catch (e) {
+      // Decoders only read what the server sent: any failure of theirs is the server's bytes.
       pending.reject(
-        e instanceof ScyllaError || e instanceof TypeError || e instanceof RangeError
+        e instanceof ScyllaError
           ? e
           : new ProtocolError(`cannot decode answer: ${(e as Error).message}`, { cause: e }),
       );

@@ -11,15 +11,17 @@ export type FrameHandler = (header: FrameHeader, body: Uint8Array) => void;
 
 /**
  * Reassembles frames from chunks. Frames wholly inside a chunk are handed out
- * as views of it (no copy); only a frame split across chunks is copied, into a
- * buffer sized by its header — which {@link decodeHeader} has already bounded.
+ * as views of it (no copy). A frame split across chunks is kept as copies of
+ * the pieces received and joined once complete: memory follows the bytes that
+ * arrived, never the length a header claims (bounded by {@link decodeHeader}).
  */
 export class FrameDecoder {
   #onFrame: FrameHandler;
-  #partial: Uint8Array | null = null;
-  #partialLength = 0;
   #header: FrameHeader | null = null;
   #headerBytes = new Uint8Array(HEADER_LENGTH);
+  #headerLength = 0;
+  #pieces: Uint8Array[] = [];
+  #received = 0;
 
   constructor(onFrame: FrameHandler) {
     this.#onFrame = onFrame;
@@ -27,7 +29,7 @@ export class FrameDecoder {
 
   /** True when no partial frame is buffered. */
   get idle(): boolean {
-    return this.#header === null && this.#partialLength === 0;
+    return this.#header === null && this.#headerLength === 0;
   }
 
   /**
@@ -35,12 +37,11 @@ export class FrameDecoder {
    * @throws {ProtocolError} from the header check; the stream is then unusable
    */
   push(chunk: Uint8Array): void {
-    let at = 0;
-    if (this.#header !== null || this.#partialLength > 0) at = this.#continue(chunk);
+    let at = this.idle ? 0 : this.#continue(chunk);
     while (at < chunk.length) {
       if (chunk.length - at < HEADER_LENGTH) {
         this.#headerBytes.set(chunk.subarray(at), 0);
-        this.#partialLength = chunk.length - at;
+        this.#headerLength = chunk.length - at;
         return;
       }
       const header = decodeHeader(chunk, at);
@@ -52,9 +53,7 @@ export class FrameDecoder {
         continue;
       }
       this.#header = header;
-      this.#partial = new Uint8Array(header.length);
-      this.#partial.set(chunk.subarray(bodyStart), 0);
-      this.#partialLength = chunk.length - bodyStart;
+      this.#keep(chunk.subarray(bodyStart));
       return;
     }
   }
@@ -63,28 +62,43 @@ export class FrameDecoder {
   #continue(chunk: Uint8Array): number {
     let at = 0;
     if (this.#header === null) {
-      const need = HEADER_LENGTH - this.#partialLength;
-      const take = Math.min(need, chunk.length);
-      this.#headerBytes.set(chunk.subarray(0, take), this.#partialLength);
-      this.#partialLength += take;
-      if (this.#partialLength < HEADER_LENGTH) return chunk.length;
+      const take = Math.min(HEADER_LENGTH - this.#headerLength, chunk.length);
+      this.#headerBytes.set(chunk.subarray(0, take), this.#headerLength);
+      this.#headerLength += take;
+      if (this.#headerLength < HEADER_LENGTH) return chunk.length;
       at = take;
       this.#header = decodeHeader(this.#headerBytes, 0);
-      this.#partial = new Uint8Array(this.#header.length);
-      this.#partialLength = 0;
+      this.#headerLength = 0;
     }
     const header = this.#header;
-    const body = this.#partial!;
-    const take = Math.min(header.length - this.#partialLength, chunk.length - at);
-    body.set(chunk.subarray(at, at + take), this.#partialLength);
-    this.#partialLength += take;
+    const take = Math.min(header.length - this.#received, chunk.length - at);
+    this.#keep(chunk.subarray(at, at + take));
     at += take;
-    if (this.#partialLength === header.length) {
+    if (this.#received === header.length) {
+      const body = join(this.#pieces, this.#received);
       this.#header = null;
-      this.#partial = null;
-      this.#partialLength = 0;
+      this.#pieces = [];
+      this.#received = 0;
       this.#onFrame(header, body);
     }
     return at;
   }
+
+  /** Keeps a copy: the chunk's buffer is reused by the socket reader. */
+  #keep(piece: Uint8Array): void {
+    if (piece.length === 0) return;
+    this.#pieces.push(piece.slice());
+    this.#received += piece.length;
+  }
+}
+
+function join(pieces: Uint8Array[], total: number): Uint8Array {
+  if (pieces.length === 1) return pieces[0];
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const p of pieces) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
 }

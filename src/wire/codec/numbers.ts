@@ -5,7 +5,7 @@
  */
 
 import type { Writer } from "../bytes.ts";
-import { badLength, kindProblem, rangeProblem } from "./problems.ts";
+import { badCell, badLength, kindProblem, rangeProblem } from "./problems.ts";
 import type { Decoder, ValueWriter } from "./types.ts";
 
 /** Writes the `[int]` length `size` and reserves `size` bytes; returns their offset. */
@@ -171,6 +171,9 @@ const HEX: readonly string[] = Array.from(
   (_, i) => i.toString(16).padStart(2, "0"),
 );
 
+const HEX_CODES = new TextEncoder().encode("0123456789abcdef");
+const latin1 = new TextDecoder("latin1");
+
 /** Reads `len` bytes of big-endian two's complement as a bigint (0 bytes is 0n). */
 export function readVarint(buf: Uint8Array, start: number, len: number): bigint {
   if (len <= 6) {
@@ -179,8 +182,23 @@ export function readVarint(buf: Uint8Array, start: number, len: number): bigint 
     for (let i = 1; i < len; i++) n = n * 256 + buf[start + i];
     return BigInt(n);
   }
-  let hex = "0x";
-  for (let i = start, end = start + len; i < end; i++) hex += HEX[buf[i]];
+  let hex: string;
+  if (len <= 64) {
+    hex = "0x";
+    for (let i = start, end = start + len; i < end; i++) hex += HEX[buf[i]];
+  } else {
+    // Long values: hex digits as ASCII bytes, one native decode — linear time and memory,
+    // where a `+=` chain costs tens of bytes of heap per input byte.
+    const ascii = new Uint8Array(2 + len * 2);
+    ascii[0] = 0x30; // "0"
+    ascii[1] = 0x78; // "x"
+    for (let i = 0; i < len; i++) {
+      const b = buf[start + i];
+      ascii[2 + 2 * i] = HEX_CODES[b >> 4];
+      ascii[3 + 2 * i] = HEX_CODES[b & 15];
+    }
+    hex = latin1.decode(ascii);
+  }
   const v = BigInt(hex);
   return buf[start] & 0x80 ? v - (1n << BigInt(len * 8)) : v;
 }
@@ -212,9 +230,18 @@ export function writeVarintBytes(w: Writer, v: bigint): void {
   w.length = at + size;
 }
 
+/**
+ * Largest varint cell decoded: 16 MiB (a 40-million-digit number). Larger ones
+ * are refused, since JS engines cap BigInt size (V8 at 128 MiB) and fail hard.
+ */
+export const MAX_VARINT_BYTES = 16 * 1024 * 1024;
+
 /** `varint`: arbitrary-size signed integer as a bigint. */
 export const decodeVarint: Decoder = (buf, _view, start, len) => {
   if (len === 0) return null;
+  if (len > MAX_VARINT_BYTES) {
+    badCell("varint", `${len} bytes exceed the ${MAX_VARINT_BYTES}-byte limit`);
+  }
   return readVarint(buf, start, len);
 };
 
