@@ -84,15 +84,29 @@ type Phase = "before kill" | "while down" | "after restart";
 class Failures {
   byName = new Map<string, number>();
   byPhase = new Map<Phase, number>();
-  examples: string[] = [];
+  /** Distinct causes (error class, message, write type and acks), with their counts. */
+  causes = new Map<string, number>();
+  /** First and last failure, in ms since the kill started. */
+  firstMs = Infinity;
+  lastMs = -Infinity;
   total = 0;
 
-  add(e: unknown, phase: Phase): void {
-    const err = e as Error;
+  add(e: unknown, phase: Phase, msSinceKill = NaN): void {
+    const err = e as Error & { writeType?: string; received?: number; blockFor?: number };
     this.total++;
     this.byName.set(err.name, (this.byName.get(err.name) ?? 0) + 1);
     this.byPhase.set(phase, (this.byPhase.get(phase) ?? 0) + 1);
-    if (this.examples.length < 3) this.examples.push(`${err.name}: ${err.message}`);
+    const detail = err.writeType === undefined
+      ? ""
+      : ` [${err.writeType} ${err.received}/${err.blockFor}]`;
+    const cause = `${err.name}: ${err.message}${detail}`;
+    this.causes.set(cause, (this.causes.get(cause) ?? 0) + 1);
+    if (msSinceKill < this.firstMs) this.firstMs = Math.round(msSinceKill);
+    if (msSinceKill > this.lastMs) this.lastMs = Math.round(msSinceKill);
+  }
+
+  get examples(): string[] {
+    return [...this.causes].slice(0, 6).map(([k, v]) => `${v}× ${k}`);
   }
 
   summary(): string {
@@ -100,7 +114,10 @@ class Failures {
     const names = [...this.byName].map(([k, v]) => `${k} ${v}`).join(", ");
     const phases = (["before kill", "while down", "after restart"] as Phase[])
       .map((p) => `${p} ${this.byPhase.get(p) ?? 0}`).join(", ");
-    return `${names} (${phases})`;
+    const when = Number.isFinite(this.firstMs)
+      ? `, ${this.firstMs}..${this.lastMs} ms after the kill started`
+      : "";
+    return `${names} (${phases}${when})`;
   }
 }
 
@@ -125,6 +142,11 @@ class Victim {
       : now < this.#restartStarted
       ? "while down"
       : "after restart";
+  }
+
+  /** Milliseconds since the kill started (negative before it). */
+  sinceKill(): number {
+    return performance.now() - this.#killStarted;
   }
 
   async kill(): Promise<void> {
@@ -204,6 +226,11 @@ async function readWithRetry<T>(
       await new Promise((r) => setTimeout(r, 100 * attempt));
     }
   }
+}
+
+/** Requests sent per node so far, as `host:port n, …`. */
+function sentPerNode(session: Session): string {
+  return [...session.getMetrics().requestsPerNode].map(([k, v]) => `${k} ${v}`).join(", ");
 }
 
 function isUp(session: Session, hostPort: string): boolean | undefined {
@@ -295,7 +322,7 @@ describe("durability: nothing acknowledged is lost (RF 3, QUORUM, one node SIGKI
           acked++;
         } else {
           outcome[id] = Outcome.Failed;
-          failures.add(e, victim.phase());
+          failures.add(e, victim.phase(), victim.sinceKill());
         }
       },
     );
@@ -310,6 +337,7 @@ describe("durability: nothing acknowledged is lost (RF 3, QUORUM, one node SIGKI
       5,
     );
     const ackedAtKill = acked;
+    const sentAtKill = sentPerNode(s);
     await victim.kill();
     await eventually(
       `${ROWS_RESTART_AT} acknowledged inserts or the end of the writes`,
@@ -371,7 +399,8 @@ describe("durability: nothing acknowledged is lost (RF 3, QUORUM, one node SIGKI
         ` ms), all up at ${upMs} ms, reads ${readMs} ms`,
     );
     if (failures.examples.length) {
-      console.log(`durability rows: first failures: ${failures.examples.join(" | ")}`);
+      console.log(`durability rows: sent per node at the kill: ${sentAtKill}`);
+      console.log(`durability rows: failure causes: ${failures.examples.join(" | ")}`);
     }
 
     assert.equal(acked + failed, ROWS, "every insert settled");
@@ -402,7 +431,7 @@ describe("durability: nothing acknowledged is lost (RF 3, QUORUM, one node SIGKI
           acked++;
         } else {
           failedPerKey[i % COUNTER_KEYS]++;
-          failures.add(e, victim.phase());
+          failures.add(e, victim.phase(), victim.sinceKill());
         }
       },
     );
@@ -416,6 +445,7 @@ describe("durability: nothing acknowledged is lost (RF 3, QUORUM, one node SIGKI
       5,
     );
     const ackedAtKill = acked;
+    const sentAtKill = sentPerNode(s);
     await victim.kill();
     await within("the increments", PHASE_DEADLINE_MS, writes);
     const writeMs = Math.round(performance.now() - t0);
@@ -467,7 +497,8 @@ describe("durability: nothing acknowledged is lost (RF 3, QUORUM, one node SIGKI
         `node-start ${victim.restartMs} ms, all up at ${upMs} ms, reads ${readMs} ms`,
     );
     if (failures.examples.length) {
-      console.log(`durability counters: first failures: ${failures.examples.join(" | ")}`);
+      console.log(`durability counters: sent per node at the kill: ${sentAtKill}`);
+      console.log(`durability counters: failure causes: ${failures.examples.join(" | ")}`);
     }
 
     assert.equal(acked + failed, INCREMENTS, "every increment settled");
