@@ -3,6 +3,8 @@
  * @module
  */
 
+import { formatContactPoint } from "../config.ts";
+
 /** One node as discovered from `system.local` / `system.peers`. */
 export interface NodeInfo {
   /** Host id (uuid), the node's identity across address changes. */
@@ -29,5 +31,5 @@ export interface NodeInfo {
 
 /** `host:port`, with IPv6 bracketed. */
 export function nodeAddress(n: { address: string; port: number }): string {
-  return n.address.includes(":") ? `[${n.address}]:${n.port}` : `${n.address}:${n.port}`;
+  return formatContactPoint({ host: n.address, port: n.port });
 }

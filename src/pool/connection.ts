@@ -6,7 +6,14 @@
 
 import { connect, type ConnectOptions, type Socket } from "../runtime/mod.ts";
 import { FrameDecoder } from "../wire/frame_decoder.ts";
-import { EVENT_STREAM, FrameFlag, type FrameHeader, HEADER_LENGTH, Opcode } from "../wire/frame.ts";
+import {
+  EVENT_STREAM,
+  FrameFlag,
+  type FrameHeader,
+  HEADER_LENGTH,
+  Opcode,
+  setStream,
+} from "../wire/frame.ts";
 import { Writer } from "../wire/bytes.ts";
 import type { FrameEncoder } from "../wire/requests/envelope.ts";
 import { openBody, type ResponseBody } from "../wire/responses/envelope.ts";
@@ -15,6 +22,7 @@ import { decodeEvent, type ServerEvent } from "../wire/responses/event.ts";
 import type { Compressor } from "../wire/compression/mod.ts";
 import { ConnectionError, ProtocolError, RequestTimeoutError, ScyllaError } from "../errors.ts";
 import { errorFromServer } from "../server_errors.ts";
+import { formatContactPoint } from "../config.ts";
 import { StreamIds } from "./stream_ids.ts";
 import { handshake, type HandshakeOptions } from "./handshake.ts";
 import { DeadlineTimer } from "./deadline_timer.ts";
@@ -98,9 +106,7 @@ export class Connection {
 
   private constructor(opts: ConnectionOptions) {
     this.#opts = opts;
-    this.address = opts.host.includes(":")
-      ? `[${opts.host}]:${opts.port}`
-      : `${opts.host}:${opts.port}`;
+    this.address = formatContactPoint(opts);
     this.#ids = new StreamIds(opts.maxInFlight);
     this.#pending = new Array(opts.maxInFlight);
     this.#decoder = new FrameDecoder((h, b) => this.#onFrame(h, b));
@@ -242,8 +248,7 @@ export class Connection {
       return;
     }
     this.#pending[stream] = pending;
-    out.buf[start + 2] = (stream >> 8) & 0xff;
-    out.buf[start + 3] = stream & 0xff;
+    setStream(out.buf, stream, start);
     if (this.#compressor !== null && out.length > start + HEADER_LENGTH) this.#compress(start);
     if (!this.#flushScheduled) {
       this.#flushScheduled = true;

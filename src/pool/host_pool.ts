@@ -13,6 +13,7 @@
 
 import { Connection, type ConnectionOptions } from "./connection.ts";
 import { ConnectionError } from "../errors.ts";
+import { formatContactPoint } from "../config.ts";
 import type { ShardingInfo } from "../cluster/sharding.ts";
 import { ExponentialReconnectPolicy, type ReconnectPolicy } from "./reconnect_policy.ts";
 import { leastBusy, readSharding, sameLayout, ShardMap, type TokenLike } from "./shard_map.ts";
@@ -75,7 +76,7 @@ export class HostPool {
     this.#keyspace = opts.connection.keyspace;
     this.#reconnect = opts.reconnect ?? new ExponentialReconnectPolicy();
     const { host, port } = opts.connection;
-    this.address = host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
+    this.address = formatContactPoint({ host, port });
     this.#firstReady = new Promise((resolve) => (this.#resolveFirst = resolve));
   }
 

@@ -3,7 +3,8 @@
  * @module
  */
 
-import { concatChunks, type ConnectOptions, type Socket, type SocketHandlers } from "./socket.ts";
+import { concatBytes } from "../wire/bytes.ts";
+import type { ConnectOptions, Socket, SocketHandlers } from "./socket.ts";
 
 /** The slice of Bun's socket API used here. */
 interface BunSocket {
@@ -39,7 +40,7 @@ export async function connectBun(opts: ConnectOptions, handlers: SocketHandlers)
 
   const flushBacklog = (s: BunSocket) => {
     if (backlogBytes === 0) return;
-    const data = concatChunks(backlog, backlogBytes);
+    const data = concatBytes(backlog, backlogBytes);
     const n = s.write(data);
     if (n >= data.length) {
       backlog = [];

@@ -3,7 +3,8 @@
  * @module
  */
 
-import { concatChunks, type ConnectOptions, type Socket, type SocketHandlers } from "./socket.ts";
+import { concatBytes } from "../wire/bytes.ts";
+import type { ConnectOptions, Socket, SocketHandlers } from "./socket.ts";
 
 const READ_BUFFER = 64 * 1024;
 
@@ -73,7 +74,7 @@ export async function connectDeno(
     writing = true;
     try {
       while (queue.length > 0 && !closed) {
-        const data = concatChunks(queue, queued);
+        const data = concatBytes(queue, queued);
         queue = [];
         queued = 0;
         let off = 0;

@@ -56,15 +56,3 @@ export interface Socket {
   /** Closes the socket; `onClose` follows once. */
   close(): void;
 }
-
-/** Joins chunks into one array (one copy). */
-export function concatChunks(chunks: Uint8Array[], total: number): Uint8Array {
-  if (chunks.length === 1) return chunks[0];
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
-}

@@ -22,6 +22,18 @@ export function decodeUtf8(bytes: Uint8Array): string {
   }
 }
 
+/** Joins byte arrays into one (no copy when there is only one). */
+export function concatBytes(parts: readonly Uint8Array[], total: number): Uint8Array {
+  if (parts.length === 1) return parts[0];
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
 /** Encodes a string as UTF-8. */
 export function encodeUtf8(text: string): Uint8Array {
   return encoder.encode(text);

@@ -116,10 +116,10 @@ export function writeHeader(
   out[at + 8] = bodyLength & 0xff;
 }
 
-/** Sets the stream id of an already-encoded frame in place. */
-export function setStream(frame: Uint8Array, stream: number): void {
-  frame[2] = (stream >> 8) & 0xff;
-  frame[3] = stream & 0xff;
+/** Sets the stream id of an already-encoded frame (starting at `at`) in place. */
+export function setStream(frame: Uint8Array, stream: number, at = 0): void {
+  frame[at + 2] = (stream >> 8) & 0xff;
+  frame[at + 3] = stream & 0xff;
 }
 
 /** Name of an opcode for messages. */

@@ -4,6 +4,7 @@
  * @module
  */
 
+import { concatBytes } from "./bytes.ts";
 import { decodeHeader, type FrameHeader, HEADER_LENGTH } from "./frame.ts";
 
 /** Receives one complete frame; `body` is only valid during the call. */
@@ -75,7 +76,7 @@ export class FrameDecoder {
     this.#keep(chunk.subarray(at, at + take));
     at += take;
     if (this.#received === header.length) {
-      const body = join(this.#pieces, this.#received);
+      const body = concatBytes(this.#pieces, this.#received);
       this.#header = null;
       this.#pieces = [];
       this.#received = 0;
@@ -90,15 +91,4 @@ export class FrameDecoder {
     this.#pieces.push(piece.slice());
     this.#received += piece.length;
   }
-}
-
-function join(pieces: Uint8Array[], total: number): Uint8Array {
-  if (pieces.length === 1) return pieces[0];
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const p of pieces) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }

@@ -56,11 +56,6 @@ interface RowDecoder {
 
 const decoderCache = new WeakMap<readonly ColumnSpec[], RowDecoder>();
 
-/** The per-column decoders of `columns`, built once per column list. */
-export function decodersFor(columns: readonly ColumnSpec[]): Decoder[] {
-  return rowDecoderFor(columns).decoders;
-}
-
 function rowDecoderFor(columns: readonly ColumnSpec[]): RowDecoder {
   let d = decoderCache.get(columns);
   if (!d) {
