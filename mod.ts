@@ -46,9 +46,9 @@ export {
   ConstantSpeculativeExecutionPolicy,
   type SpeculativeExecutionPolicy,
 } from "./src/policies/speculative.ts";
+export type { ContactPoint } from "./src/pool/address.ts";
 export type {
   Compression,
-  ContactPoint,
   Credentials,
   KeyspaceConfig,
   LogEvent,

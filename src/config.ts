@@ -5,86 +5,10 @@
  */
 
 import { ConsistencyCode } from "./consistency.ts";
-import { DEFAULT_PAGE_SIZE } from "./statement/options.ts";
+import type { ContactPoint } from "./pool/address.ts";
+import type { Credentials } from "./pool/handshake.ts";
 
-/** Port of the CQL native protocol when a contact point names none. */
-export const DEFAULT_PORT = 9042;
-
-/** One contact point; `host` is a name, IPv4 text, or IPv6 text without brackets. */
-export interface ContactPoint {
-  /** Host name or address (IPv6 without brackets, as socket APIs want it). */
-  readonly host: string;
-  /** TCP port, 1..65535. */
-  readonly port: number;
-}
-
-const IPV6 = /^[0-9a-fA-F:.]+(%[0-9A-Za-z._~-]+)?$/;
-// Anything that could not be a host name or IPv4 address: URLs, user@host, spaces.
-const BAD_HOST = /[\s[\]/@?#:]/;
-
-/**
- * Parses `"host:port"`, `"host"` (port 9042), `"[v6]:port"` or `"[v6]"`.
- * Surrounding whitespace is ignored. An IPv6 address must be bracketed, since
- * in `::1:9042` the port cannot be told from the address.
- * @throws {TypeError} not a string or malformed; the message quotes the input
- * @example
- * ```ts
- * import { parseContactPoint } from "./config.ts";
- * parseContactPoint("[::1]:19042"); // { host: "::1", port: 19042 }
- * ```
- */
-export function parseContactPoint(input: unknown): ContactPoint {
-  if (typeof input !== "string") {
-    throw new TypeError(`contact point must be a "host:port" string, got ${typeof input}`);
-  }
-  const text = input.trim();
-  // A connection string may carry "user:password@": then the input is not quoted back.
-  const shown = /[@/]/.test(input) ? "(not shown: it may hold credentials)" : JSON.stringify(input);
-  const bad = (why: string): never => {
-    throw new TypeError(`invalid contact point ${shown}: ${why}`);
-  };
-  let host: string;
-  let portText: string | null = null;
-  if (text.startsWith("[")) {
-    const close = text.indexOf("]");
-    if (close < 0) bad("missing ']' after the IPv6 address");
-    host = text.slice(1, close);
-    if (!IPV6.test(host) || !host.includes(":")) bad("not an IPv6 address inside [...]");
-    const rest = text.slice(close + 1);
-    if (rest !== "") {
-      if (!rest.startsWith(":")) bad("expected ':port' after ']'");
-      portText = rest.slice(1);
-    }
-  } else {
-    if (BAD_HOST.test(text.replaceAll(":", ""))) bad('expected "host:port"');
-    const parts = text.split(":");
-    if (parts.length > 2) bad('IPv6 addresses must be bracketed, e.g. "[::1]:9042"');
-    host = parts[0];
-    if (parts.length === 2) portText = parts[1];
-    if (host === "") bad("empty host");
-  }
-  if (portText === null) return { host, port: DEFAULT_PORT };
-  const port = /^[0-9]{1,5}$/.test(portText) ? Number(portText) : NaN;
-  if (!(port >= 1 && port <= 65535)) bad("port must be an integer in 1..65535");
-  return { host, port };
-}
-
-/** `host:port`, bracketing IPv6 addresses. */
-export function formatContactPoint(cp: ContactPoint): string {
-  return cp.host.includes(":") ? `[${cp.host}]:${cp.port}` : `${cp.host}:${cp.port}`;
-}
-
-/**
- * PasswordAuthenticator credentials. The password is a non-enumerable property
- * of the objects the builder makes, so logging or serializing the config does
- * not reveal it.
- */
-export interface Credentials {
-  /** User name. */
-  readonly username: string;
-  /** Password (non-enumerable). */
-  readonly password: string;
-}
+export type { Credentials };
 
 /** Makes a {@link Credentials} object whose password stays out of JSON and inspection. */
 export function makeCredentials(username: string, password: string): Credentials {
@@ -175,6 +99,7 @@ export type { ReconnectPolicy } from "./pool/reconnect_policy.ts";
 import type { RetryPolicy } from "./policies/retry.ts";
 import type { SpeculativeExecutionPolicy } from "./policies/speculative.ts";
 import type { ReconnectPolicy } from "./pool/reconnect_policy.ts";
+import type { ProfileSettings } from "./request/resolve.ts";
 
 /** Keyspace every connection switches to. */
 export interface KeyspaceConfig {
@@ -191,7 +116,7 @@ export interface SessionConfig {
   /** Keyspace to `USE` on every connection, or `null`. */
   readonly keyspace: KeyspaceConfig | null;
   /** TCP connect + TLS + protocol handshake timeout, ms. */
-  readonly connectionTimeoutMs: number;
+  readonly connectionTimeout: number;
   /** Connections per host (per shard on ScyllaDB). */
   readonly poolSize: number;
   /** Credentials, or `null` when the cluster needs none. */
@@ -201,17 +126,15 @@ export interface SessionConfig {
   /** Whether TCP_NODELAY is set. */
   readonly tcpNodelay: boolean;
   /** TCP keepalive interval in ms (0: OS default), `null` to disable keepalive. */
-  readonly tcpKeepaliveMs: number | null;
+  readonly tcpKeepalive: number | null;
   /** TLS settings, `null` for plain TCP. */
   readonly tls: TlsConfig | null;
   /** Datacenter to prefer for coordinators, or `null` to use all alike. */
   readonly localDatacenter: string | null;
   /** Client-side request timeout, ms. */
-  readonly requestTimeoutMs: number;
+  readonly requestTimeout: number;
   /** Consistency wire code used when a statement sets none. */
   readonly defaultConsistency: number;
-  /** Rows per page when a statement sets none. */
-  readonly pageSize: number;
   /** Retry policy, `null` for the default one. */
   readonly retryPolicy: RetryPolicy | null;
   /** Speculative execution policy, `null` for none. */
@@ -221,13 +144,15 @@ export interface SessionConfig {
   /** Log sink, `null` to drop log events. */
   readonly logger: Logger | null;
   /** How long `awaitSchemaAgreement` waits, ms. */
-  readonly schemaAgreementTimeoutMs: number;
+  readonly schemaAgreementTimeout: number;
   /** Prepared statements cached per session (CQL text → prepared metadata). */
   readonly preparedCacheSize: number;
   /** In-flight requests per connection (stream ids in use). */
   readonly maxRequestsPerConnection: number;
   /** Requests allowed to wait for a free stream id per host before new ones are rejected. */
   readonly maxQueuedRequests: number;
+  /** Named execution profiles, each merged over the builder's settings. */
+  readonly executionProfiles: ReadonlyMap<string, ProfileSettings>;
 }
 
 /**
@@ -236,7 +161,7 @@ export interface SessionConfig {
  * - `poolSize` 1: on ScyllaDB that is one connection per shard, which is what
  *   shard-aware drivers use; on Cassandra one v4 connection multiplexes
  *   thousands of requests.
- * - `tcpKeepaliveMs` 30 000: keeps idle connections alive through NATs and
+ * - `tcpKeepalive` 30 000: keeps idle connections alive through NATs and
  *   firewalls that drop silent flows.
  * - `maxRequestsPerConnection` 2048 (the DataStax drivers' default for v3+):
  *   well below the 32 768 stream ids, so one slow connection cannot absorb a
@@ -244,26 +169,33 @@ export interface SessionConfig {
  */
 export const DEFAULT_CONFIG: Omit<SessionConfig, "contactPoints"> = Object.freeze({
   keyspace: null,
-  connectionTimeoutMs: 5000,
+  connectionTimeout: 5000,
   poolSize: 1,
   credentials: null,
   compression: null,
   tcpNodelay: true,
-  tcpKeepaliveMs: 30_000,
+  tcpKeepalive: 30_000,
   tls: null,
   localDatacenter: null,
-  requestTimeoutMs: 12_000,
+  requestTimeout: 12_000,
   defaultConsistency: ConsistencyCode.LOCAL_QUORUM,
-  pageSize: DEFAULT_PAGE_SIZE,
   retryPolicy: null,
   speculativeExecution: null,
   reconnectPolicy: null,
   logger: null,
-  schemaAgreementTimeoutMs: 10_000,
+  schemaAgreementTimeout: 10_000,
   preparedCacheSize: 1000,
   maxRequestsPerConnection: 2048,
   maxQueuedRequests: 10_000,
+  executionProfiles: new Map(),
 });
+
+/** A full configuration: `settings` over the defaults. */
+export function sessionConfig(
+  settings: Partial<SessionConfig> & Pick<SessionConfig, "contactPoints">,
+): SessionConfig {
+  return Object.freeze({ ...DEFAULT_CONFIG, ...settings });
+}
 
 const TLS_KEYS = ["ca", "cert", "key", "serverName", "rejectUnauthorized"];
 

@@ -1,92 +1,41 @@
 /**
- * `Session`: runs statements on the cluster. It composes the cluster view,
- * the request runner and the statement objects, and stays thin.
+ * `Session`: the public façade. It checks its arguments, turns them into
+ * statements and hands them to the request layer (`src/request/`), where a
+ * request's life is told top-down.
  * @module
  */
 
-import {
-  appendExecute,
-  appendPrepare,
-  appendQuery,
-  type BindValues,
-  type QueryParameters,
-} from "./wire/requests/query.ts";
-import { appendBatch, type BatchStatement } from "./wire/requests/batch.ts";
-import { decodeResult, type MetadataCache, type ResultMessage } from "./wire/responses/result.ts";
-import type { ResponseBody } from "./wire/responses/envelope.ts";
-import type { PreparedInfo } from "./wire/metadata.ts";
-import { Opcode } from "./wire/frame.ts";
 import { Cluster } from "./cluster/cluster.ts";
 import type { ClusterData } from "./cluster/cluster_data.ts";
-import { useKeyspace as useKeyspaceOn } from "./pool/handshake.ts";
-import type { Connection } from "./pool/connection.ts";
-import { ConnectionError, ProtocolError, RequestTimeoutError } from "./errors.ts";
-import { QueryResult, type QueryResultInit, type Row } from "./result.ts";
-import { Query } from "./statement/query.ts";
-import { PreparedStatement } from "./statement/prepared.ts";
-import { Batch, type BatchEntry } from "./statement/batch.ts";
-import { DEFAULT_PAGE_SIZE, type StatementOptions } from "./statement/options.ts";
-import type { SessionConfig } from "./config.ts";
-import { DefaultRetryPolicy } from "./policies/retry.ts";
-import { DcAwareRoundRobinPolicy, type LoadBalancingPolicy } from "./policies/load_balancing.ts";
-import { type RequestSpec, type RunnerContext, runRequest } from "./request_runner.ts";
-import { PreparedCache } from "./prepared_cache.ts";
-import { RowStream } from "./row_stream.ts";
+import { type SessionConfig, sessionConfig } from "./config.ts";
+import { ConnectionError } from "./errors.ts";
 import { keyspaceIdentifier } from "./identifiers.ts";
-import { routingFor } from "./routing_key.ts";
+import { DcAwareRoundRobinPolicy } from "./policies/load_balancing.ts";
+import { DefaultRetryPolicy } from "./policies/retry.ts";
 import { TokenAwarePolicy } from "./policies/token_aware.ts";
-import { SessionBuilder } from "./session_builder.ts";
+import { parseContactPoint } from "./pool/address.ts";
+import { RequestExecutor } from "./request/executor.ts";
+import { KeyspaceTracker } from "./request/keyspace.ts";
+import { allPages, RowStream } from "./request/pager.ts";
+import { PreparedCache } from "./request/prepared_cache.ts";
+import { type CallOptions, OptionsResolver, type ProfileSettings } from "./request/resolve.ts";
+import { type Runnable, StatementRunner } from "./request/statements.ts";
+import { QueryResult, type Row } from "./result.ts";
+import { Batch, type BatchEntry } from "./statement/batch.ts";
+import { DEFAULT_PAGE_SIZE, DEFAULT_STATEMENT_OPTIONS } from "./statement/options.ts";
+import { PreparedStatement } from "./statement/prepared.ts";
+import { Query } from "./statement/query.ts";
+
+export type { CallOptions };
 
 /** Values bound to a statement: by position, or by marker name. */
 // `object` rather than a record type, so values typed with an `interface` are accepted.
 export type Values = readonly unknown[] | object;
 
-/** Per-call options of `execute`, `query`, `executePrepared`, `batch` and `iter`. */
-export interface CallOptions {
-  /** Aborts the call: it rejects at once with the signal's reason. */
-  signal?: AbortSignal;
-}
-
-/** A statement ready to run: its text, prepared metadata (if any) and options. */
-interface Runnable {
-  cql: string;
-  info: PreparedInfo | null;
-  options: Readonly<StatementOptions>;
-}
-
-/**
- * Creates a session from a resolved configuration (what `SessionBuilder.build()` calls).
- * @internal
- */
-export async function connectSession(config: SessionConfig): Promise<Session> {
-  const cluster = await Cluster.connect({
-    contactPoints: [...config.contactPoints],
-    poolSize: config.poolSize,
-    localDatacenter: config.localDatacenter,
-    requestTimeoutMs: config.requestTimeoutMs,
-    reconnect: config.reconnectPolicy ?? undefined,
-    log: (level, message) => config.logger?.({ level, message }),
-    connection: {
-      noDelay: config.tcpNodelay,
-      keepAliveMs: config.tcpKeepaliveMs,
-      tls: config.tls,
-      compression: config.compression,
-      credentials: config.credentials,
-      keyspace: config.keyspace
-        ? keyspaceIdentifier(config.keyspace.name, config.keyspace.caseSensitive)
-        : null,
-      connectTimeoutMs: config.connectionTimeoutMs,
-      maxInFlight: config.maxRequestsPerConnection,
-      maxQueued: config.maxQueuedRequests,
-    },
-  });
-  return new Session(cluster, config);
-}
-
 /**
  * A connected session: runs CQL on the cluster, prepares and caches
  * statements, follows paging, and routes each request to a live node.
- * Create one per application with {@link SessionBuilder} or {@link Session.connect}
+ * Create one per application with `SessionBuilder` or {@link Session.connect}
  * and share it.
  * @example
  * ```ts ignore
@@ -98,28 +47,68 @@ export async function connectSession(config: SessionConfig): Promise<Session> {
  * ```
  */
 export class Session {
-  #cluster: Cluster;
-  #config: SessionConfig;
-  #runner: RunnerContext;
-  #prepared: PreparedCache;
-  #keyspace: string | null;
+  readonly #cluster: Cluster;
+  readonly #config: SessionConfig;
+  readonly #resolver: OptionsResolver;
+  readonly #prepared: PreparedCache;
+  readonly #keyspace: KeyspaceTracker;
+  readonly #statements: StatementRunner;
   #closed = false;
 
   /** @internal sessions are made by `SessionBuilder.build()` or `Session.connect()`. */
   constructor(cluster: Cluster, config: SessionConfig) {
     this.#cluster = cluster;
     this.#config = config;
-    this.#prepared = new PreparedCache(config.preparedCacheSize);
-    this.#keyspace = config.keyspace
-      ? (config.keyspace.caseSensitive ? config.keyspace.name : config.keyspace.name.toLowerCase())
-      : null;
-    this.#runner = {
-      cluster,
-      retry: config.retryPolicy ?? new DefaultRetryPolicy(),
-      loadBalancing: new TokenAwarePolicy(new DcAwareRoundRobinPolicy()) as LoadBalancingPolicy,
-      onSent: (host) => host.sent++,
-      speculative: config.speculativeExecution,
+    const defaults: ProfileSettings = {
+      consistency: config.defaultConsistency,
+      pageSize: DEFAULT_PAGE_SIZE,
+      requestTimeout: config.requestTimeout,
+      retryPolicy: config.retryPolicy ?? new DefaultRetryPolicy(),
+      speculativeExecution: config.speculativeExecution,
     };
+    this.#resolver = new OptionsResolver(defaults, config.executionProfiles);
+    const executor = new RequestExecutor(
+      cluster,
+      new TokenAwarePolicy(new DcAwareRoundRobinPolicy()),
+    );
+    this.#prepared = new PreparedCache(config.preparedCacheSize, executor, this.#resolver.defaults);
+    const ks = config.keyspace;
+    this.#keyspace = new KeyspaceTracker(
+      cluster,
+      ks ? (ks.caseSensitive ? ks.name : ks.name.toLowerCase()) : null,
+      config.requestTimeout,
+      config.schemaAgreementTimeout,
+      config.logger,
+    );
+    this.#statements = new StatementRunner(executor, this.#prepared, this.#keyspace);
+  }
+
+  /**
+   * @internal Connects a session with a resolved configuration (what `SessionBuilder.build()` calls).
+   * @throws {ConnectionError} no node could be reached
+   */
+  static async open(config: SessionConfig): Promise<Session> {
+    const ks = config.keyspace;
+    const cluster = await Cluster.connect({
+      contactPoints: [...config.contactPoints],
+      poolSize: config.poolSize,
+      localDatacenter: config.localDatacenter,
+      requestTimeout: config.requestTimeout,
+      reconnect: config.reconnectPolicy ?? undefined,
+      log: (level, message) => config.logger?.({ level, message }),
+      connection: {
+        noDelay: config.tcpNodelay,
+        keepAliveMs: config.tcpKeepalive,
+        tls: config.tls,
+        compression: config.compression,
+        credentials: config.credentials,
+        keyspace: ks ? keyspaceIdentifier(ks.name, ks.caseSensitive) : null,
+        connectTimeoutMs: config.connectionTimeout,
+        maxInFlight: config.maxRequestsPerConnection,
+        maxQueued: config.maxQueuedRequests,
+      },
+    });
+    return new Session(cluster, config);
   }
 
   /**
@@ -128,7 +117,10 @@ export class Session {
    * @throws {ConnectionError} no node could be reached
    */
   static connect(nodes: string[]): Promise<Session> {
-    return new SessionBuilder().knownNodes(nodes).build();
+    if (!Array.isArray(nodes)) {
+      throw new TypeError(`connect expects an array of "host:port", got ${typeof nodes}`);
+    }
+    return Session.open(sessionConfig({ contactPoints: nodes.map(parseContactPoint) }));
   }
 
   /**
@@ -151,15 +143,13 @@ export class Session {
   /**
    * Runs a configured {@link Query} and resolves with every row from its paging
    * state on (or just one page, when `withPagingState` was given a state).
-   * @throws {TypeError} a value does not fit its column; nothing was sent
+   * @throws {TypeError} a value does not fit its column, or an unknown execution profile; nothing was sent
    * @throws {ScyllaError} the cluster failed the request
    */
   async query(q: Query, values?: Values, options?: CallOptions): Promise<QueryResult> {
     this.#checkOpen();
     expectInstance(q, Query, "query()");
-    const cql = q.getContents();
-    const info = values === undefined ? null : await this.#prepareCached(cql, options?.signal);
-    return await this.#collect({ cql, info, options: q.options }, values, options?.signal);
+    return await this.#all(await this.#runnable(q, values, options?.signal), values, options);
   }
 
   /**
@@ -169,8 +159,7 @@ export class Session {
   async prepare(cql: string): Promise<PreparedStatement> {
     this.#checkOpen();
     const text = new Query(cql).getContents();
-    const info = await this.#prepareCached(text);
-    return new PreparedStatement(text, info);
+    return new PreparedStatement(await this.#prepared.get(text, this.#keyspace.current));
   }
 
   /**
@@ -188,10 +177,10 @@ export class Session {
     expectInstance(prepared, PreparedStatement, "executePrepared()");
     const runnable = {
       cql: prepared.getStatement(),
-      info: prepared.info,
+      meta: prepared.meta,
       options: prepared.options,
     };
-    return await this.#collect(runnable, values, options?.signal);
+    return await this.#all(runnable, values, options);
   }
 
   /**
@@ -212,45 +201,16 @@ export class Session {
         `batch has ${entries.length} statements but ${values.length} value sets were given`,
       );
     }
-    const infos = await Promise.all(
+    const resolved = this.#resolver.resolve(batch.options, options);
+    const metas = await Promise.all(
       entries.map((e) =>
         e.kind === "prepared"
-          ? e.prepared.info
-          : this.#prepareCached(e.kind === "text" ? e.cql : e.query.getContents(), options?.signal)
+          ? e.prepared.meta
+          : this.#prepared.get(statementText(e), this.#keyspace.current, options?.signal)
       ),
     );
-    const statements: BatchStatement[] = infos.map((info, i) => ({
-      id: info.id,
-      bindColumns: info.bindColumns,
-      values: values[i] as BindValues,
-    }));
-    const o = batch.options;
-    const params = {
-      type: batch.typeCode,
-      statements,
-      consistency: o.consistency ?? this.#config.defaultConsistency,
-      serialConsistency: o.serialConsistency,
-      timestamp: o.timestamp,
-      tracing: o.tracing,
-    };
-    const message = await this.#run({
-      encode: (w) => appendBatch(w, params),
-      decode: decodeAny,
-      idempotent: o.idempotent,
-      timeoutMs: o.timeoutMs ?? this.#config.requestTimeoutMs,
-      signal: options?.signal,
-      routing: infos.length > 0
-        ? routingFor(
-          infos[0],
-          values[0],
-          statementText(entries[0]),
-          this.#cluster.lwtMask,
-          this.#cluster.routingMatters,
-        )
-        : undefined,
-      reprepare: (c) => this.#reprepareAll(c, entries.map((e, i) => [e, infos[i]] as const)),
-    });
-    return new QueryResult(await this.#toResult(message.body, message.result));
+    const prepared = metas.map((meta, i) => ({ meta, values: values[i] }));
+    return new QueryResult(await this.#statements.batch(batch.typeCode, prepared, resolved));
   }
 
   /**
@@ -269,11 +229,12 @@ export class Session {
     options?: CallOptions,
   ): AsyncIterable<Row> {
     const signal = options?.signal;
-    let runnable: Promise<Runnable> | undefined;
+    let ready: Promise<[Runnable, ReturnType<OptionsResolver["resolve"]>]> | undefined;
     const fetch = async (pagingState: Uint8Array | null) => {
       this.#checkOpen();
-      runnable ??= this.#runnable(statement, values, signal);
-      return this.#page(await runnable, values, pagingState, signal);
+      ready ??= this.#iterRunnable(statement, values, options);
+      const [runnable, resolved] = await ready;
+      return this.#statements.page(runnable, values, pagingState, resolved);
     };
     const start = statement instanceof Query || statement instanceof PreparedStatement
       ? statement.options.pagingState
@@ -288,17 +249,7 @@ export class Session {
   async useKeyspace(name: string, caseSensitive: boolean): Promise<void> {
     this.#checkOpen();
     const ident = keyspaceIdentifier(name, caseSensitive);
-    // Check on one node first, so a bad name changes nothing.
-    const message = await this.#run({
-      encode: (w) => appendQuery(w, `USE ${ident}`, { consistency: 1, pageSize: 0 }),
-      decode: decodeAny,
-      idempotent: true,
-      timeoutMs: this.#config.requestTimeoutMs,
-    });
-    if (message.result.kind !== "set_keyspace") {
-      throw new ProtocolError(`USE answered with a ${message.result.kind} result`);
-    }
-    await this.#switchKeyspace(message.result.keyspace);
+    await this.#statements.use(ident, this.#resolver.resolve(DEFAULT_STATEMENT_OPTIONS));
   }
 
   /**
@@ -307,7 +258,7 @@ export class Session {
    */
   async awaitSchemaAgreement(): Promise<boolean> {
     this.#checkOpen();
-    return await this.#cluster.awaitSchemaAgreement(this.#config.schemaAgreementTimeoutMs);
+    return await this.#cluster.awaitSchemaAgreement(this.#config.schemaAgreementTimeout);
   }
 
   /** Nodes and schema as the session knows them now; `String()` of it reads well. */
@@ -327,7 +278,7 @@ export class Session {
 
   /** The keyspace connections use, or `null`. */
   getKeyspace(): string | null {
-    return this.#keyspace;
+    return this.#keyspace.current;
   }
 
   /** Closes every connection. Later calls reject with `ConnectionError`. */
@@ -348,181 +299,44 @@ export class Session {
     if (this.#closed) throw new ConnectionError("the session is closed");
   }
 
-  async #runnable(
+  /** Every row of `r`, or one page when the statement pages by hand. */
+  #all(r: Runnable, values: Values | undefined, call?: CallOptions): Promise<QueryResult> {
+    const resolved = this.#resolver.resolve(r.options, call);
+    const fetch = (state: Uint8Array | null) => this.#statements.page(r, values, state, resolved);
+    return allPages(fetch, r.options.pagingState, r.options.manualPaging);
+  }
+
+  /** A query runs as text without values; with values it is prepared (cached) first. */
+  async #runnable(q: Query, values: Values | undefined, signal?: AbortSignal): Promise<Runnable> {
+    const cql = q.getContents();
+    const meta = values === undefined
+      ? null
+      : await this.#prepared.get(cql, this.#keyspace.current, signal);
+    return { cql, meta, options: q.options };
+  }
+
+  async #iterRunnable(
     statement: string | Query | PreparedStatement,
     values: Values | undefined,
-    signal?: AbortSignal,
-  ): Promise<Runnable> {
+    call?: CallOptions,
+  ): Promise<[Runnable, ReturnType<OptionsResolver["resolve"]>]> {
+    let runnable: Runnable;
     if (statement instanceof PreparedStatement) {
-      return { cql: statement.getStatement(), info: statement.info, options: statement.options };
-    }
-    const q = typeof statement === "string" ? new Query(statement) : statement;
-    if (!(q instanceof Query)) {
-      throw new TypeError("statement must be a CQL string, a Query or a PreparedStatement");
-    }
-    const cql = q.getContents();
-    const info = values === undefined ? null : await this.#prepareCached(cql, signal);
-    return { cql, info, options: q.options };
-  }
-
-  /** Fetches pages until the last one and merges them into one result. */
-  async #collect(r: Runnable, values: Values | undefined, signal?: AbortSignal) {
-    const first = await this.#page(r, values, r.options.pagingState, signal);
-    // A caller who set a paging state (even null, to start) pages by hand: one page per call.
-    if (first.pagingState === null || r.options.manualPaging) {
-      return new QueryResult(first);
-    }
-    let page = first;
-    while (page.pagingState !== null) {
-      page = await this.#page(r, values, page.pagingState, signal);
-      for (const row of page.rows) first.rows.push(row);
-      if (page.warnings.length) first.warnings = [...first.warnings, ...page.warnings];
-    }
-    first.pagingState = null;
-    return new QueryResult(first);
-  }
-
-  async #page(
-    r: Runnable,
-    values: Values | undefined,
-    pagingState: Uint8Array | null,
-    signal?: AbortSignal,
-  ): Promise<QueryResultInit> {
-    const o = r.options;
-    const params: QueryParameters = {
-      consistency: o.consistency ?? this.#config.defaultConsistency,
-      bindColumns: r.info?.bindColumns,
-      values: values as BindValues,
-      // Not skipping metadata: in v4 a table change (ALTER ... ADD) keeps the statement id but
-      // changes its columns, and only the metadata in each answer tells. The cache makes
-      // reading unchanged metadata a byte compare.
-      skipMetadata: false,
-      pageSize: o.pageSize === DEFAULT_PAGE_SIZE ? this.#config.pageSize : o.pageSize,
-      pagingState,
-      serialConsistency: o.serialConsistency,
-      timestamp: o.timestamp,
-      tracing: o.tracing,
-    };
-    const info = r.info;
-    const known = info?.resultColumns;
-    const message = await this.#run({
-      encode: info === null
-        ? (w) => appendQuery(w, r.cql, params)
-        : (w) => appendExecute(w, info.id, params),
-      decode: (op, body) =>
-        decodeWith(op, body, known, info === null ? undefined : metadataCache(info)),
-      idempotent: o.idempotent,
-      timeoutMs: o.timeoutMs ?? this.#config.requestTimeoutMs,
-      signal,
-      routing: info === null
-        ? { keyspace: this.#keyspace }
-        : routingFor(info, values, r.cql, this.#cluster.lwtMask, this.#cluster.routingMatters),
-      reprepare: info === null ? undefined : (c) => this.#reprepare(c, r.cql, info),
-    });
-    return await this.#toResult(message.body, message.result);
-  }
-
-  #run<T>(spec: RequestSpec<T>): Promise<T> {
-    this.#checkOpen();
-    if (spec.signal?.aborted) return Promise.reject(spec.signal.reason);
-    return runRequest(this.#runner, spec);
-  }
-
-  /**
-   * Turns a decoded RESULT into result data, acting on keyspace and schema
-   * changes first; synchronous for everything else (the hot path).
-   */
-  #toResult(body: BodyMeta, result: ResultMessage): QueryResultInit | Promise<QueryResultInit> {
-    if (result.kind === "set_keyspace") {
-      return this.#switchKeyspace(result.keyspace).then(() => resultInit(body, result));
-    }
-    if (result.kind === "schema_change") {
-      return this.#afterSchemaChange(result.keyspace).then(() => resultInit(body, result));
-    }
-    return resultInit(body, result);
-  }
-
-  async #switchKeyspace(keyspace: string): Promise<void> {
-    const ident = keyspaceIdentifier(keyspace, true);
-    this.#keyspace = keyspace;
-    this.#cluster.setKeyspace(ident);
-    const all: Promise<void>[] = [];
-    for (const h of this.#cluster.hosts.values()) {
-      for (const c of h.pool.connections()) {
-        if (c.keyspace !== keyspace) {
-          all.push(useKeyspaceOn(c, ident, this.#config.requestTimeoutMs).catch(() => c.close()));
-        }
+      runnable = {
+        cql: statement.getStatement(),
+        meta: statement.meta,
+        options: statement.options,
+      };
+    } else {
+      const q = typeof statement === "string" ? new Query(statement) : statement;
+      if (!(q instanceof Query)) {
+        throw new TypeError("statement must be a CQL string, a Query or a PreparedStatement");
       }
+      runnable = await this.#runnable(q, values, call?.signal);
     }
-    await Promise.all(all);
-  }
-
-  /** DDL is visible cluster-wide only once every node agrees on the schema. */
-  async #afterSchemaChange(keyspace: string): Promise<void> {
-    try {
-      await this.#cluster.awaitSchemaAgreement(this.#config.schemaAgreementTimeoutMs);
-      await this.#cluster.refreshSchema(keyspace);
-    } catch (e) {
-      if (!(e instanceof RequestTimeoutError || e instanceof ConnectionError)) throw e;
-      this.#config.logger?.({ level: "warn", message: `after schema change: ${e.message}` });
-    }
-  }
-
-  #prepareCached(cql: string, signal?: AbortSignal): Promise<PreparedInfo> {
-    const key = `${this.#keyspace ?? ""}\u0000${cql}`;
-    return this.#prepared.get(key, async () => {
-      const info = await this.#run({
-        encode: (w) => appendPrepare(w, cql),
-        decode: decodePrepared,
-        idempotent: true,
-        timeoutMs: this.#config.requestTimeoutMs,
-        signal,
-      });
-      await this.#prepareOnOtherNodes(cql);
-      return info;
-    });
-  }
-
-  /**
-   * Prepares on every other live node too, as the DataStax drivers do: else
-   * each node answers its first EXECUTE with UNPREPARED and a re-prepare.
-   * Failures are left to that lazy path.
-   */
-  async #prepareOnOtherNodes(cql: string): Promise<void> {
-    const hosts = [...this.#cluster.hosts.values()];
-    if (hosts.length < 2) return;
-    await Promise.allSettled(hosts.map((h) => {
-      const c = h.pool.pick();
-      return c?.send((w) => appendPrepare(w, cql), decodePrepared, {
-        timeoutMs: this.#config.requestTimeoutMs,
-      });
-    }));
-  }
-
-  /** Prepares `cql` again on the connection that answered UNPREPARED. */
-  async #reprepare(c: Connection, cql: string, info: PreparedInfo): Promise<void> {
-    const fresh = await c.send((w) => appendPrepare(w, cql), decodePrepared, {
-      timeoutMs: this.#config.requestTimeoutMs,
-    });
-    if (!sameBytes(fresh.id, info.id)) {
-      throw new ProtocolError(`re-preparing "${cql}" gave a different statement id`);
-    }
-  }
-
-  async #reprepareAll(
-    c: Connection,
-    entries: readonly (readonly [BatchEntry, PreparedInfo])[],
-  ): Promise<void> {
-    for (const [e, info] of entries) {
-      await this.#reprepare(c, statementText(e), info);
-    }
+    return [runnable, this.#resolver.resolve(runnable.options, call)];
   }
 }
-
-/** Tracing id and warnings of a response. */
-type BodyMeta = Pick<ResponseBody, "tracingId" | "warnings">;
-
-const NO_COLUMNS: PreparedInfo["resultColumns"] = [];
 
 /** Throws a `TypeError` naming the expected class when `v` is not an instance of it. */
 // deno-lint-ignore no-explicit-any
@@ -543,55 +357,4 @@ function statementText(e: BatchEntry): string {
     : e.kind === "query"
     ? e.query.getContents()
     : e.prepared.getStatement();
-}
-
-function resultInit(body: BodyMeta, result: ResultMessage): QueryResultInit {
-  const rows = result.kind === "rows" ? result : null;
-  return {
-    columns: rows?.columns ?? NO_COLUMNS,
-    rows: rows?.rows ?? [],
-    pagingState: rows?.pagingState ?? null,
-    tracingId: body.tracingId,
-    warnings: body.warnings,
-  };
-}
-
-const metadataCaches = new WeakMap<PreparedInfo, MetadataCache>();
-
-/** The column-spec cache of one prepared statement. */
-function metadataCache(info: PreparedInfo): MetadataCache {
-  let cache = metadataCaches.get(info);
-  if (cache === undefined) {
-    cache = { bytes: null, columns: info.resultColumns };
-    metadataCaches.set(info, cache);
-  }
-  return cache;
-}
-
-function decodeWith(
-  op: number,
-  body: ResponseBody,
-  known?: PreparedInfo["resultColumns"],
-  cache?: MetadataCache,
-) {
-  if (op !== Opcode.RESULT) throw new ProtocolError(`expected RESULT, got opcode ${op}`);
-  return {
-    body: { tracingId: body.tracingId, warnings: body.warnings },
-    result: decodeResult(body.reader, known, cache),
-  };
-}
-
-function decodeAny(op: number, body: ResponseBody) {
-  return decodeWith(op, body);
-}
-
-function decodePrepared(op: number, body: ResponseBody): PreparedInfo {
-  const { result } = decodeWith(op, body);
-  if (result.kind !== "prepared") throw new ProtocolError(`PREPARE answered with ${result.kind}`);
-  const { kind: _kind, ...info } = result;
-  return info;
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((v, i) => v === b[i]);
 }

@@ -7,14 +7,11 @@
 
 import {
   type Compression,
-  type ContactPoint,
   type Credentials,
   DEFAULT_CONFIG,
-  formatContactPoint,
   type KeyspaceConfig,
   type Logger,
   makeCredentials,
-  parseContactPoint,
   type ReconnectPolicy,
   resolveTls,
   type RetryPolicy,
@@ -24,40 +21,21 @@ import {
   type TlsOptions,
 } from "./config.ts";
 import { consistencyCode, type ConsistencyName, consistencyName } from "./consistency.ts";
-import { checkBoolean, checkTimeout, describeValue } from "./statement/options.ts";
-import { connectSession, type Session } from "./session.ts";
+import { type ContactPoint, formatContactPoint, parseContactPoint } from "./pool/address.ts";
+import {
+  checkBoolean,
+  checkPolicy,
+  checkPositiveInteger as positiveInteger,
+  checkTimeout,
+  describeValue,
+} from "./validate.ts";
+import { Session } from "./session.ts";
 import { keyspaceIdentifier } from "./identifiers.ts";
 import { ConstantSpeculativeExecutionPolicy } from "./policies/speculative.ts";
 
 type Draft = { -readonly [K in keyof SessionConfig]: SessionConfig[K] };
 
 const REDACTED = "<redacted>";
-
-function positiveInteger(n: unknown, what: string, max = Number.MAX_SAFE_INTEGER): number {
-  if (typeof n !== "number") throw new TypeError(`${what} must be a number, got ${typeof n}`);
-  if (!Number.isSafeInteger(n) || n < 1 || n > max) {
-    throw new RangeError(
-      `${what} must be a positive integer${
-        max < Number.MAX_SAFE_INTEGER ? ` ≤ ${max}` : ""
-      }, got ${n}`,
-    );
-  }
-  return n;
-}
-
-/** Checks a policy object: `null`, or an object with the given methods. */
-function checkPolicy<T>(p: T | null, what: string, methods: string[]): T | null {
-  if (p === null) return p;
-  if (typeof p !== "object" && typeof p !== "function") {
-    throw new TypeError(`${what} must be an object or null, got ${describeValue(p)}`);
-  }
-  for (const m of methods) {
-    if (typeof (p as Record<string, unknown>)[m] !== "function") {
-      throw new TypeError(`${what} must have a ${m}() method`);
-    }
-  }
-  return p;
-}
 
 /**
  * Configures and connects a {@link Session}.
@@ -122,7 +100,7 @@ export class SessionBuilder {
    * @throws {TypeError} not a number
    */
   connectionTimeout(ms: number): this {
-    this.#draft.connectionTimeoutMs = checkTimeout(ms, "connection timeout");
+    this.#draft.connectionTimeout = checkTimeout(ms, "connection timeout");
     return this;
   }
 
@@ -214,7 +192,7 @@ export class SessionBuilder {
         throw new RangeError(`tcp keepalive must be a finite number of ms ≥ 0, got ${ms}`);
       }
     }
-    this.#draft.tcpKeepaliveMs = ms;
+    this.#draft.tcpKeepalive = ms;
     return this;
   }
 
@@ -250,7 +228,7 @@ export class SessionBuilder {
    * @throws {TypeError} not a number
    */
   requestTimeout(ms: number): this {
-    this.#draft.requestTimeoutMs = checkTimeout(ms, "request timeout");
+    this.#draft.requestTimeout = checkTimeout(ms, "request timeout");
     return this;
   }
 
@@ -260,7 +238,7 @@ export class SessionBuilder {
    * @throws {TypeError} not a number
    */
   schemaAgreementTimeout(ms: number): this {
-    this.#draft.schemaAgreementTimeoutMs = checkTimeout(ms, "schema agreement timeout");
+    this.#draft.schemaAgreementTimeout = checkTimeout(ms, "schema agreement timeout");
     return this;
   }
 
@@ -337,7 +315,7 @@ export class SessionBuilder {
    * @throws {AuthenticationError} (as a rejection) the credentials were refused
    */
   async build(): Promise<Session> {
-    return await connectSession(this.toConfig());
+    return await Session.open(this.toConfig());
   }
 
   /** A summary of the settings with secrets redacted (what `JSON.stringify` shows). */
@@ -349,10 +327,10 @@ export class SessionBuilder {
       credentials: redactCredentials(d.credentials),
       compression: d.compression,
       poolSize: d.poolSize,
-      connectionTimeoutMs: d.connectionTimeoutMs,
-      requestTimeoutMs: d.requestTimeoutMs,
+      connectionTimeout: d.connectionTimeout,
+      requestTimeout: d.requestTimeout,
       tcpNodelay: d.tcpNodelay,
-      tcpKeepaliveMs: d.tcpKeepaliveMs,
+      tcpKeepalive: d.tcpKeepalive,
       tls: redactTls(d.tls),
       localDatacenter: d.localDatacenter,
       defaultConsistency: consistencyName(d.defaultConsistency),

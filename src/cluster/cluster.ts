@@ -16,8 +16,8 @@ import { nodeAddress, type NodeInfo } from "./node.ts";
 import { type KeyspaceMetadata, loadSchema } from "./schema.ts";
 import { querySystem } from "./system_query.ts";
 import { discoverNodes } from "./topology.ts";
-import { TokenMap } from "./token_map.ts";
-import { parseScyllaExtensions } from "./sharding.ts";
+import { TokenMap } from "../routing/token_map.ts";
+import { parseScyllaExtensions } from "../routing/sharding.ts";
 
 /** What the cluster layer needs to know. */
 export interface ClusterOptions {
@@ -32,7 +32,7 @@ export interface ClusterOptions {
   /** Datacenter whose nodes are preferred; `null` takes the first contact point's. */
   localDatacenter: string | null;
   /** Deadline for metadata queries. */
-  requestTimeoutMs: number;
+  requestTimeout: number;
   /** Reports what happens to nodes. */
   log?: (level: "debug" | "info" | "warn", message: string) => void;
 }
@@ -72,7 +72,7 @@ export class Cluster {
   version = 0;
   /** Bumped only when nodes or their tokens change: the token map is rebuilt then. */
   #topologyVersion = 0;
-  #tokenMap: { version: number; keyspaces: unknown; map: TokenMap } | null = null;
+  #tokenMap: { version: number; keyspaces: unknown; map: TokenMap<Host> } | null = null;
 
   private constructor(opts: ClusterOptions) {
     this.#opts = opts;
@@ -110,7 +110,7 @@ export class Cluster {
       t = {
         version: this.#topologyVersion,
         keyspaces: this.keyspaces,
-        map: new TokenMap(this.hosts.values()),
+        map: new TokenMap(this.hosts.values(), (h) => h.info),
       };
       this.#tokenMap = t;
     }
@@ -157,7 +157,7 @@ export class Cluster {
   async refreshSchema(keyspace?: string): Promise<void> {
     const c = this.#control;
     if (!c || c.closed) return;
-    const fresh = await loadSchema(c, this.#opts.requestTimeoutMs, keyspace);
+    const fresh = await loadSchema(c, this.#opts.requestTimeout, keyspace);
     if (keyspace === undefined) {
       this.keyspaces = fresh;
       return;
@@ -188,7 +188,7 @@ export class Cluster {
    * node's `system.peers` may lag behind a change made elsewhere.
    */
   async #schemaAgrees(): Promise<boolean> {
-    const t = this.#opts.requestTimeoutMs;
+    const t = this.#opts.requestTimeout;
     const live = [...this.hosts.values()].filter((h) => h.pool.size > 0);
     if (live.length === 0) throw new ConnectionError("no live node to check schema versions on");
     const answers = await Promise.allSettled(live.map(async (h) => {
@@ -223,9 +223,9 @@ export class Cluster {
         await conn.send(
           encodeRegister(["TOPOLOGY_CHANGE", "STATUS_CHANGE", "SCHEMA_CHANGE"]),
           (op) => op === Opcode.READY,
-          { timeoutMs: this.#opts.requestTimeoutMs },
+          { timeoutMs: this.#opts.requestTimeout },
         );
-        const nodes = await discoverNodes(conn, cp, this.#opts.requestTimeoutMs);
+        const nodes = await discoverNodes(conn, cp, this.#opts.requestTimeout);
         this.#control = conn;
         this.lwtMask = lwtMaskOf(conn.supported);
         this.#applyNodes(nodes);
@@ -335,7 +335,7 @@ export class Cluster {
       const nodes = await discoverNodes(
         c,
         self ? { host: self.info.address, port: self.info.port } : { host: "", port: 9042 },
-        this.#opts.requestTimeoutMs,
+        this.#opts.requestTimeout,
       );
       this.#applyNodes(nodes);
     } catch (e) {

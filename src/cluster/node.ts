@@ -3,7 +3,7 @@
  * @module
  */
 
-import { formatContactPoint } from "../config.ts";
+import { formatContactPoint } from "../pool/address.ts";
 
 /** One node as discovered from `system.local` / `system.peers`. */
 export interface NodeInfo {

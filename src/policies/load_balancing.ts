@@ -4,20 +4,9 @@
  */
 
 import type { Cluster, Host } from "../cluster/cluster.ts";
+import type { RoutingInfo } from "../routing/routing_key.ts";
 
-/** Where a request's data lives, when known. */
-export interface RoutingInfo {
-  /** Keyspace of the statement. */
-  keyspace?: string | null;
-  /** Serialized partition key (composite for multi-column keys). */
-  routingKey?: Uint8Array | null;
-  /** Murmur3 token of `routingKey`, filled in once by the first policy that needs it. */
-  token?: bigint;
-  /** The same token as [high, low] 32-bit halves, for shard selection without bigint math. */
-  tokenHiLo?: Int32Array;
-  /** Lightweight transaction: prefer the primary replica. */
-  lwt?: boolean;
-}
+export type { RoutingInfo };
 
 /** Chooses the hosts to try, best first. */
 export interface LoadBalancingPolicy {

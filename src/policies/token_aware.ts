@@ -5,8 +5,9 @@
  */
 
 import type { Cluster, Host } from "../cluster/cluster.ts";
-import { murmur3TokenHiLo } from "../cluster/murmur3.ts";
-import type { LoadBalancingPolicy, RoutingInfo } from "./load_balancing.ts";
+import { murmur3TokenHiLo } from "../routing/murmur3.ts";
+import type { RoutingInfo } from "../routing/routing_key.ts";
+import type { LoadBalancingPolicy } from "./load_balancing.ts";
 
 /**
  * Sends each request with a routing key to a live replica in the local

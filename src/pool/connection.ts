@@ -22,7 +22,7 @@ import { decodeEvent, type ServerEvent } from "../wire/responses/event.ts";
 import type { Compressor } from "../wire/compression/mod.ts";
 import { ConnectionError, ProtocolError, RequestTimeoutError, ScyllaError } from "../errors.ts";
 import { errorFromServer } from "../server_errors.ts";
-import { formatContactPoint } from "../config.ts";
+import { formatContactPoint } from "./address.ts";
 import { StreamIds } from "./stream_ids.ts";
 import { handshake, type HandshakeOptions } from "./handshake.ts";
 import { DeadlineTimer } from "./deadline_timer.ts";

@@ -18,14 +18,35 @@ import type { ResponseBody } from "../wire/responses/envelope.ts";
 import { decodeResult } from "../wire/responses/result.ts";
 import { type Compressor, compressorFor } from "../wire/compression/mod.ts";
 import { AuthenticationError, ProtocolError } from "../errors.ts";
-import type { Connection } from "./connection.ts";
+
+/**
+ * What the handshake needs of a connection: a way to send a frame and read
+ * the answer, and places to record what it settled. `Connection` is one; the
+ * handshake does not know more of it.
+ */
+export interface HandshakeChannel {
+  /** `host:port`, for messages. */
+  readonly address: string;
+  /** Options the server listed in SUPPORTED. */
+  supported: Map<string, string[]>;
+  /** Keyspace in use, as the server reported it. */
+  keyspace: string | null;
+  /** Sends one frame and decodes its answer. */
+  send<T>(
+    frame: Uint8Array,
+    decode: (op: number, body: ResponseBody) => T,
+    opts: { timeoutMs: number },
+  ): Promise<T>;
+  /** Accepts compressed answers from now on. */
+  expectCompressed(compressor: Compressor): void;
+}
 
 /** Credentials for PasswordAuthenticator. */
 export interface Credentials {
   /** Role name. */
-  username: string;
+  readonly username: string;
   /** Its password; never logged or put in a message. */
-  password: string;
+  readonly password: string;
 }
 
 /** Handshake settings. */
@@ -58,7 +79,10 @@ function expect(opcode: number, want: number, step: string): void {
 }
 
 /** Runs the handshake on a freshly opened connection. */
-export async function handshake(c: Connection, o: HandshakeOptions): Promise<HandshakeResult> {
+export async function handshake(
+  c: HandshakeChannel,
+  o: HandshakeOptions,
+): Promise<HandshakeResult> {
   const send = <T>(frame: Uint8Array, decode: (op: number, b: ResponseBody) => T) =>
     c.send(frame, decode, { timeoutMs: o.connectTimeoutMs });
 
@@ -106,7 +130,7 @@ export async function handshake(c: Connection, o: HandshakeOptions): Promise<Han
   return { compressor, rateLimitCode };
 }
 
-async function authenticate(c: Connection, o: HandshakeOptions, authenticator: string) {
+async function authenticate(c: HandshakeChannel, o: HandshakeOptions, authenticator: string) {
   if (o.credentials === null) {
     throw new AuthenticationError(
       `${c.address} requires authentication (${authenticator}); set SessionBuilder.user()`,
@@ -135,7 +159,7 @@ async function authenticate(c: Connection, o: HandshakeOptions, authenticator: s
  * Sends `USE <keyspace>` and records the keyspace the server confirms.
  * @throws {InvalidQueryError} the keyspace does not exist
  */
-export async function useKeyspace(c: Connection, keyspace: string, timeoutMs: number) {
+export async function useKeyspace(c: HandshakeChannel, keyspace: string, timeoutMs: number) {
   const frame = encodeQuery(new Writer(64), `USE ${keyspace}`, { consistency: 1, pageSize: 0 });
   c.keyspace = await c.send(frame, (_op, b) => {
     const result = decodeResult(b.reader);

@@ -13,8 +13,8 @@
 
 import { Connection, type ConnectionOptions } from "./connection.ts";
 import { ConnectionError } from "../errors.ts";
-import { formatContactPoint } from "../config.ts";
-import type { ShardingInfo } from "../cluster/sharding.ts";
+import { formatContactPoint } from "./address.ts";
+import type { ShardingInfo } from "../routing/sharding.ts";
 import { ExponentialReconnectPolicy, type ReconnectPolicy } from "./reconnect_policy.ts";
 import { leastBusy, readSharding, sameLayout, ShardMap, type TokenLike } from "./shard_map.ts";
 import { isLocalBindError, openOnShard, SourcePorts } from "./shard_connect.ts";

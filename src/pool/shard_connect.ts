@@ -6,7 +6,7 @@
  */
 
 import { Connection, type ConnectionOptions } from "./connection.ts";
-import { shardAwareSourcePort } from "../cluster/sharding.ts";
+import { shardAwareSourcePort } from "../routing/sharding.ts";
 import { ConnectionError } from "../errors.ts";
 
 /** Local ports tried for one connection before giving up on the shard-aware port. */

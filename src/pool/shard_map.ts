@@ -5,7 +5,7 @@
  * @module
  */
 
-import { parseShardingInfo, type ShardingInfo, shardOf, shardOfHiLo } from "../cluster/sharding.ts";
+import { parseShardingInfo, type ShardingInfo, shardOf, shardOfHiLo } from "../routing/sharding.ts";
 
 /** What picking needs to know about a connection. */
 export interface Loaded {

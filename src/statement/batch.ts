@@ -3,22 +3,11 @@
  * @module
  */
 
-import {
-  type ConsistencyName,
-  consistencyName,
-  type SerialConsistencyName,
-} from "../consistency.ts";
-import {
-  checkBoolean,
-  checkConsistency,
-  checkTimeout,
-  checkTimestamp,
-  defaultStatementOptions,
-  describeValue,
-  type StatementOptions,
-} from "./options.ts";
+import { describeValue } from "../validate.ts";
+import type { StatementOptions } from "./options.ts";
 import { PreparedStatement } from "./prepared.ts";
 import { checkCql, Query } from "./query.ts";
+import { StatementBase } from "./statement_base.ts";
 
 /** The kinds of batch: `logged` (atomic, via the batch log), `unlogged`, `counter`. */
 export type BatchType = "logged" | "unlogged" | "counter";
@@ -52,11 +41,10 @@ export const MAX_BATCH_STATEMENTS = 0xffff;
  * await session.batch(b, [[1, "Alice"], [2, "Bob"]]);
  * ```
  */
-export class Batch {
+export class Batch extends StatementBase {
   /** The kind of batch. */
   readonly type: BatchType;
   readonly #entries: BatchEntry[] = [];
-  readonly #options: StatementOptions = defaultStatementOptions();
 
   /**
    * Makes an empty batch of the given kind.
@@ -64,6 +52,7 @@ export class Batch {
    * @throws {RangeError} any other type; the message lists the valid ones
    */
   constructor(type: BatchType = "logged") {
+    super();
     if (typeof type !== "string" || !Object.hasOwn(BatchTypeCode, type)) {
       throw new RangeError(
         `invalid batch type ${describeValue(type)}; valid types: logged, unlogged, counter`,
@@ -82,12 +71,9 @@ export class Batch {
     return this.#entries;
   }
 
-  /**
-   * @internal The options record the session sends with this batch (`pageSize`
-   * and `pagingState` do not apply to batches).
-   */
-  get options(): Readonly<StatementOptions> {
-    return this.#options;
+  /** A batch changes itself: the setter's record replaces the current one. */
+  protected withOptions(next: StatementOptions): this {
+    return this.replaceOptions(next);
   }
 
   #append(entry: BatchEntry): this {
@@ -139,75 +125,8 @@ export class Batch {
     return this.#entries.length;
   }
 
-  /**
-   * Sets the consistency level of the whole batch.
-   * @throws {RangeError} not one of `ANY ONE TWO THREE QUORUM ALL LOCAL_QUORUM EACH_QUORUM LOCAL_ONE`
-   */
-  withConsistency(consistency: ConsistencyName): this {
-    this.#options.consistency = checkConsistency(consistency, "consistency");
-    return this;
-  }
-
-  /**
-   * Sets the serial consistency, for batches of conditional statements.
-   * @throws {RangeError} not `SERIAL` or `LOCAL_SERIAL`
-   */
-  withSerialConsistency(consistency: SerialConsistencyName): this {
-    this.#options.serialConsistency = checkConsistency(consistency, "serial consistency");
-    return this;
-  }
-
-  /**
-   * Sets the write timestamp of every statement, in microseconds since the epoch.
-   * @throws {TypeError} neither a `bigint` nor a `number`
-   * @throws {RangeError} a `number` that is not a safe integer, or a `bigint` beyond 64 bits
-   */
-  withTimestamp(micros: bigint | number): this {
-    this.#options.timestamp = checkTimestamp(micros);
-    return this;
-  }
-
-  /**
-   * Sets the client-side timeout of the batch.
-   * @throws {TypeError} not a number
-   * @throws {RangeError} not finite, ≤ 0 or above 2^31-1 ms
-   */
-  withTimeout(ms: number): this {
-    this.#options.timeoutMs = checkTimeout(ms);
-    return this;
-  }
-
-  /**
-   * Asks the server to trace the batch.
-   * @throws {TypeError} `on` is not a boolean
-   */
-  withTracing(on: boolean): this {
-    this.#options.tracing = checkBoolean(on, "tracing");
-    return this;
-  }
-
-  /** Whether the batch was marked safe to retry or re-send; `false` until set. */
-  isIdempotent(): boolean {
-    return this.#options.idempotent;
-  }
-
-  /**
-   * Marks the batch as safe (or not) to retry and execute speculatively.
-   * @throws {TypeError} `on` is not a boolean
-   */
-  setIdempotent(on: boolean): this {
-    this.#options.idempotent = checkBoolean(on, "idempotent");
-    return this;
-  }
-
-  /** The consistency set with `withConsistency`, or `null` for the session default. */
-  getConsistency(): ConsistencyName | null {
-    const c = this.#options.consistency;
-    return c === undefined ? null : consistencyName(c) as ConsistencyName;
-  }
-
   /** `Batch(logged, 3 statements)`. */
-  toString(): string {
+  override toString(): string {
     const n = this.#entries.length;
     return `Batch(${this.type}, ${n} statement${n === 1 ? "" : "s"})`;
   }

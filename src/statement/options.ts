@@ -1,77 +1,90 @@
 /**
- * The per-statement options record shared by `Query`, `PreparedStatement` and
- * `Batch`, and the argument checks their setters share. The session reads the
- * record directly, so it holds wire-ready values (consistency codes, `bigint`
- * timestamps).
+ * The one statement-options record shared by `Query`, `PreparedStatement` and
+ * `Batch`: each option defined once, with its default and its check. Records
+ * are frozen; a setter makes a new record, so a record handed to a request
+ * never changes under it. The session resolves a record against the call, the
+ * execution profile and the builder in one step (`src/request/resolve.ts`).
  * @module
  */
 
-import { consistencyCode, type ConsistencyKind } from "../consistency.ts";
+import { consistencyCode } from "../consistency.ts";
+import { checkBoolean, checkTimeout, describeValue } from "../validate.ts";
 
 /** Largest page size the protocol carries (`[int]` result_page_size). */
 export const MAX_PAGE_SIZE = 0x7fff_ffff;
-/** Page size used when none is set. */
+/** Page size used when neither statement, profile nor builder sets one. */
 export const DEFAULT_PAGE_SIZE = 5000;
-/** Longest timeout timers can hold (`setTimeout` overflows above 2^31-1 ms). */
-export const MAX_TIMEOUT_MS = 0x7fff_ffff;
 
 const INT64_MIN = -(1n << 63n);
 const INT64_MAX = (1n << 63n) - 1n;
 
 /**
- * Execution options of one statement, as the session sends them. Unset optional
- * fields mean "use the session default".
+ * Execution options of one statement, wire-ready (consistency codes, `bigint`
+ * timestamps). An absent optional field means "not set here": the execution
+ * profile's or the builder's value applies.
  */
 export interface StatementOptions {
-  /** Consistency wire code; session default when absent. */
-  consistency?: number;
-  /** Serial consistency wire code; server default (`SERIAL`) when absent. */
-  serialConsistency?: number;
+  /** Consistency wire code. */
+  readonly consistency?: number;
+  /** Serial consistency wire code; the server's default (`SERIAL`) when unset everywhere. */
+  readonly serialConsistency?: number;
   /** Rows per page. */
-  pageSize: number;
+  readonly pageSize?: number;
   /** Client-side write timestamp in microseconds since the epoch. */
-  timestamp?: bigint;
-  /** Client-side request timeout in ms; session default when absent. */
-  timeoutMs?: number;
+  readonly timestamp?: bigint;
+  /** Client-side request timeout in ms. */
+  readonly requestTimeout?: number;
   /** Ask the server to trace the request. */
-  tracing: boolean;
+  readonly tracing: boolean;
   /** Where to resume paging, `null` to start at the first page. */
-  pagingState: Uint8Array | null;
+  readonly pagingState: Uint8Array | null;
   /**
    * Set by `withPagingState()` (even with `null`): the caller pages by hand,
    * so each call fetches one page and returns its `pagingState`.
    */
-  manualPaging?: boolean;
+  readonly manualPaging: boolean;
   /** Whether the statement may be retried or speculatively re-sent safely. */
-  idempotent: boolean;
+  readonly idempotent: boolean;
+  /** Name of the execution profile whose settings fill what is unset here. */
+  readonly profile?: string;
 }
 
-/** The options of a statement nobody configured; frozen, copy before changing. */
-export const DEFAULT_STATEMENT_OPTIONS: Readonly<StatementOptions> = Object.freeze({
-  pageSize: DEFAULT_PAGE_SIZE,
+/** The options of a statement nobody configured. */
+export const DEFAULT_STATEMENT_OPTIONS: StatementOptions = Object.freeze({
   tracing: false,
   pagingState: null,
+  manualPaging: false,
   idempotent: false,
 });
 
-/** A fresh, mutable copy of the default options. */
-export function defaultStatementOptions(): StatementOptions {
-  return { ...DEFAULT_STATEMENT_OPTIONS };
-}
+/** Checks a setter's argument and turns it into the record's representation. */
+type Check<K extends keyof StatementOptions> = (raw: unknown) => StatementOptions[K];
 
-function show(v: unknown): string {
-  if (typeof v === "string") return JSON.stringify(v);
-  if (typeof v === "bigint") return `${v}n`;
-  if (v === null || typeof v !== "object") return String(v);
-  return Object.prototype.toString.call(v);
-}
+/** Each option's check, in one table: setters of every statement kind go through it. */
+const CHECKS: { readonly [K in keyof StatementOptions]-?: Check<K> } = {
+  consistency: (c) => consistencyCode(c, "consistency"),
+  serialConsistency: (c) => consistencyCode(c, "serial consistency"),
+  pageSize: checkPageSize,
+  timestamp: checkTimestamp,
+  requestTimeout: (ms) => checkTimeout(ms),
+  tracing: (on) => checkBoolean(on, "tracing"),
+  pagingState: checkPagingState,
+  manualPaging: (on) => checkBoolean(on, "manualPaging"),
+  idempotent: (on) => checkBoolean(on, "idempotent"),
+  profile: checkProfileName,
+};
 
 /**
- * Checks a consistency name for a setter and returns its wire code.
- * @throws {RangeError} not a valid name for `what`; the message lists the valid ones
+ * A new frozen record: `options` with `key` set to the checked `raw` value.
+ * @throws {TypeError} `raw` has the wrong type for `key`
+ * @throws {RangeError} `raw` is out of range for `key`
  */
-export function checkConsistency(name: unknown, what: ConsistencyKind): number {
-  return consistencyCode(name, what);
+export function withOption<K extends keyof StatementOptions>(
+  options: StatementOptions,
+  key: K,
+  raw: unknown,
+): StatementOptions {
+  return Object.freeze({ ...options, [key]: CHECKS[key](raw) });
 }
 
 /**
@@ -80,7 +93,9 @@ export function checkConsistency(name: unknown, what: ConsistencyKind): number {
  * @throws {RangeError} not an integer, or out of range
  */
 export function checkPageSize(n: unknown): number {
-  if (typeof n !== "number") throw new TypeError(`page size must be a number, got ${show(n)}`);
+  if (typeof n !== "number") {
+    throw new TypeError(`page size must be a number, got ${describeValue(n)}`);
+  }
   if (!Number.isInteger(n) || n < 1 || n > MAX_PAGE_SIZE) {
     throw new RangeError(`page size must be an integer in 1..${MAX_PAGE_SIZE}, got ${n}`);
   }
@@ -109,36 +124,8 @@ export function checkTimestamp(micros: unknown): bigint {
     return BigInt(micros);
   }
   throw new TypeError(
-    `timestamp must be a bigint or a number of microseconds, got ${show(micros)}`,
+    `timestamp must be a bigint or a number of microseconds, got ${describeValue(micros)}`,
   );
-}
-
-/**
- * Checks a timeout or other duration in ms: finite, > 0 and ≤ 2^31-1.
- * @param what names the setting in the error message
- * @throws {TypeError} not a number
- * @throws {RangeError} not finite, ≤ 0, or above 2^31-1 ms
- */
-export function checkTimeout(ms: unknown, what = "timeout"): number {
-  if (typeof ms !== "number") {
-    throw new TypeError(`${what} must be a number of ms, got ${show(ms)}`);
-  }
-  if (!Number.isFinite(ms) || ms <= 0 || ms > MAX_TIMEOUT_MS) {
-    throw new RangeError(
-      `${what} must be a finite number of ms in (0, ${MAX_TIMEOUT_MS}], got ${ms}`,
-    );
-  }
-  return ms;
-}
-
-/**
- * Checks a flag.
- * @param what names the setting in the error message
- * @throws {TypeError} not a boolean
- */
-export function checkBoolean(on: unknown, what: string): boolean {
-  if (typeof on !== "boolean") throw new TypeError(`${what} must be a boolean, got ${show(on)}`);
-  return on;
 }
 
 /**
@@ -149,10 +136,19 @@ export function checkBoolean(on: unknown, what: string): boolean {
 export function checkPagingState(state: unknown): Uint8Array | null {
   if (state === null) return null;
   if (state instanceof Uint8Array) return state.slice();
-  throw new TypeError(`paging state must be a Uint8Array or null, got ${show(state)}`);
+  throw new TypeError(`paging state must be a Uint8Array or null, got ${describeValue(state)}`);
 }
 
-/** Describes a value for an error message without dumping its content. */
-export function describeValue(v: unknown): string {
-  return show(v);
+/**
+ * Checks an execution profile name: a non-empty string. Whether the session
+ * knows it is checked at call time, where the known names can be listed.
+ * @throws {TypeError} not a non-empty string
+ */
+export function checkProfileName(name: unknown): string {
+  if (typeof name !== "string" || name === "") {
+    throw new TypeError(
+      `execution profile name must be a non-empty string, got ${describeValue(name)}`,
+    );
+  }
+  return name;
 }

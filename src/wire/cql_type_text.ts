@@ -30,7 +30,7 @@ export type UdtLookup = (keyspace: string, name: string) => UdtType | undefined;
  * @throws {ProtocolError} malformed text, naming the offset of the problem
  * @example
  * ```ts
- * import { parseType } from "./cql_type.ts";
+ * import { parseType } from "./cql_type_text.ts";
  * parseType("frozen<map<text, frozen<list<int>>>>"); // { kind: "map", frozen: true, … }
  * ```
  */

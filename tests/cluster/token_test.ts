@@ -5,7 +5,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { Session } from "../../mod.ts";
-import { compositeKey, murmur3Token } from "../../src/cluster/murmur3.ts";
+import { compositeKey, murmur3Token } from "../../src/routing/murmur3.ts";
 import {
   connectCluster,
   createKeyspace,

@@ -20,7 +20,7 @@
 
 import * as net from "node:net";
 import { Reader, Writer } from "../../src/wire/bytes.ts";
-import { murmur3Token } from "../../src/cluster/murmur3.ts";
+import { murmur3Token } from "../../src/routing/murmur3.ts";
 import { errorBody, preparedBody, rowsBody, T } from "./cql_bytes.ts";
 import { answerQuery } from "./system_tables.ts";
 

@@ -27,10 +27,12 @@ import {
   type Session,
   SessionBuilder,
 } from "../../mod.ts";
+import { PreparedMeta } from "../../src/statement/prepared_meta.ts";
 import { Writer } from "../../src/wire/bytes.ts";
 import { writeBoundValues } from "../../src/wire/bind.ts";
 import { encoderFor } from "../../src/wire/codec/index.ts";
-import { type CqlType, nativeType, parseType } from "../../src/wire/cql_type.ts";
+import { type CqlType, nativeType } from "../../src/wire/cql_type.ts";
+import { parseType } from "../../src/wire/cql_type_text.ts";
 import type { ColumnSpec, PreparedInfo } from "../../src/wire/metadata.ts";
 import { Opcode } from "../../src/wire/frame.ts";
 import { Reader } from "../../src/wire/bytes.ts";
@@ -935,7 +937,8 @@ describe("bad input: Query, PreparedStatement and Batch setters", () => {
     [
       "PreparedStatement",
       () =>
-        new PreparedStatement("SELECT * FROM ks.t WHERE k = ?", INFO).withConsistency("ONE")
+        new PreparedStatement(new PreparedMeta("SELECT * FROM ks.t WHERE k = ?", INFO))
+          .withConsistency("ONE")
           .withTimeout(500),
       [...COMMON_SETTER_ROWS, ...PAGED_SETTER_ROWS],
     ],
@@ -1042,7 +1045,7 @@ describe("bad input: Query, PreparedStatement and Batch setters", () => {
     ],
     [
       "appendQuery(a PreparedStatement)",
-      (b) => b.appendQuery(new PreparedStatement("INSERT", INFO) as Loose),
+      (b) => b.appendQuery(new PreparedStatement(new PreparedMeta("INSERT", INFO)) as Loose),
       TypeError,
       "appendQuery expects a Query, got [object Object]",
     ],

@@ -2,7 +2,8 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Writer } from "../../src/wire/bytes.ts";
 import { writeBoundValues } from "../../src/wire/bind.ts";
-import { type CqlType, parseType } from "../../src/wire/cql_type.ts";
+import type { CqlType } from "../../src/wire/cql_type.ts";
+import { parseType } from "../../src/wire/cql_type_text.ts";
 import type { ColumnSpec } from "../../src/wire/metadata.ts";
 
 function spec(name: string, type: string | CqlType): ColumnSpec {

@@ -2,7 +2,8 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { ProtocolError } from "../../src/errors.ts";
 import { Writer } from "../../src/wire/bytes.ts";
-import { type CqlType, parseType } from "../../src/wire/cql_type.ts";
+import type { CqlType } from "../../src/wire/cql_type.ts";
+import { parseType } from "../../src/wire/cql_type_text.ts";
 import { decoderFor, encoderFor } from "../../src/wire/codec/index.ts";
 import { assertEncodeError, decode, encodeFull, roundTrip } from "./codec_helpers.ts";
 

@@ -8,7 +8,8 @@
 import assert from "node:assert/strict";
 import { Writer } from "../../src/wire/bytes.ts";
 import { decoderFor, encoderFor } from "../../src/wire/codec/index.ts";
-import { type CqlType, parseType } from "../../src/wire/cql_type.ts";
+import type { CqlType } from "../../src/wire/cql_type.ts";
+import { parseType } from "../../src/wire/cql_type_text.ts";
 
 /** A type from CQL text, or the type itself. */
 export function typeOf(t: string | CqlType): CqlType {

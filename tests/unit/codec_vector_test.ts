@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { ProtocolError } from "../../src/errors.ts";
 import { fixedSize } from "../../src/wire/codec/index.ts";
-import { parseType } from "../../src/wire/cql_type.ts";
+import { parseType } from "../../src/wire/cql_type_text.ts";
 import { assertEncodeError, decode, encode, encodeFull, roundTrip } from "./codec_helpers.ts";
 
 describe("vector<float, n>", () => {

@@ -6,13 +6,12 @@ import {
   type CqlType,
   formatType,
   nativeType,
-  parseType,
-  readOption,
   TypeId,
   typeKey,
   type UdtType,
 } from "../../src/wire/cql_type.ts";
-import { parseMarshalType } from "../../src/wire/cql_type_text.ts";
+import { parseMarshalType, parseType } from "../../src/wire/cql_type_text.ts";
+import { readOption } from "../../src/wire/cql_type_option.ts";
 
 const int = nativeType("int");
 const text = nativeType("text");

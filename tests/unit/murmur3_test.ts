@@ -7,7 +7,7 @@
 
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { compositeKey, murmur3Token, murmur3TokenHiLo } from "../../src/cluster/murmur3.ts";
+import { compositeKey, murmur3Token, murmur3TokenHiLo } from "../../src/routing/murmur3.ts";
 
 const MIN = -(2n ** 63n);
 const MAX = 2n ** 63n - 1n;

@@ -2,7 +2,8 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { inspect } from "node:util";
 import { SessionBuilder } from "../../src/session_builder.ts";
-import { DEFAULT_CONFIG, parseContactPoint } from "../../src/config.ts";
+import { DEFAULT_CONFIG } from "../../src/config.ts";
+import { parseContactPoint } from "../../src/pool/address.ts";
 import { FallthroughRetryPolicy } from "../../src/policies/retry.ts";
 import { ExponentialReconnectPolicy } from "../../src/pool/reconnect_policy.ts";
 
@@ -93,10 +94,9 @@ describe("SessionBuilder", () => {
     const { contactPoints: _, ...rest } = c;
     assert.deepEqual(rest, { ...DEFAULT_CONFIG });
     assert.equal(c.poolSize, 1);
-    assert.equal(c.connectionTimeoutMs, 5000);
-    assert.equal(c.requestTimeoutMs, 12000);
+    assert.equal(c.connectionTimeout, 5000);
+    assert.equal(c.requestTimeout, 12000);
     assert.equal(c.defaultConsistency, 6, "LOCAL_QUORUM");
-    assert.equal(c.pageSize, 5000);
     assert.equal(c.tcpNodelay, true);
     assert.equal(c.compression, null);
     assert.equal(c.credentials, null);
@@ -120,21 +120,21 @@ describe("SessionBuilder", () => {
       { host: "::1", port: 19042 },
     ]);
     assert.deepEqual(c.keyspace, { name: "Shop", caseSensitive: true });
-    assert.equal(c.connectionTimeoutMs, 250);
+    assert.equal(c.connectionTimeout, 250);
     assert.equal(c.poolSize, 4);
     assert.equal(c.credentials?.username, "app");
     assert.equal(c.credentials?.password, SECRET);
     assert.equal(c.compression, "snappy");
     assert.equal(c.tcpNodelay, false);
-    assert.equal(c.tcpKeepaliveMs, 0);
+    assert.equal(c.tcpKeepalive, 0);
     assert.deepEqual(c.tls?.ca, ["CA"]);
     assert.equal(c.tls?.cert, "CERT");
     assert.equal(c.tls?.key, KEY);
     assert.equal(c.tls?.serverName, "db.local");
     assert.equal(c.tls?.rejectUnauthorized, false);
     assert.equal(c.localDatacenter, "dc2");
-    assert.equal(c.requestTimeoutMs, 3000);
-    assert.equal(c.schemaAgreementTimeoutMs, 20000);
+    assert.equal(c.requestTimeout, 3000);
+    assert.equal(c.schemaAgreementTimeout, 20000);
     assert.equal(c.defaultConsistency, 0x0a);
     assert.equal(c.retryPolicy, retry);
     assert.equal(c.logger, logger);

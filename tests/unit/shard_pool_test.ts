@@ -16,7 +16,7 @@ import {
   ExponentialReconnectPolicy,
   type ReconnectPolicy,
 } from "../../src/pool/reconnect_policy.ts";
-import { murmur3Token, murmur3TokenHiLo } from "../../src/cluster/murmur3.ts";
+import { murmur3Token, murmur3TokenHiLo } from "../../src/routing/murmur3.ts";
 import { Writer } from "../../src/wire/bytes.ts";
 import { encodeExecute, encodePrepare } from "../../src/wire/requests/query.ts";
 import { decodeResult } from "../../src/wire/responses/result.ts";

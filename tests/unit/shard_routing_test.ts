@@ -9,7 +9,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { leastBusy, readSharding, sameLayout, ShardMap } from "../../src/pool/shard_map.ts";
 import { isLocalBindError, SourcePorts } from "../../src/pool/shard_connect.ts";
-import { SHARD_AWARE_PORT_END, SHARD_AWARE_PORT_MIN } from "../../src/cluster/sharding.ts";
+import { SHARD_AWARE_PORT_END, SHARD_AWARE_PORT_MIN } from "../../src/routing/sharding.ts";
 import { ConnectionError } from "../../src/errors.ts";
 
 interface Fake {

@@ -9,7 +9,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { ExponentialReconnectPolicy, type Session, SessionBuilder } from "../../mod.ts";
-import { SHARD_AWARE_PORT_END, SHARD_AWARE_PORT_MIN } from "../../src/cluster/sharding.ts";
+import { SHARD_AWARE_PORT_END, SHARD_AWARE_PORT_MIN } from "../../src/routing/sharding.ts";
 import { type SimulatedNodeOptions, SimulatedScyllaNode } from "../sim/scylla_node.ts";
 
 const INSERT = "INSERT INTO ks.t (k, v) VALUES (?, ?)";

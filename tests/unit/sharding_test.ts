@@ -16,7 +16,7 @@ import {
   shardAwareSourcePort,
   shardOf,
   shardOfHiLo,
-} from "../../src/cluster/sharding.ts";
+} from "../../src/routing/sharding.ts";
 
 const MIN = -(2n ** 63n);
 const MAX = 2n ** 63n - 1n;

@@ -9,6 +9,7 @@ import {
 import { DEFAULT_STATEMENT_OPTIONS } from "../../src/statement/options.ts";
 import { Query } from "../../src/statement/query.ts";
 import { PreparedStatement } from "../../src/statement/prepared.ts";
+import { PreparedMeta } from "../../src/statement/prepared_meta.ts";
 import { Batch } from "../../src/statement/batch.ts";
 import type { PreparedInfo } from "../../src/wire/metadata.ts";
 
@@ -43,7 +44,9 @@ const INFO: PreparedInfo = {
 };
 
 function prepared(): PreparedStatement {
-  return new PreparedStatement("SELECT m FROM ks.t WHERE id = ? AND tags = ?", INFO);
+  return new PreparedStatement(
+    new PreparedMeta("SELECT m FROM ks.t WHERE id = ? AND tags = ?", INFO),
+  );
 }
 
 describe("consistency", () => {
@@ -119,7 +122,7 @@ describe("Query", () => {
       serialConsistency: 9,
       pageSize: 100,
       timestamp: 1_700_000_000_000_000n,
-      timeoutMs: 250,
+      requestTimeout: 250,
       tracing: true,
       pagingState: new Uint8Array([1, 2, 3]),
       manualPaging: true,
@@ -209,7 +212,7 @@ describe("PreparedStatement", () => {
       [p.withSerialConsistency("SERIAL"), { serialConsistency: 8 }],
       [p.withPageSize(7), { pageSize: 7 }],
       [p.withTimestamp(12n), { timestamp: 12n }],
-      [p.withTimeout(99), { timeoutMs: 99 }],
+      [p.withTimeout(99), { requestTimeout: 99 }],
       [p.withTracing(true), { tracing: true }],
       [
         p.withPagingState(new Uint8Array([5])),
@@ -243,7 +246,7 @@ describe("PreparedStatement", () => {
 
   it("freezes options given to the constructor without freezing the caller's object", () => {
     const opts = { ...DEFAULT_STATEMENT_OPTIONS, pageSize: 3 };
-    const p = new PreparedStatement("SELECT 1", INFO, opts);
+    const p = new PreparedStatement(new PreparedMeta("SELECT 1", INFO), opts);
     opts.pageSize = 4;
     assert.equal(p.getPageSize(), 3);
     assert.equal(Object.isFrozen(opts), false);
@@ -259,7 +262,7 @@ describe("PreparedStatement", () => {
     assert.throws(() => p.withTracing(null as Loose), TypeError);
     assert.throws(() => p.setIdempotent(0 as Loose), TypeError);
     assert.throws(() => p.withPagingState("abc" as Loose), TypeError);
-    assert.throws(() => new PreparedStatement("", INFO), TypeError);
+    assert.throws(() => new PreparedStatement(new PreparedMeta("", INFO)), TypeError);
   });
 });
 
@@ -314,7 +317,7 @@ describe("Batch", () => {
     assert.equal(b.options.consistency, 7);
     assert.equal(b.options.serialConsistency, 8);
     assert.equal(b.options.timestamp, 5n);
-    assert.equal(b.options.timeoutMs, 1000);
+    assert.equal(b.options.requestTimeout, 1000);
     assert.equal(b.options.tracing, true);
     assert.equal(b.isIdempotent(), true);
     assert.equal(b.getConsistency(), "EACH_QUORUM");

@@ -4,7 +4,7 @@
  */
 
 import type { Reader } from "../bytes.ts";
-import { readOption } from "../cql_type.ts";
+import { readOption } from "../cql_type_option.ts";
 import { type Decoder, decoderFor, retainsBytes } from "../codec/index.ts";
 import type { ColumnSpec, PreparedInfo, RowsMetadata } from "../metadata.ts";
 import { ProtocolError } from "../../errors.ts";

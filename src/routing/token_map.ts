@@ -4,22 +4,47 @@
  * @module
  */
 
-import type { Host } from "./cluster.ts";
-import type { KeyspaceMetadata } from "./schema.ts";
+/** Where a node sits: its tokens, datacenter and rack. */
+export interface RingPlacement {
+  /** Tokens the node owns. */
+  readonly tokens: readonly bigint[];
+  /** Datacenter name. */
+  readonly datacenter: string;
+  /** Rack name. */
+  readonly rack: string;
+}
 
-/** Ring positions sorted by token, each with the host owning it. */
-export class TokenMap {
+/** A keyspace's replication settings, as `system_schema.keyspaces` gives them. */
+export interface ReplicatedKeyspace {
+  /** Keyspace name (the replica cache key). */
+  readonly name: string;
+  /** `class` plus the strategy's options, e.g. `replication_factor` or one entry per DC. */
+  readonly replication: Record<string, string>;
+}
+
+/**
+ * Ring positions sorted by token, each with the node owning it. Generic over
+ * the node type `N`, so the same ring serves the cluster's hosts and tests'
+ * plain objects.
+ */
+export class TokenMap<N> {
   /** Tokens in ascending order. */
   readonly tokens: bigint[];
   /** `owners[i]` owns `tokens[i]`. */
-  readonly owners: Host[];
-  #replicaCache = new Map<string, Host[][]>();
-  #hosts: Host[];
+  readonly owners: N[];
+  #replicaCache = new Map<string, N[][]>();
+  #hosts: N[];
+  #place: (n: N) => RingPlacement;
 
-  constructor(hosts: Iterable<Host>) {
-    const ring: [bigint, Host][] = [];
-    this.#hosts = [...hosts];
-    for (const h of this.#hosts) for (const t of h.info.tokens) ring.push([t, h]);
+  /**
+   * Builds the ring of `nodes`.
+   * @param place where a node sits (tokens, datacenter, rack)
+   */
+  constructor(nodes: Iterable<N>, place: (n: N) => RingPlacement) {
+    const ring: [bigint, N][] = [];
+    this.#hosts = [...nodes];
+    this.#place = place;
+    for (const h of this.#hosts) for (const t of place(h).tokens) ring.push([t, h]);
     ring.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
     this.tokens = ring.map((r) => r[0]);
     this.owners = ring.map((r) => r[1]);
@@ -41,7 +66,7 @@ export class TokenMap {
    * Replicas of `token` in `keyspace`, primary first; every host when the
    * keyspace's strategy is unknown or it has no replication settings.
    */
-  replicas(keyspace: KeyspaceMetadata | undefined, token: bigint): Host[] {
+  replicas(keyspace: ReplicatedKeyspace | undefined, token: bigint): N[] {
     if (this.tokens.length === 0) return [];
     const index = this.indexOf(token);
     if (keyspace === undefined) return [this.owners[index]];
@@ -53,7 +78,7 @@ export class TokenMap {
     return perIndex[index] ??= this.#compute(keyspace.replication, index);
   }
 
-  #compute(replication: Record<string, string>, start: number): Host[] {
+  #compute(replication: Record<string, string>, start: number): N[] {
     const strategy = (replication.class ?? "").replace(/^org\.apache\.cassandra\.locator\./, "");
     switch (strategy) {
       case "SimpleStrategy":
@@ -67,8 +92,8 @@ export class TokenMap {
   }
 
   /** The next `rf` distinct hosts clockwise from `start`. */
-  #simple(start: number, rf: number): Host[] {
-    const out: Host[] = [];
+  #simple(start: number, rf: number): N[] {
+    const out: N[] = [];
     const n = this.tokens.length;
     for (let i = 0; i < n && out.length < rf; i++) {
       const h = this.owners[(start + i) % n];
@@ -82,33 +107,33 @@ export class TokenMap {
    * on used racks are taken only once every rack has one (Cassandra's
    * NetworkTopologyStrategy.calculateNaturalReplicas).
    */
-  #networkTopology(start: number, replication: Record<string, string>): Host[] {
+  #networkTopology(start: number, replication: Record<string, string>): N[] {
     const wanted = new Map<string, number>();
     for (const [dc, rf] of Object.entries(replication)) {
       if (dc !== "class") wanted.set(dc, parseRf(rf));
     }
     const racksPerDc = new Map<string, Set<string>>();
     for (const h of this.#hosts) {
-      const racks = racksPerDc.get(h.info.datacenter) ?? new Set();
-      racks.add(h.info.rack);
-      racksPerDc.set(h.info.datacenter, racks);
+      const racks = racksPerDc.get(this.#place(h).datacenter) ?? new Set();
+      racks.add(this.#place(h).rack);
+      racksPerDc.set(this.#place(h).datacenter, racks);
     }
-    const taken = new Map<string, Host[]>();
+    const taken = new Map<string, N[]>();
     const seenRacks = new Map<string, Set<string>>();
-    const skipped = new Map<string, Host[]>();
-    const out: Host[] = [];
+    const skipped = new Map<string, N[]>();
+    const out: N[] = [];
     const n = this.tokens.length;
     const done = (dc: string) => (taken.get(dc)?.length ?? 0) >= (wanted.get(dc) ?? 0);
     for (let i = 0; i < n; i++) {
       const h = this.owners[(start + i) % n];
-      const dc = h.info.datacenter;
+      const dc = this.#place(h).datacenter;
       if (!wanted.has(dc) || done(dc) || out.includes(h)) continue;
       const dcTaken = taken.get(dc) ?? [];
       taken.set(dc, dcTaken);
       const racks = seenRacks.get(dc) ?? new Set<string>();
       seenRacks.set(dc, racks);
-      if (!racks.has(h.info.rack)) {
-        racks.add(h.info.rack);
+      if (!racks.has(this.#place(h).rack)) {
+        racks.add(this.#place(h).rack);
         dcTaken.push(h);
         out.push(h);
         // Every rack used: hosts passed over earlier now fill the remaining places, in ring order.

@@ -1,16 +1,15 @@
 /**
- * A bounded LRU of prepared statements, keyed by keyspace and CQL text.
- * Concurrent callers preparing the same text share one PREPARE.
+ * A bounded LRU of promised values: concurrent callers asking for one key
+ * share one computation, and failures are not kept.
  * @module
  */
 
-import type { PreparedInfo } from "./wire/metadata.ts";
-
-/** Remembers up to `capacity` prepared statements, least recently used out first. */
-export class PreparedCache {
+/** Remembers up to `capacity` values, least recently used out first. */
+export class PromiseLru<V> {
   #capacity: number;
-  #entries = new Map<string, Promise<PreparedInfo>>();
+  #entries = new Map<string, Promise<V>>();
 
+  /** @param capacity entries kept at most (at least 1) */
   constructor(capacity: number) {
     this.#capacity = Math.max(1, capacity);
   }
@@ -20,8 +19,8 @@ export class PreparedCache {
     return this.#entries.size;
   }
 
-  /** The cached statement for `key`, or the one `prepare` makes; failures are not cached. */
-  get(key: string, prepare: () => Promise<PreparedInfo>): Promise<PreparedInfo> {
+  /** The cached value for `key`, or the one `make` makes; failures are not cached. */
+  get(key: string, make: () => Promise<V>): Promise<V> {
     const hit = this.#entries.get(key);
     if (hit !== undefined) {
       // Map keeps insertion order: re-inserting marks the entry most recently used.
@@ -29,7 +28,7 @@ export class PreparedCache {
       this.#entries.set(key, hit);
       return hit;
     }
-    const pending = prepare();
+    const pending = make();
     this.#entries.set(key, pending);
     pending.catch(() => {
       if (this.#entries.get(key) === pending) this.#entries.delete(key);
@@ -38,5 +37,10 @@ export class PreparedCache {
       this.#entries.delete(this.#entries.keys().next().value!);
     }
     return pending;
+  }
+
+  /** Whether `key` is held (without marking it used). */
+  has(key: string): boolean {
+    return this.#entries.has(key);
   }
 }

@@ -1,18 +1,21 @@
 /**
- * Runs one request against the cluster: picks hosts in plan order, sends,
- * and asks the retry policy what to do with each failure.
+ * The life of one request, top-down: the load-balancing plan names the hosts,
+ * the host's pool picks a connection (on ScyllaDB, the shard owning the
+ * token), the connection sends; a failure goes to the retry policy, and for
+ * idempotent statements the speculative-execution policy may start further
+ * executions on the next hosts while the first is slow.
  * @module
  */
 
-import type { Cluster, Host } from "./cluster/cluster.ts";
-import type { ResponseDecoder } from "./pool/connection.ts";
-import type { FrameEncoder } from "./wire/requests/envelope.ts";
-import type { Connection } from "./pool/connection.ts";
-import { noConnection } from "./pool/host_pool.ts";
-import { ConnectionError, ScyllaError, UnpreparedError } from "./errors.ts";
-import type { RetryDecision, RetryPolicy } from "./policies/retry.ts";
-import type { LoadBalancingPolicy, RoutingInfo } from "./policies/load_balancing.ts";
-import type { SpeculativeExecutionPolicy } from "./policies/speculative.ts";
+import type { Cluster, Host } from "../cluster/cluster.ts";
+import type { Connection, ResponseDecoder } from "../pool/connection.ts";
+import { noConnection } from "../pool/host_pool.ts";
+import type { FrameEncoder } from "../wire/requests/envelope.ts";
+import { ConnectionError, ScyllaError, UnpreparedError } from "../errors.ts";
+import type { RetryDecision, RetryPolicy } from "../policies/retry.ts";
+import type { LoadBalancingPolicy } from "../policies/load_balancing.ts";
+import type { SpeculativeExecutionPolicy } from "../policies/speculative.ts";
+import type { RoutingInfo } from "../routing/routing_key.ts";
 
 /** One request to run. */
 export interface RequestSpec<T> {
@@ -29,43 +32,50 @@ export interface RequestSpec<T> {
   timeoutMs: number;
   /** Caller's cancellation. */
   signal?: AbortSignal;
+  /** Decides what to do with a failed attempt. */
+  retryPolicy: RetryPolicy;
+  /** Extra executions while the first is slow (idempotent requests only); none when `null`. */
+  speculativeExecution?: SpeculativeExecutionPolicy | null;
   /** Where the data lives, for token-aware routing. */
   routing?: RoutingInfo;
   /** Re-prepares on a connection that answered UNPREPARED; the request is then sent again. */
   reprepare?: (c: Connection) => Promise<void>;
 }
 
-/** What the runner needs from the session. */
-export interface RunnerContext {
-  /** The cluster. */
-  cluster: Cluster;
-  /** Host order per request. */
-  loadBalancing: LoadBalancingPolicy;
-  /** Failure handling. */
-  retry: RetryPolicy;
-  /** Counts requests per host address, for tests and metrics. */
-  onSent?: (host: Host) => void;
-  /** Speculative executions for idempotent statements; none when absent. */
-  speculative?: SpeculativeExecutionPolicy | null;
-}
+/** Runs requests on one cluster with one load-balancing policy. */
+export class RequestExecutor {
+  /** The cluster requests go to. */
+  readonly cluster: Cluster;
+  readonly #loadBalancing: LoadBalancingPolicy;
 
-/**
- * Sends `spec` to the first usable host of the plan and handles failures.
- * With a speculative execution policy and an idempotent statement, further
- * executions start on the next hosts while the first is slow; the first
- * answer wins and later ones are dropped.
- * @throws {ScyllaError} the last failure when no attempt succeeded
- */
-export function runRequest<T>(ctx: RunnerContext, spec: RequestSpec<T>): Promise<T> {
-  const run = new Run(ctx, spec);
-  const speculative = ctx.speculative;
-  if (!speculative || !spec.idempotent || speculative.maxExecutions <= 1) return run.execute();
-  return run.speculate(speculative);
+  /**
+   * @param cluster hosts and their pools
+   * @param loadBalancing the order of hosts per request
+   */
+  constructor(cluster: Cluster, loadBalancing: LoadBalancingPolicy) {
+    this.cluster = cluster;
+    this.#loadBalancing = loadBalancing;
+  }
+
+  /**
+   * Sends `spec` to the first usable host of the plan and handles failures.
+   * With a speculative execution policy and an idempotent statement, further
+   * executions start on the next hosts while the first is slow; the first
+   * answer wins and later ones are dropped.
+   * @throws {ScyllaError} the last failure when no attempt succeeded
+   */
+  execute<T>(spec: RequestSpec<T>): Promise<T> {
+    if (spec.signal?.aborted) return Promise.reject(spec.signal.reason);
+    const plan = this.#loadBalancing.plan(this.cluster, spec.routing)[Symbol.iterator]();
+    const run = new Run(plan, spec);
+    const speculative = spec.speculativeExecution;
+    if (!speculative || !spec.idempotent || speculative.maxExecutions <= 1) return run.execute();
+    return run.speculate(speculative);
+  }
 }
 
 /** The state of one request across its attempts (and speculative executions). */
 class Run<T> {
-  #ctx: RunnerContext;
   #spec: RequestSpec<T>;
   #plan: Iterator<Host>;
   #errors: string[] = [];
@@ -73,10 +83,9 @@ class Run<T> {
   #reprepared = false;
   done = false;
 
-  constructor(ctx: RunnerContext, spec: RequestSpec<T>) {
-    this.#ctx = ctx;
+  constructor(plan: Iterator<Host>, spec: RequestSpec<T>) {
     this.#spec = spec;
-    this.#plan = ctx.loadBalancing.plan(ctx.cluster, spec.routing)[Symbol.iterator]();
+    this.#plan = plan;
   }
 
   /** One execution: walks the shared plan until an attempt succeeds or hosts run out. */
@@ -92,7 +101,7 @@ class Run<T> {
         }
         if (spec.signal?.aborted) throw spec.signal.reason;
         try {
-          this.#ctx.onSent?.(host);
+          host.sent++;
           return await conn.send(spec.encode, spec.decode, spec);
         } catch (e) {
           this.#lastError = e;
@@ -102,7 +111,7 @@ class Run<T> {
             continue;
           }
           if (!(e instanceof ScyllaError) || spec.signal?.aborted || this.done) throw e;
-          const decision: RetryDecision = this.#ctx.retry.decide(e, {
+          const decision: RetryDecision = spec.retryPolicy.decide(e, {
             idempotent: spec.idempotent,
             retryCount: sameHostTries,
           });

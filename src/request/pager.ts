@@ -1,14 +1,36 @@
 /**
- * The async iterator behind `Session.iter()`: rows of the current page are
- * handed out without an await each, and the next page is fetched only when
- * the current one is used up.
+ * Paging: following paging states to the last page into one result, and the
+ * async iterator behind `Session.iter()`, which hands out the rows of the
+ * current page without an await each and fetches the next page only when the
+ * current one is used up.
  * @module
  */
 
-import { QueryResult, type QueryResultInit, type Row } from "./result.ts";
+import { QueryResult, type QueryResultInit, type Row } from "../result.ts";
 
 /** Fetches the page that starts at a paging state (`null`: the first page). */
 export type PageFetcher = (pagingState: Uint8Array | null) => Promise<QueryResultInit>;
+
+/**
+ * Fetches pages from `start` until the last one and merges them into one
+ * result; with `manual` (the caller set a paging state, even `null`) just one page.
+ */
+export async function allPages(
+  fetch: PageFetcher,
+  start: Uint8Array | null,
+  manual: boolean,
+): Promise<QueryResult> {
+  const first = await fetch(start);
+  if (first.pagingState === null || manual) return new QueryResult(first);
+  let page = first;
+  while (page.pagingState !== null) {
+    page = await fetch(page.pagingState);
+    for (const row of page.rows) first.rows.push(row);
+    if (page.warnings.length) first.warnings = [...first.warnings, ...page.warnings];
+  }
+  first.pagingState = null;
+  return new QueryResult(first);
+}
 
 /**
  * Streams rows page by page. An async generator with `yield*` costs a few

@@ -1,0 +1,71 @@
+/**
+ * Decoding the RESULT answers of statement requests into what the session
+ * returns: rows and their metadata, or a prepared statement's metadata.
+ * @module
+ */
+
+import { ProtocolError } from "../errors.ts";
+import type { QueryResultInit } from "../result.ts";
+import { Opcode } from "../wire/frame.ts";
+import type { ColumnSpec, PreparedInfo } from "../wire/metadata.ts";
+import type { ResponseBody } from "../wire/responses/envelope.ts";
+import { decodeResult, type MetadataCache, type ResultMessage } from "../wire/responses/result.ts";
+
+/** Tracing id and warnings of a response. */
+export type BodyMeta = Pick<ResponseBody, "tracingId" | "warnings">;
+
+/** A decoded RESULT with the response's tracing id and warnings. */
+export interface DecodedResult {
+  /** Tracing id and warnings. */
+  body: BodyMeta;
+  /** The RESULT message. */
+  result: ResultMessage;
+}
+
+const NO_COLUMNS: readonly ColumnSpec[] = [];
+
+/**
+ * Decodes a RESULT, reading rows with `known` columns when the server sent
+ * none, and comparing column specs against `cache` instead of decoding them again.
+ * @throws {ProtocolError} not a RESULT, or a malformed one
+ */
+export function decodeWith(
+  op: number,
+  body: ResponseBody,
+  known?: readonly ColumnSpec[],
+  cache?: MetadataCache,
+): DecodedResult {
+  if (op !== Opcode.RESULT) throw new ProtocolError(`expected RESULT, got opcode ${op}`);
+  return {
+    body: { tracingId: body.tracingId, warnings: body.warnings },
+    result: decodeResult(body.reader, known, cache),
+  };
+}
+
+/** Decodes any RESULT (no known columns). */
+export function decodeAny(op: number, body: ResponseBody): DecodedResult {
+  return decodeWith(op, body);
+}
+
+/**
+ * Decodes the answer to PREPARE.
+ * @throws {ProtocolError} not a RESULT of kind prepared
+ */
+export function decodePrepared(op: number, body: ResponseBody): PreparedInfo {
+  const { result } = decodeWith(op, body);
+  if (result.kind !== "prepared") throw new ProtocolError(`PREPARE answered with ${result.kind}`);
+  const { kind: _kind, ...info } = result;
+  return info;
+}
+
+/** The data of a `QueryResult` from a decoded RESULT (no rows unless it is a rows result). */
+export function resultInit(body: BodyMeta, result: ResultMessage): QueryResultInit {
+  const rows = result.kind === "rows" ? result : null;
+  return {
+    columns: rows?.columns ?? NO_COLUMNS,
+    rows: rows?.rows ?? [],
+    pagingState: rows?.pagingState ?? null,
+    tracingId: body.tracingId,
+    warnings: body.warnings,
+  };
+}

@@ -1,0 +1,160 @@
+/**
+ * Statements to requests: a page of a query or prepared statement, a batch,
+ * or `USE`, each encoded, routed and decoded, then run by the executor.
+ * @module
+ */
+
+import { ProtocolError } from "../errors.ts";
+import type { QueryResultInit } from "../result.ts";
+import { routingFor, type RoutingInfo } from "../routing/routing_key.ts";
+import type { StatementOptions } from "../statement/options.ts";
+import type { PreparedMeta } from "../statement/prepared_meta.ts";
+import { appendBatch, type BatchStatement } from "../wire/requests/batch.ts";
+import {
+  appendExecute,
+  appendQuery,
+  type BindValues,
+  type QueryParameters,
+} from "../wire/requests/query.ts";
+import type { RequestExecutor } from "./executor.ts";
+import type { KeyspaceTracker } from "./keyspace.ts";
+import type { PreparedCache } from "./prepared_cache.ts";
+import type { ResolvedOptions } from "./resolve.ts";
+import { decodeAny, decodeWith } from "./responses.ts";
+
+/** A statement ready to run: its text, prepared metadata (`null`: sent as text) and options. */
+export interface Runnable {
+  /** The CQL text. */
+  readonly cql: string;
+  /** Prepared metadata, or `null` for a QUERY without values. */
+  readonly meta: PreparedMeta | null;
+  /** The statement's own options. */
+  readonly options: StatementOptions;
+}
+
+/** One statement of a batch, prepared, with its values. */
+export interface PreparedBatchEntry {
+  /** The prepared statement. */
+  readonly meta: PreparedMeta;
+  /** Its values. */
+  readonly values: unknown;
+}
+
+/** Encodes statements into requests and runs them. */
+export class StatementRunner {
+  readonly #executor: RequestExecutor;
+  readonly #prepared: PreparedCache;
+  readonly #keyspace: KeyspaceTracker;
+
+  constructor(executor: RequestExecutor, prepared: PreparedCache, keyspace: KeyspaceTracker) {
+    this.#executor = executor;
+    this.#prepared = prepared;
+    this.#keyspace = keyspace;
+  }
+
+  /** Fetches the page of `r` bound to `values` that starts at `pagingState`. */
+  async page(
+    r: Runnable,
+    values: unknown,
+    pagingState: Uint8Array | null,
+    o: ResolvedOptions,
+  ): Promise<QueryResultInit> {
+    const params: QueryParameters = {
+      consistency: o.consistency,
+      bindColumns: r.meta?.info.bindColumns,
+      values: values as BindValues,
+      // Not skipping metadata: in v4 a table change (ALTER ... ADD) keeps the statement id but
+      // changes its columns, and only the metadata in each answer tells. The cache makes
+      // reading unchanged metadata a byte compare.
+      skipMetadata: false,
+      pageSize: o.pageSize,
+      pagingState,
+      serialConsistency: o.serialConsistency,
+      timestamp: o.timestamp,
+      tracing: o.tracing,
+    };
+    const meta = r.meta;
+    const message = await this.#executor.execute({
+      encode: meta === null
+        ? (w) => appendQuery(w, r.cql, params)
+        : (w) => appendExecute(w, meta.info.id, params),
+      decode: meta === null
+        ? decodeAny
+        : (op, body) => decodeWith(op, body, meta.resultColumns, meta.metadataCache),
+      idempotent: o.idempotent,
+      timeoutMs: o.requestTimeout,
+      signal: o.signal,
+      retryPolicy: o.retryPolicy,
+      speculativeExecution: o.speculativeExecution,
+      routing: meta === null ? { keyspace: this.#keyspace.current } : this.#routing(meta, values),
+      reprepare: meta === null ? undefined : (c) => this.#prepared.reprepare(c, meta),
+    });
+    return await this.#keyspace.toResult(message.body, message.result);
+  }
+
+  /** Runs a batch of prepared statements as one BATCH request. */
+  async batch(
+    typeCode: number,
+    entries: readonly PreparedBatchEntry[],
+    o: ResolvedOptions,
+  ): Promise<QueryResultInit> {
+    const statements: BatchStatement[] = entries.map((e) => ({
+      id: e.meta.info.id,
+      bindColumns: e.meta.info.bindColumns,
+      values: e.values as BindValues,
+    }));
+    const params = {
+      type: typeCode,
+      statements,
+      consistency: o.consistency,
+      serialConsistency: o.serialConsistency,
+      timestamp: o.timestamp,
+      tracing: o.tracing,
+    };
+    const message = await this.#executor.execute({
+      encode: (w) => appendBatch(w, params),
+      decode: decodeAny,
+      idempotent: o.idempotent,
+      timeoutMs: o.requestTimeout,
+      signal: o.signal,
+      retryPolicy: o.retryPolicy,
+      speculativeExecution: o.speculativeExecution,
+      // Batches route by their first statement.
+      routing: entries.length > 0 ? this.#routing(entries[0].meta, entries[0].values) : undefined,
+      reprepare: async (c) => {
+        for (const e of entries) await this.#prepared.reprepare(c, e.meta);
+      },
+    });
+    return await this.#keyspace.toResult(message.body, message.result);
+  }
+
+  /**
+   * Runs `USE ident` on one node, then switches every pooled connection.
+   * @throws {InvalidQueryError} the keyspace does not exist; nothing was switched
+   */
+  async use(ident: string, o: ResolvedOptions): Promise<void> {
+    // Check on one node first, so a bad name changes nothing.
+    const message = await this.#executor.execute({
+      encode: (w) => appendQuery(w, `USE ${ident}`, { consistency: 1, pageSize: 0 }),
+      decode: decodeAny,
+      idempotent: true,
+      timeoutMs: o.requestTimeout,
+      retryPolicy: o.retryPolicy,
+    });
+    if (message.result.kind !== "set_keyspace") {
+      throw new ProtocolError(`USE answered with a ${message.result.kind} result`);
+    }
+    await this.#keyspace.switchTo(message.result.keyspace);
+  }
+
+  #routing(meta: PreparedMeta, values: unknown): RoutingInfo {
+    const cluster = this.#executor.cluster;
+    return routingFor(
+      meta.keyPlan,
+      values,
+      meta.info.flags,
+      cluster.lwtMask,
+      cluster.routingMatters,
+    );
+  }
+}

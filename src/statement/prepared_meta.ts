@@ -1,0 +1,47 @@
+/**
+ * What the driver knows of one prepared statement: the server's answer to
+ * PREPARE and the facts derived from it once (routing key plan, result
+ * metadata cache). Shared by every `PreparedStatement` derived from one
+ * prepare, and held by the session's prepared-statement cache.
+ * @module
+ */
+
+import { type KeyPlan, keyPlan } from "../routing/routing_key.ts";
+import type { ColumnSpec, PreparedInfo } from "../wire/metadata.ts";
+import type { MetadataCache } from "../wire/responses/result.ts";
+import { checkCql } from "./query.ts";
+
+/** One prepared statement's server metadata and derived routing facts. */
+export class PreparedMeta {
+  /** The CQL text that was prepared. */
+  readonly cql: string;
+  /** The server's answer to PREPARE. */
+  readonly info: PreparedInfo;
+  /**
+   * The last result column specs seen, as raw bytes and decoded: a table change
+   * (`ALTER TABLE … ADD`) keeps the statement id but changes its columns.
+   */
+  readonly metadataCache: MetadataCache;
+  #keyPlan: KeyPlan | undefined;
+
+  /**
+   * @param cql the prepared text
+   * @param info the server's PREPARED answer
+   * @throws {TypeError} `cql` is not a non-empty string
+   */
+  constructor(cql: string, info: PreparedInfo) {
+    this.cql = checkCql(cql);
+    this.info = info;
+    this.metadataCache = { bytes: null, columns: info.resultColumns };
+  }
+
+  /** How to compute the routing key from bound values; worked out on first use. */
+  get keyPlan(): KeyPlan {
+    return this.#keyPlan ??= keyPlan(this.info, this.cql);
+  }
+
+  /** The result columns the server announced when preparing. */
+  get resultColumns(): readonly ColumnSpec[] {
+    return this.info.resultColumns;
+  }
+}
