@@ -1,13 +1,17 @@
 /**
- * CQL v4 frame envelope (native_protocol_v4.spec §2): the 9-byte header,
- * opcodes, flags, and the size limit that guards every allocation.
+ * The CQL frame envelope (native_protocol_v4.spec §2; v5 calls it an
+ * "envelope" and keeps its layout, §2.4): the 9-byte header, opcodes, flags,
+ * and the size limit that guards every allocation. Version 4 is the default
+ * everywhere; v5 envelopes travel inside segments (`segment/`).
  * @module
  */
 
 import { ProtocolError } from "../errors.ts";
 
-/** The protocol version this driver speaks. */
+/** The protocol version this driver speaks unless told otherwise. */
 export const PROTOCOL_VERSION = 4;
+/** The versions the wire layer encodes and decodes, oldest first. */
+export const SUPPORTED_PROTOCOL_VERSIONS: readonly number[] = [4, 5];
 /** Header length in bytes for v3+ frames. */
 export const HEADER_LENGTH = 9;
 /**
@@ -66,16 +70,21 @@ export interface FrameHeader {
 
 /**
  * Decodes the header at `buf[at..at+9)`. The caller has checked that 9 bytes are there.
- * @throws {ProtocolError} unknown version or a body longer than {@link MAX_FRAME_BODY}
+ * `version` is the one the connection negotiated: a header of any other is refused.
+ * @throws {ProtocolError} another version or a body longer than {@link MAX_FRAME_BODY}
  */
-export function decodeHeader(buf: Uint8Array, at = 0): FrameHeader {
+export function decodeHeader(
+  buf: Uint8Array,
+  at = 0,
+  version: number = PROTOCOL_VERSION,
+): FrameHeader {
   const versionByte = buf[at];
-  const version = versionByte & 0x7f;
+  const got = versionByte & 0x7f;
   const length = ((buf[at + 5] << 24) | (buf[at + 6] << 16) | (buf[at + 7] << 8) | buf[at + 8]) >>>
     0;
-  if (version !== PROTOCOL_VERSION) {
+  if (got !== version) {
     throw new ProtocolError(
-      `server answered with protocol version ${version}; this driver speaks v${PROTOCOL_VERSION}`,
+      `server answered with protocol version ${got}; this connection speaks v${version}`,
     );
   }
   if (length > MAX_FRAME_BODY) {
@@ -95,7 +104,7 @@ export function decodeHeader(buf: Uint8Array, at = 0): FrameHeader {
 
 /**
  * Writes a request header for `stream` into `out[at..at+9)`.
- * The body length is filled from `bodyLength`.
+ * The body length is filled from `bodyLength`; `version` defaults to v4.
  */
 export function writeHeader(
   out: Uint8Array,
@@ -104,8 +113,9 @@ export function writeHeader(
   stream: number,
   opcode: number,
   bodyLength: number,
+  version: number = PROTOCOL_VERSION,
 ): void {
-  out[at] = PROTOCOL_VERSION;
+  out[at] = version;
   out[at + 1] = flags;
   out[at + 2] = (stream >> 8) & 0xff;
   out[at + 3] = stream & 0xff;
@@ -120,6 +130,14 @@ export function writeHeader(
 export function setStream(frame: Uint8Array, stream: number, at = 0): void {
   frame[at + 2] = (stream >> 8) & 0xff;
   frame[at + 3] = stream & 0xff;
+}
+
+/**
+ * Sets the protocol version of an already-encoded request frame (starting at
+ * `at`) in place: request encoders write v4, a v5 connection restamps.
+ */
+export function setVersion(frame: Uint8Array, version: number, at = 0): void {
+  frame[at] = version;
 }
 
 /** Name of an opcode for messages. */
