@@ -100,6 +100,8 @@ import type { RetryPolicy } from "./policies/retry.ts";
 import type { SpeculativeExecutionPolicy } from "./policies/speculative.ts";
 import type { ReconnectPolicy } from "./pool/reconnect_policy.ts";
 import type { ProfileSettings } from "./request/resolve.ts";
+import type { ClusterOptions } from "./cluster/cluster.ts";
+import { keyspaceIdentifier } from "./identifiers.ts";
 
 /** Keyspace every connection switches to. */
 export interface KeyspaceConfig {
@@ -189,6 +191,30 @@ export const DEFAULT_CONFIG: Omit<SessionConfig, "contactPoints"> = Object.freez
   maxQueuedRequests: 10_000,
   executionProfiles: new Map(),
 });
+
+/** What the cluster layer is given of a configuration. */
+export function clusterOptions(config: SessionConfig): ClusterOptions {
+  const ks = config.keyspace;
+  return {
+    contactPoints: [...config.contactPoints],
+    poolSize: config.poolSize,
+    localDatacenter: config.localDatacenter,
+    requestTimeout: config.requestTimeout,
+    reconnect: config.reconnectPolicy ?? undefined,
+    log: (level, message) => config.logger?.({ level, message }),
+    connection: {
+      noDelay: config.tcpNodelay,
+      keepAliveMs: config.tcpKeepalive,
+      tls: config.tls,
+      compression: config.compression,
+      credentials: config.credentials,
+      keyspace: ks ? keyspaceIdentifier(ks.name, ks.caseSensitive) : null,
+      connectTimeoutMs: config.connectionTimeout,
+      maxInFlight: config.maxRequestsPerConnection,
+      maxQueued: config.maxQueuedRequests,
+    },
+  };
+}
 
 /** A full configuration: `settings` over the defaults. */
 export function sessionConfig(

@@ -7,24 +7,17 @@
 
 import { Cluster } from "./cluster/cluster.ts";
 import type { ClusterData } from "./cluster/cluster_data.ts";
-import { type SessionConfig, sessionConfig } from "./config.ts";
+import { clusterOptions, type SessionConfig, sessionConfig } from "./config.ts";
 import { ConnectionError } from "./errors.ts";
 import { keyspaceIdentifier } from "./identifiers.ts";
-import { DcAwareRoundRobinPolicy } from "./policies/load_balancing.ts";
-import { DefaultRetryPolicy } from "./policies/retry.ts";
-import { TokenAwarePolicy } from "./policies/token_aware.ts";
 import { parseContactPoint } from "./pool/address.ts";
-import { RequestExecutor } from "./request/executor.ts";
-import { KeyspaceTracker } from "./request/keyspace.ts";
-import { allPages, RowStream } from "./request/pager.ts";
-import { PreparedCache } from "./request/prepared_cache.ts";
-import { type CallOptions, OptionsResolver, type ProfileSettings } from "./request/resolve.ts";
-import { type Runnable, StatementRunner } from "./request/statements.ts";
-import { QueryResult, type Row } from "./result.ts";
-import { Batch, type BatchEntry } from "./statement/batch.ts";
-import { DEFAULT_PAGE_SIZE, DEFAULT_STATEMENT_OPTIONS } from "./statement/options.ts";
+import { Requests } from "./request/requests.ts";
+import type { CallOptions } from "./request/resolve.ts";
+import type { QueryResult, Row } from "./result.ts";
+import { Batch } from "./statement/batch.ts";
 import { PreparedStatement } from "./statement/prepared.ts";
 import { Query } from "./statement/query.ts";
+import { expectInstance } from "./validate.ts";
 
 export type { CallOptions };
 
@@ -49,38 +42,14 @@ export type Values = readonly unknown[] | object;
 export class Session {
   readonly #cluster: Cluster;
   readonly #config: SessionConfig;
-  readonly #resolver: OptionsResolver;
-  readonly #prepared: PreparedCache;
-  readonly #keyspace: KeyspaceTracker;
-  readonly #statements: StatementRunner;
+  readonly #requests: Requests;
   #closed = false;
 
   /** @internal sessions are made by `SessionBuilder.build()` or `Session.connect()`. */
   constructor(cluster: Cluster, config: SessionConfig) {
     this.#cluster = cluster;
     this.#config = config;
-    const defaults: ProfileSettings = {
-      consistency: config.defaultConsistency,
-      pageSize: DEFAULT_PAGE_SIZE,
-      requestTimeout: config.requestTimeout,
-      retryPolicy: config.retryPolicy ?? new DefaultRetryPolicy(),
-      speculativeExecution: config.speculativeExecution,
-    };
-    this.#resolver = new OptionsResolver(defaults, config.executionProfiles);
-    const executor = new RequestExecutor(
-      cluster,
-      new TokenAwarePolicy(new DcAwareRoundRobinPolicy()),
-    );
-    this.#prepared = new PreparedCache(config.preparedCacheSize, executor, this.#resolver.defaults);
-    const ks = config.keyspace;
-    this.#keyspace = new KeyspaceTracker(
-      cluster,
-      ks ? (ks.caseSensitive ? ks.name : ks.name.toLowerCase()) : null,
-      config.requestTimeout,
-      config.schemaAgreementTimeout,
-      config.logger,
-    );
-    this.#statements = new StatementRunner(executor, this.#prepared, this.#keyspace);
+    this.#requests = new Requests(cluster, config);
   }
 
   /**
@@ -88,26 +57,7 @@ export class Session {
    * @throws {ConnectionError} no node could be reached
    */
   static async open(config: SessionConfig): Promise<Session> {
-    const ks = config.keyspace;
-    const cluster = await Cluster.connect({
-      contactPoints: [...config.contactPoints],
-      poolSize: config.poolSize,
-      localDatacenter: config.localDatacenter,
-      requestTimeout: config.requestTimeout,
-      reconnect: config.reconnectPolicy ?? undefined,
-      log: (level, message) => config.logger?.({ level, message }),
-      connection: {
-        noDelay: config.tcpNodelay,
-        keepAliveMs: config.tcpKeepalive,
-        tls: config.tls,
-        compression: config.compression,
-        credentials: config.credentials,
-        keyspace: ks ? keyspaceIdentifier(ks.name, ks.caseSensitive) : null,
-        connectTimeoutMs: config.connectionTimeout,
-        maxInFlight: config.maxRequestsPerConnection,
-        maxQueued: config.maxQueuedRequests,
-      },
-    });
+    const cluster = await Cluster.connect(clusterOptions(config));
     return new Session(cluster, config);
   }
 
@@ -149,7 +99,7 @@ export class Session {
   async query(q: Query, values?: Values, options?: CallOptions): Promise<QueryResult> {
     this.#checkOpen();
     expectInstance(q, Query, "query()");
-    return await this.#all(await this.#runnable(q, values, options?.signal), values, options);
+    return await this.#requests.all(q, values, options);
   }
 
   /**
@@ -158,8 +108,7 @@ export class Session {
    */
   async prepare(cql: string): Promise<PreparedStatement> {
     this.#checkOpen();
-    const text = new Query(cql).getContents();
-    return new PreparedStatement(await this.#prepared.get(text, this.#keyspace.current));
+    return await this.#requests.prepare(new Query(cql).getContents());
   }
 
   /**
@@ -175,12 +124,7 @@ export class Session {
   ): Promise<QueryResult> {
     this.#checkOpen();
     expectInstance(prepared, PreparedStatement, "executePrepared()");
-    const runnable = {
-      cql: prepared.getStatement(),
-      meta: prepared.meta,
-      options: prepared.options,
-    };
-    return await this.#all(runnable, values, options);
+    return await this.#requests.all(prepared, values, options);
   }
 
   /**
@@ -201,16 +145,7 @@ export class Session {
         `batch has ${entries.length} statements but ${values.length} value sets were given`,
       );
     }
-    const resolved = this.#resolver.resolve(batch.options, options);
-    const metas = await Promise.all(
-      entries.map((e) =>
-        e.kind === "prepared"
-          ? e.prepared.meta
-          : this.#prepared.get(statementText(e), this.#keyspace.current, options?.signal)
-      ),
-    );
-    const prepared = metas.map((meta, i) => ({ meta, values: values[i] }));
-    return new QueryResult(await this.#statements.batch(batch.typeCode, prepared, resolved));
+    return await this.#requests.batch(batch, values, options);
   }
 
   /**
@@ -228,18 +163,7 @@ export class Session {
     values?: Values,
     options?: CallOptions,
   ): AsyncIterable<Row> {
-    const signal = options?.signal;
-    let ready: Promise<[Runnable, ReturnType<OptionsResolver["resolve"]>]> | undefined;
-    const fetch = async (pagingState: Uint8Array | null) => {
-      this.#checkOpen();
-      ready ??= this.#iterRunnable(statement, values, options);
-      const [runnable, resolved] = await ready;
-      return this.#statements.page(runnable, values, pagingState, resolved);
-    };
-    const start = statement instanceof Query || statement instanceof PreparedStatement
-      ? statement.options.pagingState
-      : null;
-    return new RowStream(fetch, start, signal);
+    return this.#requests.stream(statement, values, options, () => this.#checkOpen());
   }
 
   /**
@@ -249,7 +173,7 @@ export class Session {
   async useKeyspace(name: string, caseSensitive: boolean): Promise<void> {
     this.#checkOpen();
     const ident = keyspaceIdentifier(name, caseSensitive);
-    await this.#statements.use(ident, this.#resolver.resolve(DEFAULT_STATEMENT_OPTIONS));
+    await this.#requests.use(ident);
   }
 
   /**
@@ -278,7 +202,7 @@ export class Session {
 
   /** The keyspace connections use, or `null`. */
   getKeyspace(): string | null {
-    return this.#keyspace.current;
+    return this.#requests.keyspace;
   }
 
   /** Closes every connection. Later calls reject with `ConnectionError`. */
@@ -298,63 +222,4 @@ export class Session {
   #checkOpen(): void {
     if (this.#closed) throw new ConnectionError("the session is closed");
   }
-
-  /** Every row of `r`, or one page when the statement pages by hand. */
-  #all(r: Runnable, values: Values | undefined, call?: CallOptions): Promise<QueryResult> {
-    const resolved = this.#resolver.resolve(r.options, call);
-    const fetch = (state: Uint8Array | null) => this.#statements.page(r, values, state, resolved);
-    return allPages(fetch, r.options.pagingState, r.options.manualPaging);
-  }
-
-  /** A query runs as text without values; with values it is prepared (cached) first. */
-  async #runnable(q: Query, values: Values | undefined, signal?: AbortSignal): Promise<Runnable> {
-    const cql = q.getContents();
-    const meta = values === undefined
-      ? null
-      : await this.#prepared.get(cql, this.#keyspace.current, signal);
-    return { cql, meta, options: q.options };
-  }
-
-  async #iterRunnable(
-    statement: string | Query | PreparedStatement,
-    values: Values | undefined,
-    call?: CallOptions,
-  ): Promise<[Runnable, ReturnType<OptionsResolver["resolve"]>]> {
-    let runnable: Runnable;
-    if (statement instanceof PreparedStatement) {
-      runnable = {
-        cql: statement.getStatement(),
-        meta: statement.meta,
-        options: statement.options,
-      };
-    } else {
-      const q = typeof statement === "string" ? new Query(statement) : statement;
-      if (!(q instanceof Query)) {
-        throw new TypeError("statement must be a CQL string, a Query or a PreparedStatement");
-      }
-      runnable = await this.#runnable(q, values, call?.signal);
-    }
-    return [runnable, this.#resolver.resolve(runnable.options, call)];
-  }
-}
-
-/** Throws a `TypeError` naming the expected class when `v` is not an instance of it. */
-// deno-lint-ignore no-explicit-any
-function expectInstance(v: unknown, cls: abstract new (...args: any[]) => unknown, call: string) {
-  if (!(v instanceof cls)) {
-    const got = v === null
-      ? "null"
-      : typeof v === "object"
-      ? v.constructor?.name ?? "object"
-      : typeof v;
-    throw new TypeError(`${call} takes a ${cls.name}, got ${got}`);
-  }
-}
-
-function statementText(e: BatchEntry): string {
-  return e.kind === "text"
-    ? e.cql
-    : e.kind === "query"
-    ? e.query.getContents()
-    : e.prepared.getStatement();
 }

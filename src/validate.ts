@@ -79,3 +79,24 @@ export function checkPolicy<T>(p: T | null, what: string, methods: readonly stri
   }
   return p;
 }
+
+/**
+ * Checks that `v` is an instance of `cls`.
+ * @param call names the method in the message, e.g. `"query()"`
+ * @throws {TypeError} it is not; the message names the class expected and the one given
+ */
+export function expectInstance(
+  v: unknown,
+  // deno-lint-ignore no-explicit-any
+  cls: abstract new (...args: any[]) => unknown,
+  call: string,
+): void {
+  if (!(v instanceof cls)) {
+    const got = v === null
+      ? "null"
+      : typeof v === "object"
+      ? v.constructor?.name ?? "object"
+      : typeof v;
+    throw new TypeError(`${call} takes a ${cls.name}, got ${got}`);
+  }
+}

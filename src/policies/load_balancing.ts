@@ -6,8 +6,6 @@
 import type { Cluster, Host } from "../cluster/cluster.ts";
 import type { RoutingInfo } from "../routing/routing_key.ts";
 
-export type { RoutingInfo };
-
 /** Chooses the hosts to try, best first. */
 export interface LoadBalancingPolicy {
   /** Hosts in the order to try them for one request. */

@@ -5,15 +5,7 @@
  */
 
 import { connect, type ConnectOptions, type Socket } from "../runtime/mod.ts";
-import { FrameDecoder } from "../wire/frame_decoder.ts";
-import {
-  EVENT_STREAM,
-  FrameFlag,
-  type FrameHeader,
-  HEADER_LENGTH,
-  Opcode,
-  setStream,
-} from "../wire/frame.ts";
+import { EVENT_STREAM, type FrameHeader, Opcode, setStream } from "../wire/frame.ts";
 import { Writer } from "../wire/bytes.ts";
 import type { FrameEncoder } from "../wire/requests/envelope.ts";
 import { openBody, type ResponseBody } from "../wire/responses/envelope.ts";
@@ -26,17 +18,18 @@ import { formatContactPoint } from "./address.ts";
 import { StreamIds } from "./stream_ids.ts";
 import { handshake, type HandshakeOptions } from "./handshake.ts";
 import { DeadlineTimer } from "./deadline_timer.ts";
+import { Framing } from "./framing.ts";
+import {
+  connectionLost,
+  type Pending,
+  rawFrame,
+  type ResponseDecoder,
+  type SendOptions,
+  timeoutError,
+  type Waiting,
+} from "./pending.ts";
 
-/** Decodes a successful (non-ERROR) response; runs while the body is valid. */
-export type ResponseDecoder<T> = (opcode: number, body: ResponseBody) => T;
-
-/** Per-request options. */
-export interface SendOptions {
-  /** Client-side deadline in ms. */
-  timeoutMs: number;
-  /** Aborts the wait; the stream id stays reserved until the late answer arrives. */
-  signal?: AbortSignal;
-}
+export type { ResponseDecoder, SendOptions };
 
 /** Everything needed to open a connection. */
 export interface ConnectionOptions extends ConnectOptions, HandshakeOptions {
@@ -50,24 +43,6 @@ export interface ConnectionOptions extends ConnectOptions, HandshakeOptions {
   onEvent?: (event: ServerEvent) => void;
   /** Called once when the connection closes, with the reason if it failed. */
   onClose?: (error?: Error) => void;
-}
-
-interface Pending {
-  decode: ResponseDecoder<unknown>;
-  resolve: (v: unknown) => void;
-  reject: (e: unknown) => void;
-  deadline: number;
-  timeoutMs: number;
-  /** Answered to the caller already (timed out or aborted); the id waits for the late answer. */
-  abandoned: boolean;
-  onAbort?: () => void;
-  signal?: AbortSignal;
-}
-
-/** A request waiting for a free stream id. */
-interface Waiting {
-  frame: FrameEncoder;
-  pending: Pending;
 }
 
 /** What `send` takes: encoded bytes, or an encoder that appends the frame. */
@@ -89,11 +64,7 @@ export class Connection {
   #ids: StreamIds;
   #pending: (Pending | undefined)[];
   #waiting: Waiting[] = [];
-  #decoder: FrameDecoder;
-  /** Compresses outgoing bodies once the server has said READY. */
-  #compressor: Compressor | null = null;
-  /** Decompresses incoming bodies; set as STARTUP goes out, since READY may come compressed. */
-  #decompressor: Compressor | null = null;
+  #framing: Framing;
   /** Frames of this turn, encoded in place, written together by the next flush. */
   #out = new Writer(4096);
   #flushScheduled = false;
@@ -109,7 +80,7 @@ export class Connection {
     this.address = formatContactPoint(opts);
     this.#ids = new StreamIds(opts.maxInFlight);
     this.#pending = new Array(opts.maxInFlight);
-    this.#decoder = new FrameDecoder((h, b) => this.#onFrame(h, b));
+    this.#framing = new Framing((h, b) => this.#onFrame(h, b));
     this.#timer = new DeadlineTimer(() => this.#expire());
   }
 
@@ -137,8 +108,8 @@ export class Connection {
         throw c.#closeError;
       }
       const result = await handshake(c, opts);
-      c.#compressor = result.compressor;
-      c.#decompressor = result.compressor;
+      c.#framing.compressor = result.compressor;
+      c.#framing.decompressor = result.compressor;
       c.#rateLimitCode = result.rateLimitCode;
       return c;
     } catch (e) {
@@ -222,7 +193,7 @@ export class Connection {
    * with a COMPRESSION option goes out: Cassandra compresses its READY.
    */
   expectCompressed(compressor: Compressor): void {
-    this.#decompressor = compressor;
+    this.#framing.decompressor = compressor;
   }
 
   /** Closes the socket; requests in flight fail with `ConnectionError`. */
@@ -249,7 +220,7 @@ export class Connection {
     }
     this.#pending[stream] = pending;
     setStream(out.buf, stream, start);
-    if (this.#compressor !== null && out.length > start + HEADER_LENGTH) this.#compress(start);
+    this.#framing.seal(out, start);
     if (!this.#flushScheduled) {
       this.#flushScheduled = true;
       queueMicrotask(() => this.#flush());
@@ -266,20 +237,10 @@ export class Connection {
     out.reset();
   }
 
-  /** Compresses the body of the frame at `start`, in place. */
-  #compress(start: number): void {
-    const out = this.#out;
-    const body = this.#compressor!.compress(out.buf.subarray(start + HEADER_LENGTH, out.length));
-    out.length = start + HEADER_LENGTH;
-    out.writeRaw(body);
-    out.buf[start + 1] |= FrameFlag.COMPRESSION;
-    out.view.setInt32(start + 5, body.length);
-  }
-
   #onData(chunk: Uint8Array): void {
     if (this.#closed) return;
     try {
-      this.#decoder.push(chunk);
+      this.#framing.push(chunk);
     } catch (e) {
       this.#fail(e instanceof ScyllaError ? e : new ProtocolError(String(e), { cause: e }));
     }
@@ -307,7 +268,7 @@ export class Connection {
       pending.signal.removeEventListener("abort", pending.onAbort);
     }
     try {
-      const body = openBody(header.flags, this.#decompress(header, raw));
+      const body = openBody(header.flags, this.#framing.body(header, raw));
       if (header.opcode === Opcode.ERROR) {
         pending.reject(errorFromServer(decodeError(body.reader, this.#rateLimitCode)));
       } else {
@@ -321,14 +282,6 @@ export class Connection {
           : new ProtocolError(`cannot decode answer: ${(e as Error).message}`, { cause: e }),
       );
     }
-  }
-
-  #decompress(header: FrameHeader, raw: Uint8Array): Uint8Array {
-    if ((header.flags & FrameFlag.COMPRESSION) === 0) return raw;
-    if (this.#decompressor === null) {
-      throw new ProtocolError("server sent a compressed frame unasked");
-    }
-    return this.#decompressor.decompress(raw);
   }
 
   #releaseStream(stream: number): void {
@@ -351,7 +304,9 @@ export class Connection {
   #onEvent(header: FrameHeader, raw: Uint8Array): void {
     if (!this.#opts.onEvent) return;
     try {
-      this.#opts.onEvent(decodeEvent(openBody(header.flags, this.#decompress(header, raw)).reader));
+      this.#opts.onEvent(
+        decodeEvent(openBody(header.flags, this.#framing.body(header, raw)).reader),
+      );
     } catch {
       // An event the driver cannot read only costs a metadata refresh; the connection stays.
     }
@@ -422,22 +377,4 @@ export class Connection {
     this.#waiting = [];
     this.#opts.onClose?.(error);
   }
-}
-
-function connectionLost(address: string, err?: Error): ConnectionError {
-  return new ConnectionError(
-    err
-      ? `connection to ${address} lost: ${err.message}`
-      : `connection to ${address} closed by the server`,
-    { cause: err },
-  );
-}
-
-function timeoutError(address: string, p: Pending): RequestTimeoutError {
-  return new RequestTimeoutError(`no answer from ${address} within ${p.timeoutMs} ms`);
-}
-
-/** An encoder that appends already-encoded frame bytes. */
-function rawFrame(bytes: Uint8Array): FrameEncoder {
-  return (w) => w.writeRaw(bytes);
 }

@@ -391,12 +391,3 @@ export class HostPool {
     }, delay);
   }
 }
-
-/** Error for a host whose pool has no open connection. */
-export function noConnection(pool: HostPool): ConnectionError {
-  return new ConnectionError(
-    `no open connection to ${pool.address}` +
-      (pool.lastError ? `: ${pool.lastError.message}` : ""),
-    { cause: pool.lastError },
-  );
-}

@@ -9,7 +9,7 @@
 
 import type { Cluster, Host } from "../cluster/cluster.ts";
 import type { Connection, ResponseDecoder } from "../pool/connection.ts";
-import { noConnection } from "../pool/host_pool.ts";
+import type { HostPool } from "../pool/host_pool.ts";
 import type { FrameEncoder } from "../wire/requests/envelope.ts";
 import { ConnectionError, ScyllaError, UnpreparedError } from "../errors.ts";
 import type { RetryDecision, RetryPolicy } from "../policies/retry.ts";
@@ -174,4 +174,13 @@ class Run<T> {
       { cause: this.#lastError },
     );
   }
+}
+
+/** Error for a host whose pool has no open connection. */
+function noConnection(pool: HostPool): ConnectionError {
+  return new ConnectionError(
+    `no open connection to ${pool.address}` +
+      (pool.lastError ? `: ${pool.lastError.message}` : ""),
+    { cause: pool.lastError },
+  );
 }

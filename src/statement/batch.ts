@@ -131,3 +131,12 @@ export class Batch extends StatementBase {
     return `Batch(${this.type}, ${n} statement${n === 1 ? "" : "s"})`;
   }
 }
+
+/** The CQL text of a batch entry, however it was appended. */
+export function batchEntryText(e: BatchEntry): string {
+  return e.kind === "text"
+    ? e.cql
+    : e.kind === "query"
+    ? e.query.getContents()
+    : e.prepared.getStatement();
+}

@@ -5,8 +5,6 @@
  * @module
  */
 
-import { ProtocolError } from "../errors.ts";
-
 /** Option ids of the native types and the composite kinds. */
 export const TypeId = {
   CUSTOM: 0x0000,
