@@ -1,7 +1,9 @@
 /**
  * The whole test suite, as `deno task test` and CI run it: unit tests under Deno and Bun, then
  * integration tests against a plain node (127.0.0.1), a secure one (127.0.0.4, auth + TLS) and
- * one requiring client certificates (127.0.0.5, auth + mutual TLS), then cluster tests against
+ * one requiring client certificates (127.0.0.5, auth + mutual TLS) — on Deno and Bun from the
+ * sources, on Node against the packed npm package — then consumer projects outside the repository
+ * (npm tarball on Node and Bun, JSR entry point on Deno), then cluster tests against
  * three nodes. Nodes this run starts are stopped again, also on failure or Ctrl-C; running ones
  * are reused. The last line is always `total: N passed, M failed`.
  *
@@ -15,6 +17,8 @@ import { ensureDependencies } from "./lib/deps.ts";
 import { answersCql } from "./lib/node_process.ts";
 import { exists, REPO_ROOT, since, TLS_DIR } from "./lib/paths.ts";
 import { bunCounts, type Counts, denoCounts } from "./lib/test_counts.ts";
+import { nodeTapCounts, prepareNodeSuite } from "./node_suite.ts";
+import { runConsumers } from "../tests/consumer/run.ts";
 
 const args = new Set(Deno.args);
 for (const a of args) {
@@ -53,10 +57,15 @@ function record(label: string, counts: Counts, start: number): void {
 }
 
 /** Runs a command from the repo root, echoing its output and returning exit code and text. */
-async function run(cmd: string, argv: string[], env: Record<string, string> = {}) {
+function run(cmd: string, argv: string[], env: Record<string, string> = {}) {
+  return runIn(REPO_ROOT, cmd, argv, env);
+}
+
+/** Runs a command in `cwd`, echoing its output and returning exit code and text. */
+async function runIn(cwd: string, cmd: string, argv: string[], env: Record<string, string> = {}) {
   const child = new Deno.Command(cmd, {
     args: argv,
-    cwd: REPO_ROOT,
+    cwd,
     env,
     stdin: "null",
     stdout: "piped",
@@ -180,29 +189,40 @@ async function integration(): Promise<void> {
     CQL_TLS_CLIENT_KEY: `${TLS_DIR}/client.key`,
   };
   await runTests("integration", "tests/integration", 60_000, env);
-  if (!interrupted) await nodeSmoke(env.CQL_HOSTS);
+  if (!interrupted) await packages(env);
 }
 
 /**
- * Node 20 cannot run TypeScript, so the CRUD example is bundled by Bun for Node and run there:
- * the runtime shim's `node:net` branch against the real node. One test: its exit code and output.
+ * The whole integration suite on Node 20 against the built npm package (scripts/node_suite.ts:
+ * tarball installed in a temp folder, tests transpiled, `mod.ts` imports replaced by the package
+ * name), then the consumer projects (tests/consumer/run.ts: `npm pack` file list and size, a
+ * tarball install type-checked with `tsc --strict` and run on Node and Bun, the JSR entry point
+ * checked and run on Deno). Each consumer check counts as one test.
  */
-async function nodeSmoke(hosts: string): Promise<void> {
-  const start = performance.now();
-  const out = `${REPO_ROOT}/.cache/node_smoke/basic_crud.mjs`;
-  const build = await run(BUN, [
-    "build",
-    "examples/basic_crud.ts",
-    "--target=node",
-    `--outfile=${out}`,
-  ]);
-  const r = build.code === 0 ? await run("node", [out], { CQL_HOSTS: hosts }) : build;
-  const ok = r.code === 0 && r.text.includes("deleted user 1; rows left for id 1: 0");
-  record("node smoke (CRUD example on Node)", {
-    passed: ok ? 1 : 0,
-    failed: ok ? 0 : 1,
-    ignored: 0,
-  }, start);
+async function packages(env: Record<string, string>): Promise<void> {
+  let start = performance.now();
+  console.log("\n=== node integration: the integration suite on Node, against the packed package");
+  let dir = "";
+  try {
+    const suite = await prepareNodeSuite();
+    dir = suite.dir;
+    const args = ["--test", "--test-reporter=tap", "--test-timeout=120000", ...suite.tests];
+    const r = await runIn(dir, "node", args, env);
+    record("node integration (npm package)", nodeTapCounts(r.text, r.code), start);
+  } catch (e) {
+    console.error(`node integration: ${(e as Error).message}`);
+    record("node integration (npm package)", { passed: 0, failed: 1, ignored: 0 }, start);
+  } finally {
+    if (dir) await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
+  if (interrupted) return;
+  start = performance.now();
+  console.log(
+    "\n=== consumers: npm tarball (Node, Bun) and JSR entry point (Deno), outside the repo",
+  );
+  const checks = await runConsumers(["pack", "npm", "jsr"], env.CQL_HOSTS);
+  const failed = checks.filter((c) => !c.ok).length;
+  record("consumers (npm, jsr)", { passed: checks.length - failed, failed, ignored: 0 }, start);
 }
 
 async function cluster(): Promise<void> {

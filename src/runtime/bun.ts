@@ -3,8 +3,7 @@
  * @module
  */
 
-import { concatBytes } from "../wire/bytes.ts";
-import type { ConnectOptions, Socket, SocketHandlers } from "./socket.ts";
+import { type ConnectOptions, joinChunks, type Socket, type SocketHandlers } from "./socket.ts";
 
 /** The slice of Bun's socket API used here. */
 interface BunSocket {
@@ -40,7 +39,7 @@ export async function connectBun(opts: ConnectOptions, handlers: SocketHandlers)
 
   const flushBacklog = (s: BunSocket) => {
     if (backlogBytes === 0) return;
-    const data = concatBytes(backlog, backlogBytes);
+    const data = joinChunks(backlog, backlogBytes);
     const n = s.write(data);
     if (n >= data.length) {
       backlog = [];

@@ -3,8 +3,7 @@
  * @module
  */
 
-import { concatBytes } from "../wire/bytes.ts";
-import type { ConnectOptions, Socket, SocketHandlers } from "./socket.ts";
+import { type ConnectOptions, joinChunks, type Socket, type SocketHandlers } from "./socket.ts";
 
 const READ_BUFFER = 64 * 1024;
 
@@ -74,7 +73,7 @@ export async function connectDeno(
     writing = true;
     try {
       while (queue.length > 0 && !closed) {
-        const data = concatBytes(queue, queued);
+        const data = joinChunks(queue, queued);
         queue = [];
         queued = 0;
         let off = 0;

@@ -1,5 +1,6 @@
 /**
- * The runtime shim: the one place that picks Deno, Bun or Node sockets.
+ * The runtime shim: the one place that picks Deno, Bun, Node or Cloudflare
+ * Workers sockets.
  * @module
  */
 
@@ -7,25 +8,48 @@ import { connectBun } from "./bun.ts";
 import { connectDeno, denoTlsFits } from "./deno.ts";
 import { connectNode } from "./node.ts";
 import type { ConnectOptions, Socket, SocketHandlers } from "./socket.ts";
-import { setShortTextLimit } from "../wire/codec/text.ts";
 
 export type { ConnectOptions, Socket, SocketHandlers, TlsOptions } from "./socket.ts";
 
+/** Opens a socket; what {@link setConnector} installs. */
+export type Connector = (opts: ConnectOptions, handlers: SocketHandlers) => Promise<Socket>;
+
 /** Which runtime this is. */
-export const runtime: "deno" | "bun" | "node" = "Bun" in globalThis
+export const runtime: "deno" | "bun" | "node" | "workerd" = "Bun" in globalThis
   ? "bun"
   : "Deno" in globalThis
   ? "deno"
+  : (globalThis as { navigator?: { userAgent?: string } }).navigator?.userAgent ===
+      "Cloudflare-Workers"
+  ? "workerd"
   : "node";
 
-// Deno's TextDecoder call costs ~0.8 us where a JS loop decodes 64 ASCII bytes in ~0.4 us.
-if (runtime === "deno") setShortTextLimit(64);
+let installed: Connector | null = null;
+
+/**
+ * Replaces the runtime's own socket API for every later connection (the
+ * Cloudflare Workers entry installs `cloudflare:sockets` this way); `null`
+ * restores the default.
+ */
+export function setConnector(connector: Connector | null): void {
+  installed = connector;
+}
 
 /**
  * Opens a socket with the runtime's own TCP API. TLS and local-port binding
- * go through the Node socket layer, which all three runtimes provide.
+ * go through the Node socket layer, which Deno, Bun and Node provide.
+ * @throws {Error} on Cloudflare Workers when no connector was installed
  */
 export function connect(opts: ConnectOptions, handlers: SocketHandlers): Promise<Socket> {
+  if (installed !== null) return installed(opts, handlers);
+  if (runtime === "workerd") {
+    return Promise.reject(
+      new Error(
+        "On Cloudflare Workers, import @rsylla/rsylla through its workerd export (npm), " +
+          "or call useWorkersSockets(connect) of @rsylla/rsylla/workers first",
+      ),
+    );
+  }
   if (runtime === "deno" && opts.tls && denoTlsFits(opts)) return connectDeno(opts, handlers);
   if (opts.tls || opts.localPort !== undefined || runtime === "node") {
     return connectNode(opts, handlers);

@@ -4,17 +4,33 @@
  * @module
  */
 
-import * as net from "node:net";
-import * as tls from "node:tls";
-import { Buffer } from "node:buffer";
+import type * as Net from "node:net";
+import type * as Tls from "node:tls";
 import type { ConnectOptions, Socket, SocketHandlers, TlsOptions } from "./socket.ts";
 
+/** `node:net` and `node:tls`, loaded on first use so runtimes without them can load the driver. */
+let modules: Promise<{ net: typeof Net; tls: typeof Tls }> | null = null;
+
+function nodeModules(): Promise<{ net: typeof Net; tls: typeof Tls }> {
+  modules ??= Promise.all([import("node:net"), import("node:tls")]).then(([net, tls]) => ({
+    net,
+    tls,
+  }));
+  return modules;
+}
+
 /** Opens a socket with the Node socket layer. */
-export function connectNode(opts: ConnectOptions, handlers: SocketHandlers): Promise<Socket> {
+export async function connectNode(
+  opts: ConnectOptions,
+  handlers: SocketHandlers,
+): Promise<Socket> {
+  const { net, tls } = await nodeModules();
   return new Promise((resolve, reject) => {
     let settled = false;
     const base = { host: opts.host, port: opts.port, localPort: opts.localPort };
-    const sock: net.Socket = opts.tls ? tls.connect(tlsOptions(base, opts.tls)) : net.connect(base);
+    const sock: Net.Socket = opts.tls
+      ? tls.connect(tlsOptions(tls, net, base, opts.tls))
+      : net.connect(base);
     sock.setNoDelay(opts.noDelay);
     if (opts.keepAliveMs !== null) sock.setKeepAlive(true, opts.keepAliveMs);
     const readyEvent = opts.tls ? "secureConnect" : "connect";
@@ -48,11 +64,13 @@ export function connectNode(opts: ConnectOptions, handlers: SocketHandlers): Pro
  * SNI carries the name only when it is a host name, since SNI forbids IPs.
  */
 function tlsOptions(
+  tls: typeof Tls,
+  net: typeof Net,
   base: { host: string; port: number; localPort?: number },
   t: TlsOptions,
-): tls.ConnectionOptions {
+): Tls.ConnectionOptions {
   const name = t.serverName ?? base.host;
-  const options: tls.ConnectionOptions = {
+  const options: Tls.ConnectionOptions = {
     ...base,
     rejectUnauthorized: t.rejectUnauthorized ?? true,
     checkServerIdentity: (_host, cert) => tls.checkServerIdentity(name, cert),
@@ -64,11 +82,12 @@ function tlsOptions(
   return options;
 }
 
-function pem(p: string | Uint8Array): string | Buffer {
-  return typeof p === "string" ? p : Buffer.from(p);
+/** PEM text as a string (PEM is ASCII, so bytes decode as UTF-8). */
+function pem(p: string | Uint8Array): string {
+  return typeof p === "string" ? p : new TextDecoder().decode(p);
 }
 
-function wrap(sock: net.Socket): Socket {
+function wrap(sock: Net.Socket): Socket {
   return {
     write(bytes) {
       sock.write(bytes);

@@ -56,3 +56,18 @@ export interface Socket {
   /** Closes the socket; `onClose` follows once. */
   close(): void;
 }
+
+/**
+ * Joins received chunks into one array (no copy when there is only one). The
+ * shim keeps its own copy of this: it sits below the wire layer and imports none of it.
+ */
+export function joinChunks(parts: readonly Uint8Array[], total: number): Uint8Array {
+  if (parts.length === 1) return parts[0];
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
