@@ -3,7 +3,8 @@
  * integration tests against a plain node (127.0.0.1), a secure one (127.0.0.4, auth + TLS) and
  * one requiring client certificates (127.0.0.5, auth + mutual TLS) — on Deno and Bun from the
  * sources, on Node against the packed npm package — then consumer projects outside the repository
- * (npm tarball on Node and Bun, JSR entry point on Deno), then cluster tests against
+ * (npm tarball on Node and Bun, JSR entry point on Deno) and a Cloudflare Worker in workerd, then
+ * cluster tests against
  * three nodes. Nodes this run starts are stopped again, also on failure or Ctrl-C; running ones
  * are reused. The last line is always `total: N passed, M failed`.
  *
@@ -19,6 +20,7 @@ import { exists, REPO_ROOT, since, TLS_DIR } from "./lib/paths.ts";
 import { bunCounts, type Counts, denoCounts } from "./lib/test_counts.ts";
 import { nodeTapCounts, prepareNodeSuite } from "./node_suite.ts";
 import { runConsumers } from "../tests/consumer/run.ts";
+import { runWorker } from "../tests/workers/run.ts";
 
 const args = new Set(Deno.args);
 for (const a of args) {
@@ -223,6 +225,18 @@ async function packages(env: Record<string, string>): Promise<void> {
   const checks = await runConsumers(["pack", "npm", "jsr"], env.CQL_HOSTS);
   const failed = checks.filter((c) => !c.ok).length;
   record("consumers (npm, jsr)", { passed: checks.length - failed, failed, ignored: 0 }, start);
+  if (interrupted) return;
+  start = performance.now();
+  console.log(
+    "\n=== workers: the packed package in a Cloudflare Worker, run by workerd (miniflare)",
+  );
+  try {
+    console.log(await runWorker(env.CQL_HOSTS.split(",")[0]));
+    record("workers (workerd)", { passed: 1, failed: 0, ignored: 0 }, start);
+  } catch (e) {
+    console.error(`workers: ${(e as Error).message}`);
+    record("workers (workerd)", { passed: 0, failed: 1, ignored: 0 }, start);
+  }
 }
 
 async function cluster(): Promise<void> {
