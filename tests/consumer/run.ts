@@ -4,10 +4,10 @@
  * repository's `node_modules`:
  *
  * - `pack`: `npm pack` of the built package (scripts/build_npm.ts): its file list and size budget;
- * - `npm`: a project installs that tarball, type-checks `app.ts` with `tsc --strict`, and runs it
- *   under Node (compiled by tsc) and under Bun (as TypeScript);
+ * - `npm`: a project installs that tarball, type-checks `app.ts` and the README's ```ts snippets
+ *   with `tsc --strict`, and runs them under Node (compiled by tsc) and under Bun (as TypeScript);
  * - `jsr`: a Deno project whose `deno.json` links this repository (`"links"`, as the JSR registry
- *   would serve it) imports `jsr:@rsylla/rsylla`, `deno check`s and runs `app.ts`.
+ *   would serve it) imports `jsr:@rsylla/rsylla`, `deno check`s and runs `app.ts` and the snippets.
  *
  * `app.ts` queries `CQL_HOSTS` (default 127.0.0.1:9042), which must answer.
  *
@@ -97,15 +97,14 @@ async function pack(dir: string): Promise<{ tarball: string; detail: string }> {
   const missing = ["dist/mod.js", "dist/mod.d.ts", "dist/src/runtime/workers_entry.js"]
     .concat(["dist/workerd.js", "dist/workerd.d.ts", "LICENSE", "README.md", "package.json"])
     .filter((f) => !files.includes(f));
-  // Every source module of the JSR package has its .js and .d.ts in the tarball.
-  const jsr = await jsrFiles();
-  const unbuilt = jsr.filter((f) => f.endsWith(".ts"))
-    .flatMap((f) => [`dist/${f.replace(/\.ts$/, ".js")}`, `dist/${f.replace(/\.ts$/, ".d.ts")}`])
-    .filter((f) => !files.includes(f));
+  // Every module has its declarations next to it.
+  const untyped = files.filter((f) =>
+    f.endsWith(".js") && !files.includes(f.replace(/\.js$/, ".d.ts"))
+  );
   const problems = [
     ...stray.map((f) => `not for users: ${f}`),
     ...missing.map((f) => `missing: ${f}`),
-    ...unbuilt.map((f) => `not built: ${f}`),
+    ...untyped.map((f) => `no .d.ts: ${f}`),
   ];
   if (info.size > PACK_BUDGET.packed) {
     problems.push(`packed ${info.size} B > ${PACK_BUDGET.packed}`);
@@ -135,11 +134,40 @@ export async function jsrFiles(): Promise<string[]> {
   return [...r.matchAll(/^\s+file:\/\/(\S+?) \(/gm)].map((m) => m[1].slice(REPO_ROOT.length + 1));
 }
 
-/** A fresh temp folder holding a copy of `app.ts`. */
-async function project(prefix: string): Promise<string> {
+/** The README's TypeScript snippets (```ts blocks not marked `ignore`), in order. */
+export async function readmeSnippets(): Promise<string[]> {
+  const text = await Deno.readTextFile(`${REPO_ROOT}/README.md`);
+  return [...text.matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map((m) => m[1]);
+}
+
+/** A fresh temp folder holding a copy of `app.ts` and the README snippets as `readme_<n>.ts`. */
+async function project(prefix: string): Promise<{ dir: string; programs: string[] }> {
   const dir = await Deno.makeTempDir({ prefix });
   await Deno.copyFile(`${HERE}app.ts`, `${dir}/app.ts`);
-  return dir;
+  const programs = ["app.ts"];
+  for (const [i, code] of (await readmeSnippets()).entries()) {
+    programs.push(`readme_${i + 1}.ts`);
+    await Deno.writeTextFile(`${dir}/readme_${i + 1}.ts`, code);
+  }
+  return { dir, programs };
+}
+
+/** Runs each README snippet (the programs after `app.ts`) with `exec`; one check each. */
+async function snippets(
+  label: string,
+  programs: string[],
+  exec: (program: string) => Promise<Out>,
+): Promise<Check[]> {
+  const out: Check[] = [];
+  for (const p of programs.slice(1)) {
+    out.push(
+      await check(`${label}: ${p}`, async () => {
+        const text = must(await exec(p), p);
+        return `ok, ${text.trim().split("\n").length} lines of output`;
+      }),
+    );
+  }
+  return out;
 }
 
 /** Runs the given consumer checks; `hosts` is where `app.ts` connects. */
@@ -164,7 +192,7 @@ export async function runConsumers(
       );
     }
     if (which.includes("npm") && tarball) {
-      const dir = await project("rsylla-npm-consumer-");
+      const { dir, programs } = await project("rsylla-npm-consumer-");
       temps.push(dir);
       const name = tarball.slice(tarball.lastIndexOf("/") + 1);
       await Deno.copyFile(tarball, `${dir}/${name}`);
@@ -189,7 +217,7 @@ export async function runConsumers(
             types: ["node"],
             outDir: "out",
           },
-          files: ["app.ts"],
+          files: programs,
         }),
       );
       const installed = await check("npm: install the tarball in a new project", async () => {
@@ -213,6 +241,8 @@ export async function runConsumers(
               return appResult(r, "node");
             }),
           );
+          const node = (p: string) => sh("node", [`out/${p.replace(/\.ts$/, ".js")}`], dir, env);
+          results.push(...await snippets("npm: README snippet under Node", programs, node));
         }
         results.push(
           await check("npm: query under Bun", async () => {
@@ -220,10 +250,12 @@ export async function runConsumers(
             return appResult(r, "bun");
           }),
         );
+        const bun = (p: string) => sh(BUN, [p], dir, env);
+        results.push(...await snippets("npm: README snippet under Bun", programs, bun));
       }
     }
     if (which.includes("jsr")) {
-      const dir = await project("rsylla-jsr-consumer-");
+      const { dir, programs } = await project("rsylla-jsr-consumer-");
       temps.push(dir);
       await Deno.writeTextFile(
         `${dir}/deno.json`,
@@ -233,7 +265,10 @@ export async function runConsumers(
         }),
       );
       const checked = await check("jsr: deno check through the linked package", async () => {
-        must(await sh(Deno.execPath(), ["check", "app.ts"], dir, { NO_COLOR: "1" }), "deno check");
+        must(
+          await sh(Deno.execPath(), ["check", ...programs], dir, { NO_COLOR: "1" }),
+          "deno check",
+        );
         return "no type errors";
       });
       results.push(checked);
@@ -247,6 +282,8 @@ export async function runConsumers(
             return appResult(r, "deno");
           }),
         );
+        const deno = (p: string) => sh(Deno.execPath(), ["run", "-A", p], dir, env);
+        results.push(...await snippets("jsr: README snippet under Deno", programs, deno));
       }
     }
   } finally {
