@@ -1,6 +1,7 @@
 /**
  * Server-side CQL v4 bodies for the simulated node (tests only): RESULT
- * Rows and Prepared, ERROR, and the few cell encodings the system tables need.
+ * Rows and Prepared, ERROR, the few cell encodings the system tables need,
+ * and the response frame.
  * @module
  */
 
@@ -48,21 +49,24 @@ export function rowsBody(ks: string, table: string, cols: Column[], rows: Cell[]
 }
 
 /**
- * RESULT Prepared over `ks.t`, all columns `int`, the first bind marker the
- * partition key. `extraFlags` are OR-ed into the bind metadata flags (the LWT mark).
+ * RESULT Prepared over `ks.table` (default `ks.t`), all columns `int`, the
+ * first bind marker the partition key. `extraFlags` are OR-ed into the bind
+ * metadata flags (the LWT mark).
  */
 export function preparedBody(
   id: Uint8Array,
   bind: string[],
   result: string[],
   extraFlags: number,
+  ks = "ks",
+  table = "t",
 ): Uint8Array {
   const w = new Writer(256).writeInt(4).writeShortBytes(id);
   w.writeInt((0x0001 | extraFlags) | 0).writeInt(bind.length).writeInt(1).writeShort(0);
-  w.writeString("ks").writeString("t");
+  w.writeString(ks).writeString(table);
   for (const name of bind) w.writeString(name).writeShort(T.int);
   if (result.length === 0) return w.writeInt(0).writeInt(0).toBytes();
-  w.writeInt(0x0001).writeInt(result.length).writeString("ks").writeString("t");
+  w.writeInt(0x0001).writeInt(result.length).writeString(ks).writeString(table);
   for (const name of result) w.writeString(name).writeShort(T.int);
   return w.toBytes();
 }
@@ -101,4 +105,31 @@ export function textMap(m: Record<string, string>): Uint8Array {
   const w = new Writer(64).writeInt(entries.length);
   for (const [k, v] of entries) w.writeBytes(encodeUtf8(k)).writeBytes(encodeUtf8(v));
   return w.toBytes();
+}
+
+/**
+ * A v4 response frame. `customPayload`, when given, sets flag 0x04 and goes
+ * before the body as a `[bytes map]`, as ScyllaDB's `make_result` writes it.
+ */
+export function responseFrame(
+  stream: number,
+  opcode: number,
+  body: Uint8Array,
+  customPayload?: ReadonlyMap<string, Uint8Array>,
+): Uint8Array {
+  let flags = 0;
+  if (customPayload !== undefined && customPayload.size > 0) {
+    flags |= 0x04;
+    const w = new Writer(64 + body.length).writeBytesMap(customPayload);
+    body = w.writeRaw(body).toBytes();
+  }
+  const out = new Uint8Array(9 + body.length);
+  const view = new DataView(out.buffer);
+  out[0] = 0x84;
+  out[1] = flags;
+  view.setInt16(2, stream);
+  out[4] = opcode;
+  view.setInt32(5, body.length);
+  out.set(body, 9);
+  return out;
 }

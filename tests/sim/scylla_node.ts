@@ -1,8 +1,10 @@
 /**
  * A SIMULATION of a ScyllaDB node's CQL protocol surface. It is NOT ScyllaDB:
- * no storage, no real query processing, one node only. It speaks just enough
- * CQL v4 for the driver to connect, discover the "cluster", prepare and execute
- * one statement shape, and it plays ScyllaDB's shard assignment:
+ * no storage, no real query processing. Alone it is a one-node cluster; with
+ * `SimulatedScyllaCluster` (`scylla_cluster.ts`) several share a topology and a
+ * tablet map. It speaks just enough CQL v4 for a driver to connect, discover
+ * the "cluster", prepare and execute one statement shape per keyspace, and it
+ * plays ScyllaDB's shard assignment and tablets routing:
  *
  * - SUPPORTED carries the intranode-sharding options of
  *   `docs/dev/protocol-extensions.md` (`SCYLLA_SHARD`, `SCYLLA_NR_SHARDS`,
@@ -10,7 +12,12 @@
  * - the normal port gives each connection a shard (round-robin or random);
  * - the shard-aware port gives it `remotePort % nrShards`;
  * - every EXECUTE is recorded with the shard of its connection and the shard
- *   owning the bound key's token, so tests can check the driver's routing.
+ *   owning the bound key's token, so tests can check the driver's routing;
+ * - SUPPORTED also carries `SCYLLA_HOST_ID`, `TABLETS_ROUTING_V1` and, when
+ *   the topology says so, `TABLETS_ROUTING_V2_EXPERIMENTAL`; on a tablets
+ *   keyspace an EXECUTE gets the `tablets-routing-v1`/`-v2` custom payload by
+ *   ScyllaDB's rules (`tablets.ts`), and the record says whether it landed on
+ *   a replica and on that replica's shard.
  *
  * The owning shard is computed here with a BigInt transcription of the spec's
  * formula, independent of `src/cluster/sharding.ts`; the token uses the
@@ -20,9 +27,10 @@
 
 import * as net from "node:net";
 import { Reader, Writer } from "../../src/wire/bytes.ts";
-import { murmur3Token } from "../../src/routing/murmur3.ts";
-import { errorBody, preparedBody, rowsBody, T } from "./cql_bytes.ts";
+import { errorBody, preparedBody, responseFrame, rowsBody, T } from "./cql_bytes.ts";
 import { answerQuery } from "./system_tables.ts";
+import { type ExecuteRecord, intKey, ownerShard, readExecute, routeExecute } from "./execute.ts";
+import { type SimNodeInfo, SimTopology } from "./topology.ts";
 
 /** Settings of the simulated node. */
 export interface SimulatedNodeOptions {
@@ -48,6 +56,14 @@ export interface SimulatedNodeOptions {
   shardAwarePortClosed?: boolean;
   /** Advertise no `SCYLLA_*` option at all, as Cassandra (default `false`). */
   cassandra?: boolean;
+  /** Listen address (default 127.0.0.1; any 127.x.y.z works on Linux). */
+  address?: string;
+  /** Normal port (default 0: ephemeral). */
+  port?: number;
+  /** Shard-aware port number (default 0: ephemeral). */
+  shardAwarePortNumber?: number;
+  /** The cluster this node belongs to and its host id in it (default: a one-node cluster). */
+  cluster?: { topology: SimTopology; hostId: string };
 }
 
 /** One client connection as the simulation sees it. */
@@ -68,28 +84,13 @@ export interface SimConnection {
   open: boolean;
   /** STARTUP options the client sent. */
   startup: Map<string, string>;
+  /** Keyspace set by `USE`. */
+  keyspace: string | null;
 }
 
-/** One EXECUTE as received. */
-export interface ExecuteRecord {
-  /** The connection it arrived on. */
-  connection: SimConnection;
-  /** The bound partition key `k`. */
-  key: number;
-  /** Murmur3 token of the key. */
-  token: bigint;
-  /** The shard that owns the token. */
-  ownerShard: number;
-}
+export { type ExecuteRecord, intKey, ownerShard };
 
 const LWT = /\bIF\b/i;
-
-/** The spec's biased-token-round-robin, in infinite precision. */
-export function ownerShard(token: bigint, nrShards: number, ignoreMsb: number): number {
-  let z = token + 2n ** 63n;
-  z = (z << BigInt(ignoreMsb)) % 2n ** 64n;
-  return Number((z * BigInt(nrShards)) >> 64n);
-}
 
 /**
  * Resolves once `condition` holds, checking every few milliseconds; rejects
@@ -108,13 +109,6 @@ export async function eventually(
   }
 }
 
-/** The serialized `int` partition key the simulation hashes. */
-export function intKey(k: number): Uint8Array {
-  const b = new Uint8Array(4);
-  new DataView(b.buffer).setInt32(0, k);
-  return b;
-}
-
 /** A simulated ScyllaDB node on 127.0.0.1 (see the module note: not ScyllaDB). */
 export class SimulatedScyllaNode {
   /** The normal CQL port. */
@@ -128,12 +122,16 @@ export class SimulatedScyllaNode {
   readonly nrShards: number;
   readonly ignoreMsb: number;
   readonly lwtMask: number;
+  /** The cluster as this node sees it (shared with its peers). */
+  readonly topology: SimTopology;
+  /** This node's entry in {@link topology}. */
+  readonly info: SimNodeInfo;
 
   #opts: SimulatedNodeOptions;
   #servers: net.Server[] = [];
   #sockets = new Map<SimConnection, net.Socket>();
   #nextShard = 0;
-  #prepared = new Map<string, string>();
+  #prepared = new Map<string, { cql: string; keyspace: string; table: string }>();
   #watchers = new Set<() => void>();
 
   private constructor(opts: SimulatedNodeOptions) {
@@ -141,13 +139,19 @@ export class SimulatedScyllaNode {
     this.nrShards = opts.nrShards;
     this.ignoreMsb = opts.ignoreMsb ?? 12;
     this.lwtMask = opts.lwtMask ?? 0x80000000;
+    this.topology = opts.cluster?.topology ??
+      SimTopology.single(opts.nrShards, opts.address ?? "127.0.0.1");
+    const hostId = opts.cluster?.hostId ?? this.topology.nodes[0].hostId;
+    this.info = this.topology.node(hostId)!;
   }
 
-  /** Starts listening on ephemeral ports of 127.0.0.1. */
+  /** Starts listening (default: ephemeral ports of 127.0.0.1). */
   static async start(opts: SimulatedNodeOptions): Promise<SimulatedScyllaNode> {
     const node = new SimulatedScyllaNode(opts);
-    node.port = await node.#listen("normal");
-    if (opts.shardAwarePort ?? true) node.shardAwarePort = await node.#listen("shard-aware");
+    node.port = await node.#listen("normal", opts.port ?? 0);
+    if (opts.shardAwarePort ?? true) {
+      node.shardAwarePort = await node.#listen("shard-aware", opts.shardAwarePortNumber ?? 0);
+    }
     if (opts.shardAwarePortClosed) {
       const server = node.#servers.pop()!;
       await new Promise((r) => server.close(r));
@@ -203,12 +207,14 @@ export class SimulatedScyllaNode {
     for (const w of [...this.#watchers]) w();
   }
 
-  #listen(via: SimConnection["via"]): Promise<number> {
+  #listen(via: SimConnection["via"], port: number): Promise<number> {
     const server = net.createServer((socket) => this.#accept(socket, via));
     this.#servers.push(server);
     return new Promise((resolve, reject) => {
       server.once("error", reject);
-      server.listen(0, "127.0.0.1", () => resolve((server.address() as net.AddressInfo).port));
+      server.listen(port, this.info.address, () => {
+        resolve((server.address() as net.AddressInfo).port);
+      });
     });
   }
 
@@ -229,6 +235,7 @@ export class SimulatedScyllaNode {
       ready: false,
       open: true,
       startup: new Map(),
+      keyspace: null,
     };
     this.connections.push(conn);
     this.#sockets.set(conn, socket);
@@ -245,10 +252,11 @@ export class SimulatedScyllaNode {
         if (joined.length - at - 9 < length) break;
         const stream = view.getInt16(2);
         const opcode = joined[at + 4];
+        const version = joined[at] & 0x7f;
         const body = joined.slice(at + 9, at + 9 + length);
         at += 9 + length;
-        const answer = this.#answer(conn, opcode, body);
-        socket.write(frame(stream, answer.opcode, answer.body));
+        const answer = this.#answerSafely(conn, version, opcode, body);
+        socket.write(responseFrame(stream, answer.opcode, answer.body, answer.payload));
       }
       pending = joined.slice(at);
       this.#changed();
@@ -261,11 +269,21 @@ export class SimulatedScyllaNode {
     });
   }
 
-  #answer(
-    conn: SimConnection,
-    opcode: number,
-    body: Uint8Array,
-  ): { opcode: number; body: Uint8Array } {
+  /** Protocol faults become ERROR 0x000A, as ScyllaDB answers them, not a dead socket. */
+  #answerSafely(conn: SimConnection, version: number, opcode: number, body: Uint8Array): Answer {
+    // ScyllaDB's message when a driver probes a protocol version it lacks.
+    if (version !== 4) {
+      const message = `Invalid or unsupported protocol version: ${version}`;
+      return { opcode: 0x00, body: errorBody(0x000a, message) };
+    }
+    try {
+      return this.#answer(conn, opcode, body);
+    } catch (e) {
+      return { opcode: 0x00, body: errorBody(0x000a, (e as Error).message) };
+    }
+  }
+
+  #answer(conn: SimConnection, opcode: number, body: Uint8Array): Answer {
     const r = new Reader(body);
     switch (opcode) {
       case 0x05: // OPTIONS
@@ -278,12 +296,16 @@ export class SimulatedScyllaNode {
       case 0x0b: // REGISTER
         conn.control = true;
         return { opcode: 0x02, body: new Uint8Array(0) };
-      case 0x07: // QUERY
-        return answerQuery(r.readLongString());
+      case 0x07: { // QUERY
+        const cql = r.readLongString();
+        const use = /^\s*USE\s+"?(\w+)"?/i.exec(cql);
+        if (use) conn.keyspace = use[1];
+        return answerQuery(cql, this.info, this.topology);
+      }
       case 0x09: // PREPARE
-        return { opcode: 0x08, body: this.#prepare(conn, r.readLongString()) };
+        return this.#prepare(conn, r.readLongString());
       case 0x0a: // EXECUTE
-        return this.#execute(conn, r);
+        return this.#execute(conn, body);
       default:
         return { opcode: 0x00, body: errorBody(0x000a, `opcode ${opcode} is not simulated`) };
     }
@@ -293,13 +315,17 @@ export class SimulatedScyllaNode {
     const options: [string, string[]][] = [["CQL_VERSION", ["3.3.1"]], ["COMPRESSION", []]];
     if (!this.#opts.cassandra) {
       options.push(
+        ["SCYLLA_HOST_ID", [this.info.hostId]],
         ["SCYLLA_SHARD", [String(conn.shard)]],
         ["SCYLLA_NR_SHARDS", [String(this.nrShards)]],
         ["SCYLLA_PARTITIONER", ["org.apache.cassandra.dht.Murmur3Partitioner"]],
         ["SCYLLA_SHARDING_ALGORITHM", ["biased-token-round-robin"]],
         ["SCYLLA_SHARDING_IGNORE_MSB", [String(this.ignoreMsb)]],
         ["SCYLLA_LWT_ADD_METADATA_MARK", [`LWT_OPTIMIZATION_META_BIT_MASK=${this.lwtMask >>> 0}`]],
+        // Extensions without parameters carry one empty value (server.cc, make_supported).
+        ["TABLETS_ROUTING_V1", [""]],
       );
+      if (this.topology.tabletsV2) options.push(["TABLETS_ROUTING_V2_EXPERIMENTAL", [""]]);
     }
     if (this.shardAwarePort !== null && !this.#opts.cassandra) {
       options.push(["SCYLLA_SHARD_AWARE_PORT", [String(this.shardAwarePort)]]);
@@ -309,52 +335,66 @@ export class SimulatedScyllaNode {
     return w.toBytes();
   }
 
-  /** Statements over `ks.t (k int PRIMARY KEY, v int)`: markers named `k` then `v`. */
-  #prepare(conn: SimConnection, cql: string): Uint8Array {
-    const id = new Writer(16).writeInt(this.#prepared.size + 1).writeInt(0x5c1a).toBytes();
-    this.#prepared.set(String(id), cql);
+  /** Extensions in force: sent in STARTUP and offered (server.cc, process_startup). */
+  #extensions(conn: SimConnection): { v1: boolean; v2: boolean } {
+    const scylla = !this.#opts.cassandra;
+    return {
+      v1: scylla && conn.startup.has("TABLETS_ROUTING_V1"),
+      v2: scylla && this.topology.tabletsV2 && conn.startup.has("TABLETS_ROUTING_V2_EXPERIMENTAL"),
+    };
+  }
+
+  /**
+   * Statements over `<keyspace>.t (k int PRIMARY KEY, v int)`: markers named
+   * `k` then `v`. The id hashes the text, as ScyllaDB's (an MD5) is the same
+   * on every node, so a driver may prepare on one node and execute on another.
+   */
+  #prepare(conn: SimConnection, cql: string): Answer {
+    const target = /\b(?:INTO|FROM|UPDATE)\s+(?:"?(\w+)"?\.)?"?(\w+)"?/i.exec(cql);
+    const keyspace = target?.[1] ?? conn.keyspace ?? "ks";
+    const table = target?.[2] ?? "t";
+    if (!this.topology.keyspaces.has(keyspace)) {
+      return { opcode: 0x00, body: errorBody(0x2200, `Keyspace ${keyspace} does not exist`) };
+    }
+    let h = 0x811c9dc5;
+    for (let i = 0; i < cql.length; i++) h = Math.imul(h ^ cql.charCodeAt(i), 0x01000193);
+    const id = new Writer(16).writeInt(h).writeInt(0x5c1a).toBytes();
+    this.#prepared.set(String(id), { cql, keyspace, table });
     const markers = (cql.match(/\?/g) ?? []).length;
     const bind = ["k", "v"].slice(0, Math.max(1, Math.min(2, markers)));
     const result = /^\s*SELECT/i.test(cql) ? ["v"] : [];
     const lwt = LWT.test(cql) && conn.startup.has("SCYLLA_LWT_ADD_METADATA_MARK");
-    return preparedBody(id, bind, result, lwt ? this.lwtMask : 0);
+    const body = preparedBody(id, bind, result, lwt ? this.lwtMask : 0, keyspace, table);
+    return { opcode: 0x08, body };
   }
 
-  #execute(conn: SimConnection, r: Reader): { opcode: number; body: Uint8Array } {
-    const id = r.readShortBytes();
-    const cql = this.#prepared.get(String(id));
-    if (cql === undefined) {
+  #execute(conn: SimConnection, body: Uint8Array): Answer {
+    const ext = this.#extensions(conn);
+    const ex = readExecute(body, ext.v2);
+    const stmt = this.#prepared.get(String(ex.id));
+    if (stmt === undefined) {
       const w = new Writer(64).writeInt(0x2500).writeString("unknown prepared id");
-      return { opcode: 0x00, body: w.writeShortBytes(id).toBytes() };
+      return { opcode: 0x00, body: w.writeShortBytes(ex.id).toBytes() };
     }
-    r.readShort(); // consistency
-    const flags = r.readByte();
-    const key = (flags & 0x01) && r.readShort() > 0 ? r.readBytes() : null;
-    if (key === null || key.length !== 4) {
+    const key = ex.values[0];
+    if (!key || key.length !== 4) {
       return { opcode: 0x00, body: errorBody(0x2200, "the simulation needs an int key k") };
     }
-    const token = murmur3Token(key);
-    this.executes.push({
-      connection: conn,
-      key: new DataView(key.buffer, key.byteOffset, 4).getInt32(0),
-      token,
-      ownerShard: ownerShard(token, this.nrShards, this.ignoreMsb),
-    });
-    if (/^\s*SELECT/i.test(cql)) {
-      return { opcode: 0x08, body: rowsBody("ks", "t", [["v", T.int]], [[key]]) };
+    // The LWT path (modification_statement::execute_with_condition) only knows v1.
+    const exts = LWT.test(stmt.cql) ? { v1: ext.v1, v2: false } : ext;
+    const { record, payload } = routeExecute(this, conn, stmt, key, exts, ex.versionBlock);
+    this.executes.push(record);
+    if (/^\s*SELECT/i.test(stmt.cql)) {
+      const rows = rowsBody(stmt.keyspace, stmt.table, [["v", T.int]], [[key]]);
+      return { opcode: 0x08, body: rows, payload };
     }
-    return { opcode: 0x08, body: new Writer(4).writeInt(1).toBytes() };
+    return { opcode: 0x08, body: new Writer(4).writeInt(1).toBytes(), payload };
   }
 }
 
-/** A response frame: version 0x84, no flags. */
-function frame(stream: number, opcode: number, body: Uint8Array): Uint8Array {
-  const out = new Uint8Array(9 + body.length);
-  const view = new DataView(out.buffer);
-  out[0] = 0x84;
-  view.setInt16(2, stream);
-  out[4] = opcode;
-  view.setInt32(5, body.length);
-  out.set(body, 9);
-  return out;
+/** A response: opcode, body, and the custom payload to prefix it with. */
+interface Answer {
+  opcode: number;
+  body: Uint8Array;
+  payload?: Map<string, Uint8Array>;
 }

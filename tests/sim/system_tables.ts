@@ -86,7 +86,9 @@ export function answerQuery(
   }
   // `WHERE keyspace_name = 'x'` narrows schema queries, as on a real node.
   const only = /keyspace_name\s*=\s*'([^']*)'/i.exec(cql)?.[1];
-  const keyspaces = [...topo.keyspaces.values()].filter((k) => only === undefined || k.name === only);
+  const keyspaces = [...topo.keyspaces.values()].filter((k) =>
+    only === undefined || k.name === only
+  );
   const schema = (cols: Column[], data: Cell[][], table: string) =>
     rows(cols, data, table, "system_schema");
   if (cql.includes("system_schema.keyspaces")) {
@@ -112,7 +114,7 @@ export function answerQuery(
       text(kind),
       int(position),
       text("int"),
-      text(kind === "partition_key" ? "none" : "none"),
+      text("none"),
     ];
     const data = keyspaces.flatMap((k) => [
       col(k.name, "k", "partition_key", 0),

@@ -325,3 +325,6 @@ describe("TabletMap", () => {
     );
   });
 });
+
+// The simulated cluster's tablets checks live beside the simulation and run here.
+import "../sim/tablets_sim_checks.ts";
