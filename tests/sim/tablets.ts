@@ -140,6 +140,17 @@ export class SimTabletTable {
   }
 
   /**
+   * Starts migrating the tablet owning `token` towards `pending`: requests
+   * on the pending replica's shard count as routed correctly (v1), though
+   * payloads still list the current replicas.
+   */
+  startMigration(token: bigint, pending: SimReplica): SimTablet {
+    const t = this.tabletOf(token);
+    t.pending = { ...pending };
+    return t;
+  }
+
+  /**
    * Moves the tablet owning `token` to new replicas at once, as the end of a
    * migration does; the payload of later misrouted requests says so.
    */
