@@ -60,6 +60,8 @@ export type {
   TlsOptions,
 } from "./src/config.ts";
 export type { StatementOptions } from "./src/statement/options.ts";
+export { PagedStatementBase, StatementBase } from "./src/statement/statement_base.ts";
+export type { ProfileSettings } from "./src/request/resolve.ts";
 export {
   AlreadyExistsError,
   AuthenticationError,

@@ -4,7 +4,8 @@
  * @module
  */
 
-import { connect, type ConnectOptions, type Socket } from "../runtime/mod.ts";
+import { connect, type ConnectOptions, runtime, type Socket } from "../runtime/mod.ts";
+import { setShortTextLimit } from "../wire/codec/text.ts";
 import { EVENT_STREAM, type FrameHeader, Opcode, setStream } from "../wire/frame.ts";
 import { Writer } from "../wire/bytes.ts";
 import type { FrameEncoder } from "../wire/requests/envelope.ts";
@@ -28,6 +29,9 @@ import {
   timeoutError,
   type Waiting,
 } from "./pending.ts";
+
+// Deno's TextDecoder call costs ~0.8 us where a JS loop decodes 64 ASCII bytes in ~0.4 us.
+if (runtime === "deno") setShortTextLimit(64);
 
 export type { ResponseDecoder, SendOptions };
 

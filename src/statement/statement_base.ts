@@ -25,7 +25,10 @@ import {
 export abstract class StatementBase {
   #options: StatementOptions;
 
-  /** @param options the record to start from; the defaults when omitted */
+  /**
+   * Starts a statement from an options record (a frozen copy is kept).
+   * @param options the record to start from; the defaults when omitted
+   */
   constructor(options: StatementOptions = DEFAULT_STATEMENT_OPTIONS) {
     // A record from outside may still be changed by its owner: keep a frozen copy.
     this.#options = Object.isFrozen(options) ? options : Object.freeze({ ...options });
