@@ -5,7 +5,10 @@
  * @module
  */
 
-/** CQL error codes (native protocol v4 §9, plus ScyllaDB's rate-limit extension). */
+/**
+ * CQL error codes (native protocol v4 §9, plus ScyllaDB's rate-limit extension;
+ * v5 changes some bodies, not the codes).
+ */
 export const ErrorCode = {
   SERVER_ERROR: 0x0000,
   PROTOCOL_ERROR: 0x000a,
@@ -144,15 +147,29 @@ export class WriteTimeoutError extends ScyllaError implements ConsistencyDetails
   readonly blockFor: number;
   /** `SIMPLE`, `BATCH`, `UNLOGGED_BATCH`, `COUNTER`, `BATCH_LOG`, `CAS`, `VIEW`, `CDC`. */
   readonly writeType: string;
+  /**
+   * Protocol v5, write type `CAS` only: how many times the Paxos round met a
+   * contending proposal; `null` otherwise.
+   */
+  readonly contentions: number | null;
   /** `message` names what failed, with numbers but never bound values or secrets. */
-  constructor(message: string, d: ReplicaDetails & { writeType: string }) {
+  constructor(message: string, d: ReplicaDetails & { writeType: string; contentions?: number }) {
     super(message, { code: ErrorCode.WRITE_TIMEOUT });
     this.consistency = d.consistency;
     this.received = d.received;
     this.blockFor = d.blockFor;
     this.writeType = d.writeType;
+    this.contentions = d.contentions ?? null;
   }
 }
+
+/**
+ * Why each replica failed, by address, as protocol v5 reports it: Cassandra's
+ * `RequestFailureReason` codes (5.0: 0 UNKNOWN, 1 READ_TOO_MANY_TOMBSTONES,
+ * 2 TIMEOUT, 3 INCOMPATIBLE_SCHEMA, 4 READ_SIZE, 5 NODE_DOWN,
+ * 6 INDEX_NOT_AVAILABLE, 7 READ_TOO_MANY_INDEXES). Empty under protocol v4.
+ */
+export type FailureReasons = ReadonlyMap<string, number>;
 
 /** Replicas failed a read (0x1300). */
 export class ReadFailureError extends ScyllaError implements ConsistencyDetails {
@@ -166,10 +183,12 @@ export class ReadFailureError extends ScyllaError implements ConsistencyDetails 
   readonly numFailures: number;
   /** Whether the replica asked for data answered. */
   readonly dataPresent: boolean;
+  /** Protocol v5: each failed replica's failure code by address (see {@link FailureReasons}). */
+  readonly reasons: FailureReasons;
   /** `message` names what failed, with numbers but never bound values or secrets. */
   constructor(
     message: string,
-    d: ReplicaDetails & { numFailures: number; dataPresent: boolean },
+    d: ReplicaDetails & { numFailures: number; dataPresent: boolean; reasons?: FailureReasons },
   ) {
     super(message, { code: ErrorCode.READ_FAILURE });
     this.consistency = d.consistency;
@@ -177,6 +196,7 @@ export class ReadFailureError extends ScyllaError implements ConsistencyDetails 
     this.blockFor = d.blockFor;
     this.numFailures = d.numFailures;
     this.dataPresent = d.dataPresent;
+    this.reasons = d.reasons ?? new Map();
   }
 }
 
@@ -192,10 +212,12 @@ export class WriteFailureError extends ScyllaError implements ConsistencyDetails
   readonly numFailures: number;
   /** The kind of write, as in {@link WriteTimeoutError.writeType}. */
   readonly writeType: string;
+  /** Protocol v5: each failed replica's failure code by address (see {@link FailureReasons}). */
+  readonly reasons: FailureReasons;
   /** `message` names what failed, with numbers but never bound values or secrets. */
   constructor(
     message: string,
-    d: ReplicaDetails & { numFailures: number; writeType: string },
+    d: ReplicaDetails & { numFailures: number; writeType: string; reasons?: FailureReasons },
   ) {
     super(message, { code: ErrorCode.WRITE_FAILURE });
     this.consistency = d.consistency;
@@ -203,6 +225,7 @@ export class WriteFailureError extends ScyllaError implements ConsistencyDetails
     this.blockFor = d.blockFor;
     this.numFailures = d.numFailures;
     this.writeType = d.writeType;
+    this.reasons = d.reasons ?? new Map();
   }
 }
 

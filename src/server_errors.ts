@@ -1,5 +1,7 @@
 /**
  * Maps server errors decoded by the wire layer to error classes, in one place.
+ * Protocol v5 details (failure reasons by replica, CAS contentions) are kept
+ * on the error and named in its message.
  * @module
  */
 
@@ -29,6 +31,28 @@ import {
 } from "./errors.ts";
 import { consistencyName } from "./consistency.ts";
 
+/** Cassandra 5.0's `RequestFailureReason` names, by code (the spec's list is older). */
+const FAILURE_REASONS = [
+  "UNKNOWN",
+  "READ_TOO_MANY_TOMBSTONES",
+  "TIMEOUT",
+  "INCOMPATIBLE_SCHEMA",
+  "READ_SIZE",
+  "NODE_DOWN",
+  "INDEX_NOT_AVAILABLE",
+  "READ_TOO_MANY_INDEXES",
+];
+
+/** `: 10.0.0.2 READ_TOO_MANY_TOMBSTONES, …` for a v5 reason map; nothing under v4. */
+function reasonsText(reasons: ReadonlyMap<string, number> | undefined): string {
+  if (reasons === undefined || reasons.size === 0) return "";
+  const parts: string[] = [];
+  for (const [address, code] of reasons) {
+    parts.push(`${address} ${FAILURE_REASONS[code] ?? `reason 0x${code.toString(16)}`}`);
+  }
+  return `: ${parts.join(", ")}`;
+}
+
 /** Turns a decoded ERROR body into the matching {@link ScyllaError} subclass. */
 export function errorFromServer(e: DbErrorData): ScyllaError {
   const msg = e.message;
@@ -54,8 +78,16 @@ export function errorFromServer(e: DbErrorData): ScyllaError {
       return new TruncateError(msg, { code });
     case ErrorCode.WRITE_TIMEOUT:
       return new WriteTimeoutError(
-        `${msg} (${cl}: ${e.received} of ${e.blockFor} replicas acknowledged a ${e.writeType} write)`,
-        { consistency: cl, received: e.received!, blockFor: e.blockFor!, writeType: e.writeType! },
+        `${msg} (${cl}: ${e.received} of ${e.blockFor} replicas acknowledged a ${e.writeType} write${
+          e.contentions === undefined ? "" : `, ${e.contentions} contentions`
+        })`,
+        {
+          consistency: cl,
+          received: e.received!,
+          blockFor: e.blockFor!,
+          writeType: e.writeType!,
+          contentions: e.contentions,
+        },
       );
     case ErrorCode.READ_TIMEOUT:
       return new ReadTimeoutError(
@@ -71,24 +103,30 @@ export function errorFromServer(e: DbErrorData): ScyllaError {
       );
     case ErrorCode.READ_FAILURE:
       return new ReadFailureError(
-        `${msg} (${cl}: ${e.received} of ${e.blockFor} answered, ${e.numFailures} failed)`,
+        `${msg} (${cl}: ${e.received} of ${e.blockFor} answered, ${e.numFailures} failed${
+          reasonsText(e.reasons)
+        })`,
         {
           consistency: cl,
           received: e.received!,
           blockFor: e.blockFor!,
           numFailures: e.numFailures!,
           dataPresent: e.dataPresent!,
+          reasons: e.reasons,
         },
       );
     case ErrorCode.WRITE_FAILURE:
       return new WriteFailureError(
-        `${msg} (${cl}: ${e.received} of ${e.blockFor} acknowledged, ${e.numFailures} failed)`,
+        `${msg} (${cl}: ${e.received} of ${e.blockFor} acknowledged, ${e.numFailures} failed${
+          reasonsText(e.reasons)
+        })`,
         {
           consistency: cl,
           received: e.received!,
           blockFor: e.blockFor!,
           numFailures: e.numFailures!,
           writeType: e.writeType!,
+          reasons: e.reasons,
         },
       );
     case ErrorCode.FUNCTION_FAILURE:
@@ -98,8 +136,15 @@ export function errorFromServer(e: DbErrorData): ScyllaError {
         argTypes: e.argTypes!,
       });
     case ErrorCode.CDC_WRITE_FAILURE:
-    case ErrorCode.CAS_WRITE_UNKNOWN:
       return new ServerError(msg, { code });
+    case ErrorCode.CAS_WRITE_UNKNOWN:
+      // Plain ServerError (no public class for it); the message keeps the numbers.
+      return new ServerError(
+        e.received === undefined
+          ? msg
+          : `${msg} (${cl}: ${e.received} of ${e.blockFor} replicas acknowledged; the outcome is unknown)`,
+        { code },
+      );
     case ErrorCode.SYNTAX_ERROR:
       return new CqlSyntaxError(msg, { code });
     case ErrorCode.UNAUTHORIZED:

@@ -1,8 +1,9 @@
 /**
- * Runs `SegmentVectors.java` against Cassandra's jars (resolved by `scripts/db.ts jars`):
+ * Runs `SegmentVectors.java` and `MessageVectors.java` against Cassandra's jars
+ * (resolved by `scripts/db.ts jars`):
  *
  * ```sh
- * deno run -A scripts/vectors/run.ts generate   # rewrites tests/unit/vectors/segments.json
+ * deno run -A scripts/vectors/run.ts generate   # rewrites tests/unit/vectors/{segments,v5_messages}.json
  * deno run -A scripts/vectors/run.ts verify     # Cassandra's decoders read OUR encoder's output
  * ```
  * `verify` encodes every vector input, and packing cases (many small envelopes,
@@ -21,6 +22,7 @@ import { type Compression, envelope, input, loadVectors } from "../../tests/unit
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const CLASSES = "/tmp/rsylla-segvec";
+const VECTORS = "tests/unit/vectors";
 /** What Cassandra's own launcher opens for Java 17; its buffer pool needs them. */
 const JVM_FLAGS = [
   "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED",
@@ -102,23 +104,19 @@ async function main(): Promise<void> {
   const lib = await ensureJars();
   const cp = `${CLASSES}:${lib}/*`;
   await Deno.remove(CLASSES, { recursive: true }).catch(() => {});
-  await run("javac", ["-cp", `${lib}/*`, "-d", CLASSES, "scripts/vectors/SegmentVectors.java"]);
-  const main = "org.apache.cassandra.net.SegmentVectors";
+  const sources = ["scripts/vectors/SegmentVectors.java", "scripts/vectors/MessageVectors.java"];
+  await run("javac", ["-cp", `${lib}/*`, "-d", CLASSES, ...sources]);
+  const segments = "org.apache.cassandra.net.SegmentVectors";
   if (mode === "generate") {
-    await run("java", [
-      ...JVM_FLAGS,
-      "-cp",
-      cp,
-      main,
-      "generate",
-      "tests/unit/vectors/segments.json",
-    ]);
-    console.log("wrote tests/unit/vectors/segments.json");
+    await run("java", [...JVM_FLAGS, "-cp", cp, segments, "generate", `${VECTORS}/segments.json`]);
+    const messages = "org.apache.cassandra.transport.MessageVectors";
+    await run("java", [...JVM_FLAGS, "-cp", cp, messages, `${VECTORS}/v5_messages.json`]);
+    console.log(`wrote ${VECTORS}/segments.json and ${VECTORS}/v5_messages.json`);
     return;
   }
   const file = "/tmp/rsylla-segments-ours.json";
   await Deno.writeTextFile(file, `[\n${ours()}\n]\n`);
-  await run("java", [...JVM_FLAGS, "-cp", cp, main, "verify", file]);
+  await run("java", [...JVM_FLAGS, "-cp", cp, segments, "verify", file]);
 }
 
 await main();

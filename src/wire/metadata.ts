@@ -1,5 +1,6 @@
 /**
- * Column and result metadata as decoded from RESULT bodies (v4 §4.2.5.2, §4.2.5.4).
+ * Column and result metadata as decoded from RESULT bodies (v4 §4.2.5.2, §4.2.5.4;
+ * v5 adds the result metadata ids).
  * @module
  */
 
@@ -33,7 +34,12 @@ export interface RowsMetadata {
 export interface PreparedInfo {
   /** Statement id to send with EXECUTE. */
   readonly id: Uint8Array;
-  /** v5 only: result metadata id. */
+  /**
+   * v5 only (`null` under v4): the id of the result metadata, sent back with
+   * every EXECUTE so the server can tell when it changed. Replace it (and
+   * `resultColumns`) with a Rows answer's `newMetadataId` and columns when the
+   * server says the metadata changed.
+   */
   readonly resultMetadataId: Uint8Array | null;
   /** Bind markers, in order. */
   readonly bindColumns: readonly ColumnSpec[];

@@ -1,18 +1,22 @@
 /**
- * QUERY, PREPARE and EXECUTE requests and the `<query_parameters>` they share (v4 §4.1.4–4.1.6).
+ * QUERY, PREPARE and EXECUTE requests and the `<query_parameters>` they share
+ * (v4 §4.1.4–4.1.6). Protocol v4 by default; with `protocolVersion: 5` the
+ * v5 layout (v5 §4.1.4–4.1.6): `[int]` flags instead of `[byte]`, an optional
+ * per-request keyspace and "now" in seconds, PREPARE flags, and EXECUTE's
+ * `result_metadata_id`. The envelope header then carries version 5.
  * @module
  */
 
 import type { Writer } from "../bytes.ts";
-import { Opcode } from "../frame.ts";
+import { Opcode, PROTOCOL_VERSION, setVersion } from "../frame.ts";
 import type { ColumnSpec } from "../metadata.ts";
 import { writeBoundValues } from "../bind.ts";
+import { closeFrame, openFrame } from "./envelope.ts";
 
 /** Values for bind markers: by position, or by marker name. */
 export type BindValues = readonly unknown[] | Readonly<Record<string, unknown>>;
-import { beginFrame, closeFrame, endFrame, openFrame } from "./envelope.ts";
 
-/** `<query_parameters>` flags (v4). */
+/** `<query_parameters>` flags (v4; v5 adds the last two and widens the field to `[int]`). */
 export const QueryFlag = {
   VALUES: 0x01,
   SKIP_METADATA: 0x02,
@@ -20,6 +24,16 @@ export const QueryFlag = {
   PAGING_STATE: 0x08,
   SERIAL_CONSISTENCY: 0x10,
   DEFAULT_TIMESTAMP: 0x20,
+  /** v5: a `[string]` keyspace follows the timestamp. */
+  WITH_KEYSPACE: 0x80,
+  /** v5: an `[int]` "now" in seconds follows the keyspace. */
+  WITH_NOW_IN_SECONDS: 0x100,
+} as const;
+
+/** PREPARE flags (v5 only; v4 has none). */
+export const PrepareFlag = {
+  /** A `[string]` keyspace follows the flags. */
+  WITH_KEYSPACE: 0x01,
 } as const;
 
 /** What a QUERY or EXECUTE carries besides the statement. */
@@ -42,6 +56,31 @@ export interface QueryParameters {
   timestamp?: bigint;
   /** Set the tracing flag on the frame. */
   tracing?: boolean;
+  /** Protocol version to encode for: 4 (the default) or 5. */
+  protocolVersion?: number;
+  /** v5 only: the keyspace to run the statement in, instead of the connection's. */
+  keyspace?: string;
+  /** v5 only: the "current time" in seconds the server uses for TTLs and `now()`-like checks. */
+  nowInSeconds?: number;
+  /**
+   * v5 EXECUTE only: the result metadata id the PREPARED answer carried. When
+   * absent an empty id is sent: the server then always answers with full
+   * metadata and `newMetadataId` (self-healing, at the cost of the metadata bytes).
+   */
+  resultMetadataId?: Uint8Array | null;
+}
+
+/** The protocol version `p` asks for, checked. */
+function versionOf(p: { protocolVersion?: number }): number {
+  const v = p.protocolVersion ?? PROTOCOL_VERSION;
+  if (v !== 4 && v !== 5) throw new RangeError(`protocol version ${v} is not supported (4 or 5)`);
+  return v;
+}
+
+/** Header version and tracing flag, once the body is written. */
+function close(w: Writer, start: number, opcode: number, tracing: boolean | undefined, v: number) {
+  closeFrame(w, start, opcode, tracing);
+  if (v !== PROTOCOL_VERSION) setVersion(w.buf, v, start);
 }
 
 /** `undefined`, `[]` or `{}`: nothing to bind. */
@@ -52,8 +91,18 @@ function isEmptyValues(v: unknown): boolean {
     Object.keys(v).length === 0;
 }
 
-/** Writes `<query_parameters>`. Values are validated as they are written. */
+/**
+ * Writes `<query_parameters>` for `p.protocolVersion` (default 4). Values are
+ * validated as they are written.
+ * @throws {TypeError} `keyspace` or `nowInSeconds` with protocol v4, which cannot carry them
+ * @throws {RangeError} an unsupported protocol version, or `nowInSeconds` not an `[int]`
+ */
 export function writeQueryParameters(w: Writer, p: QueryParameters): void {
+  const v5 = versionOf(p) === 5;
+  if (!v5 && (p.keyspace !== undefined || p.nowInSeconds !== undefined)) {
+    throw new TypeError("a per-request keyspace or nowInSeconds needs protocol v5");
+  }
+  checkNowInSeconds(p.nowInSeconds);
   // With the markers known, the binder checks the values, missing ones included; only "no
   // values" for a statement without markers leaves the VALUES flag off.
   const hasValues = p.bindColumns !== undefined &&
@@ -65,19 +114,40 @@ export function writeQueryParameters(w: Writer, p: QueryParameters): void {
   if (p.pagingState) flags |= QueryFlag.PAGING_STATE;
   if (p.serialConsistency !== undefined) flags |= QueryFlag.SERIAL_CONSISTENCY;
   if (p.timestamp !== undefined) flags |= QueryFlag.DEFAULT_TIMESTAMP;
-  w.writeShort(p.consistency).writeByte(flags);
+  if (p.keyspace !== undefined) flags |= QueryFlag.WITH_KEYSPACE;
+  if (p.nowInSeconds !== undefined) flags |= QueryFlag.WITH_NOW_IN_SECONDS;
+  w.writeShort(p.consistency);
+  if (v5) w.writeInt(flags);
+  else w.writeByte(flags);
   if (hasValues) writeBoundValues(w, p.bindColumns!, p.values);
   if (p.pageSize > 0) w.writeInt(p.pageSize);
   if (p.pagingState) w.writeBytes(p.pagingState);
   if (p.serialConsistency !== undefined) w.writeShort(p.serialConsistency);
   if (p.timestamp !== undefined) w.writeLong(p.timestamp);
+  if (p.keyspace !== undefined) w.writeString(p.keyspace);
+  if (p.nowInSeconds !== undefined) w.writeInt(p.nowInSeconds);
+}
+
+/**
+ * `nowInSeconds` travels as an `[int]`.
+ * @throws {RangeError} not an integer in the signed 32-bit range
+ */
+export function checkNowInSeconds(n: number | undefined): void {
+  if (n !== undefined && !(Number.isInteger(n) && n >= -0x80000000 && n <= 0x7fffffff)) {
+    throw new RangeError(`nowInSeconds ${n} does not fit an [int]`);
+  }
+}
+
+/** Runs `write` into `w` (reset) and returns a copy of the frame. */
+function encodeOne(w: Writer, write: (w: Writer) => void): Uint8Array {
+  w.reset();
+  write(w);
+  return w.toBytes();
 }
 
 /** QUERY: a CQL string run once. */
 export function encodeQuery(w: Writer, cql: string, p: QueryParameters): Uint8Array {
-  beginFrame(w).writeLongString(cql);
-  writeQueryParameters(w, p);
-  return endFrame(w, Opcode.QUERY, p.tracing);
+  return encodeOne(w, (w) => appendQuery(w, cql, p));
 }
 
 /** Appends a QUERY frame to `w`; on error `w` keeps only what it had. */
@@ -86,42 +156,73 @@ export function appendQuery(w: Writer, cql: string, p: QueryParameters): void {
   try {
     w.writeLongString(cql);
     writeQueryParameters(w, p);
-    closeFrame(w, start, Opcode.QUERY, p.tracing);
+    close(w, start, Opcode.QUERY, p.tracing, versionOf(p));
   } catch (e) {
     w.length = start;
     throw e;
   }
 }
 
-/** PREPARE: a CQL string to prepare. */
-export function encodePrepare(w: Writer, cql: string): Uint8Array {
-  beginFrame(w).writeLongString(cql);
-  return endFrame(w, Opcode.PREPARE);
+/** What a PREPARE may carry besides the CQL text. */
+export interface PrepareOptions {
+  /** Protocol version to encode for: 4 (the default) or 5. */
+  protocolVersion?: number;
+  /** v5 only: the keyspace the statement's unqualified names resolve in. */
+  keyspace?: string;
 }
 
-/** Appends a PREPARE frame to `w`. */
-export function appendPrepare(w: Writer, cql: string): void {
+/**
+ * PREPARE: a CQL string to prepare.
+ * @throws {TypeError} a keyspace with protocol v4
+ */
+export function encodePrepare(w: Writer, cql: string, options: PrepareOptions = {}): Uint8Array {
+  return encodeOne(w, (w) => appendPrepare(w, cql, options));
+}
+
+/**
+ * Appends a PREPARE frame to `w`; v5 adds `[int]` flags and the optional keyspace.
+ * @throws {TypeError} a keyspace with protocol v4; `w` then keeps only what it had
+ */
+export function appendPrepare(w: Writer, cql: string, options: PrepareOptions = {}): void {
+  const v = versionOf(options);
+  if (v === 4 && options.keyspace !== undefined) {
+    throw new TypeError("a PREPARE keyspace needs protocol v5");
+  }
   const start = openFrame(w);
-  w.writeLongString(cql);
-  closeFrame(w, start, Opcode.PREPARE);
+  try {
+    w.writeLongString(cql);
+    if (v === 5) {
+      w.writeInt(options.keyspace === undefined ? 0 : PrepareFlag.WITH_KEYSPACE);
+      if (options.keyspace !== undefined) w.writeString(options.keyspace);
+    }
+    close(w, start, Opcode.PREPARE, false, v);
+  } catch (e) {
+    w.length = start;
+    throw e;
+  }
 }
 
 /** EXECUTE: a prepared statement id with its parameters. */
 export function encodeExecute(w: Writer, id: Uint8Array, p: QueryParameters): Uint8Array {
-  beginFrame(w).writeShortBytes(id);
-  writeQueryParameters(w, p);
-  return endFrame(w, Opcode.EXECUTE, p.tracing);
+  return encodeOne(w, (w) => appendExecute(w, id, p));
 }
 
-/** Appends an EXECUTE frame to `w`; on error `w` keeps only what it had. */
+/**
+ * Appends an EXECUTE frame to `w`; in v5 the statement id is followed by
+ * `p.resultMetadataId`. On error `w` keeps only what it had.
+ */
 export function appendExecute(w: Writer, id: Uint8Array, p: QueryParameters): void {
   const start = openFrame(w);
   try {
+    const v = versionOf(p);
     w.writeShortBytes(id);
+    if (v === 5) w.writeShortBytes(p.resultMetadataId ?? EMPTY);
     writeQueryParameters(w, p);
-    closeFrame(w, start, Opcode.EXECUTE, p.tracing);
+    close(w, start, Opcode.EXECUTE, p.tracing, v);
   } catch (e) {
     w.length = start;
     throw e;
   }
 }
+
+const EMPTY = new Uint8Array(0);

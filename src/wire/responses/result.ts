@@ -1,5 +1,7 @@
 /**
  * RESULT bodies (v4 §4.2.5): void, rows, set_keyspace, prepared, schema_change.
+ * Protocol v5 (v5 §4.2.5) adds `result_metadata_id` to Prepared and the
+ * `Metadata_changed` flag with its `new_metadata_id` to Rows metadata.
  * @module
  */
 
@@ -38,6 +40,12 @@ export interface RowsResult {
   rows: unknown[][];
   /** Where the next page starts, `null` on the last page. */
   pagingState: Uint8Array | null;
+  /**
+   * v5 only, present when the server set `Metadata_changed`: the statement's
+   * new result metadata id. The caller stores it (and `columns`) in its
+   * prepared statement and sends it with later EXECUTEs.
+   */
+  newMetadataId?: Uint8Array;
 }
 
 /** Any decoded RESULT. */
@@ -195,12 +203,15 @@ export function readRows(
 /**
  * Decodes a RESULT body. `knownColumns` are the result columns of the prepared
  * statement executed, used when the server skipped metadata; `cache` remembers
- * the statement's last column specs.
+ * the statement's last column specs; `protocolVersion` (default 4) decides
+ * whether a Prepared result carries a result metadata id (v5).
+ * @throws {ProtocolError} the body is truncated or malformed
  */
 export function decodeResult(
   r: Reader,
   knownColumns?: readonly ColumnSpec[],
   cache?: MetadataCache,
+  protocolVersion = 4,
 ): ResultMessage {
   const kind = r.readInt();
   switch (kind) {
@@ -212,12 +223,14 @@ export function decodeResult(
         ? knownColumns ?? missingColumns()
         : sameColumns(meta.columns, knownColumns);
       const rows = readRows(r, columns, meta.columnCount);
-      return { kind: "rows", columns, rows, pagingState: meta.pagingState };
+      const result: RowsResult = { kind: "rows", columns, rows, pagingState: meta.pagingState };
+      if (meta.newMetadataId !== null) result.newMetadataId = meta.newMetadataId;
+      return result;
     }
     case ResultKind.SET_KEYSPACE:
       return { kind: "set_keyspace", keyspace: r.readString() };
     case ResultKind.PREPARED:
-      return { kind: "prepared", ...readPrepared(r) };
+      return { kind: "prepared", ...readPrepared(r, protocolVersion >= 5) };
     case ResultKind.SCHEMA_CHANGE:
       return { kind: "schema_change", ...readSchemaChange(r) };
     default:
@@ -241,9 +254,10 @@ function sameColumns(
   return known;
 }
 
-/** Reads the body of a Prepared result (v4: no result metadata id). */
-function readPrepared(r: Reader): PreparedInfo {
+/** Reads the body of a Prepared result; v5 has a result metadata id after the statement id. */
+function readPrepared(r: Reader, v5: boolean): PreparedInfo {
   const id = r.readShortBytes().slice();
+  const resultMetadataId = v5 ? r.readShortBytes().slice() : null;
   const flags = r.readInt();
   const columnCount = r.readInt();
   const pkCount = r.readInt();
@@ -264,7 +278,7 @@ function readPrepared(r: Reader): PreparedInfo {
   const result = readRowsMetadata(r);
   return {
     id,
-    resultMetadataId: null,
+    resultMetadataId,
     bindColumns,
     pkIndexes,
     resultColumns: result.columns,
