@@ -9,7 +9,7 @@ import { setShortTextLimit } from "../wire/codec/text.ts";
 import { EVENT_STREAM, type FrameHeader, Opcode, setStream } from "../wire/frame.ts";
 import { Writer } from "../wire/bytes.ts";
 import type { FrameEncoder } from "../wire/requests/envelope.ts";
-import { openBody, type ResponseBody } from "../wire/responses/envelope.ts";
+import { openBody } from "../wire/responses/envelope.ts";
 import { decodeError } from "../wire/responses/error.ts";
 import { decodeEvent, type ServerEvent } from "../wire/responses/event.ts";
 import type { Compressor } from "../wire/compression/mod.ts";
