@@ -69,6 +69,7 @@ export {
   ConnectionError,
   type ConsistencyDetails,
   CqlSyntaxError,
+  type FailureReasons,
   FunctionFailureError,
   InvalidQueryError,
   IsBootstrappingError,
