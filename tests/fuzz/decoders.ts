@@ -6,12 +6,14 @@
  * random chunk splits, then per frame the decompressor (when negotiated),
  * `openBody` and the body decoder of its opcode (`decodeResult` with the
  * statement's known columns and metadata cache, `decodeError` +
- * `errorFromServer`, `decodeEvent`, SUPPORTED's multimap, …). Four properties:
+ * `errorFromServer`, `decodeEvent`, SUPPORTED's multimap, …). Four v4 properties:
  *
  * - **valid**: generated valid frames decode without error to what was generated;
  * - **mutated**: valid frames made hostile (see `mutate.ts`);
  * - **random stream**: pure random bytes;
- * - **random body**: random bytes behind a valid header of every opcode and flag.
+ * - **random body**: random bytes behind a valid header of every opcode and flag;
+ * - and the protocol v5 segment targets of `segments.ts` (valid, mutated and
+ *   random segment streams through `SegmentFrameDecoder`).
  *
  * For every case: each failure is a `ProtocolError`; the case finishes within
  * a time bound (a hang fails it); and no allocation exceeds a bound set by the
@@ -46,6 +48,8 @@ import {
   toStream,
 } from "./mutate.ts";
 
+import { segmentMutatedProperty, segmentRandomProperty, segmentValidProperty } from "./segments.ts";
+
 export { RATE_LIMIT_CODE } from "./frames.ts";
 
 // ───────────────────────────── the decoding a connection does ─────────────────────────────
@@ -60,20 +64,33 @@ export interface DecodeContext {
   caches: Map<number, MetadataCache>;
   /** The ScyllaDB rate-limit error code announced in SUPPORTED. */
   rateLimitCode: number;
+  /** Negotiated protocol version: 4, or 5 for the segment targets (body layouts differ). */
+  protocolVersion: number;
 }
 
 /** A fresh context for a stream. */
 export function context(
   compression: CompressionChoice,
   known = new Map<number, ColumnSpec[]>(),
+  protocolVersion = 4,
 ): DecodeContext {
   return {
     compressor: compression === null ? null : compressorFor(compression),
     known,
     caches: new Map(),
     rateLimitCode: RATE_LIMIT_CODE,
+    protocolVersion,
   };
 }
+
+/**
+ * The bytes the last case fed to a decoder. `scripts/fuzz.ts` replays a failing
+ * counterexample once and prints these, so a failure can be reproduced from hex.
+ */
+export const lastInput: { bytes: Uint8Array | null; cuts: readonly number[] } = {
+  bytes: null,
+  cuts: [],
+};
 
 /** A decoded frame. */
 export type Decoded =
@@ -98,10 +115,13 @@ export function decodeBody(h: FrameHeader, raw: Uint8Array, ctx: DecodeContext):
     case Opcode.RESULT: {
       let cache = ctx.caches.get(h.stream);
       if (cache === undefined) ctx.caches.set(h.stream, cache = { bytes: null, columns: [] });
-      return { op: "result", result: decodeResult(reader, ctx.known.get(h.stream), cache) };
+      return {
+        op: "result",
+        result: decodeResult(reader, ctx.known.get(h.stream), cache, ctx.protocolVersion),
+      };
     }
     case Opcode.ERROR: {
-      const data = decodeError(reader, ctx.rateLimitCode);
+      const data = decodeError(reader, ctx.rateLimitCode, ctx.protocolVersion);
       return { op: "error", code: data.code, error: errorFromServer(data) };
     }
     case Opcode.EVENT:
@@ -266,6 +286,8 @@ function runCase(
     if (stats) stats.skippedEagerAlloc++;
     return null;
   }
+  lastInput.bytes = bytes;
+  lastInput.cuts = cuts;
   const t0 = performance.now();
   const { result: out, alloc } = opts.spy === false
     ? { result: feed(bytes, cuts, ctx), alloc: { maxBytes: 0, maxArray: 0 } }
@@ -307,7 +329,8 @@ function runCase(
   return out;
 }
 
-function describe(e: unknown): string {
+/** `Class: message` of a thrown value, for failure reports. */
+export function describe(e: unknown): string {
   return e instanceof Error ? `${e.constructor.name}: ${e.message}` : `${typeof e} ${String(e)}`;
 }
 
@@ -419,7 +442,8 @@ export function mutatedProperty(opts: FuzzOptions = {}) {
 /** Pure random bytes, with or without a valid-looking first byte. */
 export function randomStreamProperty(opts: FuzzOptions = {}) {
   return fc.property(
-    fc.uint8Array({ maxLength: 512 }),
+    // fast-check keeps arrays to ~10 elements unless told the size: ask for long ones too.
+    fc.oneof(fc.uint8Array({ maxLength: 512 }), fc.uint8Array({ maxLength: 512, size: "max" })),
     fc.boolean(),
     compressionArb,
     cutsArb,
@@ -448,7 +472,7 @@ export function randomBodyProperty(opts: FuzzOptions = {}) {
     ),
     fc.nat(0xff),
     fc.integer({ min: 1, max: 5 }),
-    fc.uint8Array({ maxLength: 300 }),
+    fc.oneof(fc.uint8Array({ maxLength: 300 }), fc.uint8Array({ maxLength: 300, size: "max" })),
     compressionArb,
     cutsArb,
     (opcode, flags, kind, tail, compression, cuts) => {
@@ -465,16 +489,22 @@ export function randomBodyProperty(opts: FuzzOptions = {}) {
   );
 }
 
-/** The four properties with the share of cases each gets. */
+/**
+ * The properties with the share of cases each gets: the four v4 frame targets,
+ * then the three v5 segment targets of `segments.ts`.
+ */
 export function allProperties(opts: FuzzOptions = {}): {
   name: string;
   share: number;
   property: fc.IPropertyWithHooks<unknown[]>;
 }[] {
   return [
-    { name: "valid frames", share: 0.2, property: validProperty(opts) as never },
-    { name: "mutated frames", share: 0.5, property: mutatedProperty(opts) as never },
-    { name: "random streams", share: 0.15, property: randomStreamProperty(opts) as never },
-    { name: "random bodies", share: 0.15, property: randomBodyProperty(opts) as never },
+    { name: "valid frames", share: 0.16, property: validProperty(opts) as never },
+    { name: "mutated frames", share: 0.4, property: mutatedProperty(opts) as never },
+    { name: "random streams", share: 0.12, property: randomStreamProperty(opts) as never },
+    { name: "random bodies", share: 0.12, property: randomBodyProperty(opts) as never },
+    { name: "valid segments", share: 0.05, property: segmentValidProperty(opts) as never },
+    { name: "mutated segments", share: 0.1, property: segmentMutatedProperty(opts) as never },
+    { name: "random segments", share: 0.05, property: segmentRandomProperty(opts) as never },
   ];
 }

@@ -370,6 +370,26 @@ describe("corruption: ProtocolError naming the fault, then the decoder is defunc
     w.writeRaw(new Uint8Array([c & 0xff, (c >>> 8) & 0xff, (c >>> 16) & 0xff, c >>> 24]));
     throwsProtocol(() => new SegmentDecoder(() => {}, "lz4").push(w.toBytes()), /malformed LZ4 block/);
   });
+  it("an LZ4 claim no payload of that size can meet is refused before allocating for it", () => {
+    const w = new Writer();
+    const payload = new Uint8Array([0x1f, 0x00]);
+    writeLz4SegmentHeader(w.buf, 0, 2, MAX_SEGMENT_PAYLOAD, true);
+    w.length = 8;
+    w.writeRaw(payload);
+    const c = crc32(payload, 0, 2);
+    w.writeRaw(new Uint8Array([c & 0xff, (c >>> 8) & 0xff, (c >>> 16) & 0xff, c >>> 24]));
+    const bytes = w.toBytes();
+    const { result, alloc } = spyAllocations(() => {
+      try {
+        new SegmentDecoder(() => {}, "lz4").push(bytes);
+      } catch (e) {
+        return e;
+      }
+    });
+    assert.ok(result instanceof ProtocolError);
+    assert.match(result.message, /LZ4 segment of 2 bytes cannot decompress to the 131071 bytes/);
+    assert.ok(alloc.maxBytes < 1024, `allocated ${alloc.maxBytes}`);
+  });
   it("an uncompressed decoder fed LZ4 segments fails on the header CRC", () => {
     throwsProtocol(() => new SegmentDecoder(() => {}).push(lz4Wire), /CRC24 mismatch/);
   });

@@ -205,6 +205,14 @@ export class SegmentDecoder {
       this.#onSegment(buf.subarray(start, end), this.#selfContained);
       return;
     }
+    // One LZ4 byte expands to at most 255: refuse a claim the payload cannot
+    // meet before allocating for it (as the v4 body decompressors do).
+    if (uncompressed > this.#payloadLength * 255 + 16) {
+      throw new ProtocolError(
+        `LZ4 segment of ${this.#payloadLength} bytes cannot decompress to the ${uncompressed} ` +
+          `bytes its header says`,
+      );
+    }
     if (this.#scratch.length < uncompressed) {
       this.#scratch = new Uint8Array(
         Math.max(uncompressed, Math.min(this.#scratch.length * 2, MAX_SEGMENT_PAYLOAD)),
