@@ -14,6 +14,7 @@
 import type { Writer } from "../bytes.ts";
 import { HEADER_LENGTH } from "../frame.ts";
 import { compressLz4Block, lz4BlockBound } from "../compression/lz4_block.ts";
+import { lz4WasmCompress, lz4WasmReady } from "../compression/lz4_wasm.ts";
 import { crc32 } from "./crc.ts";
 import {
   LZ4_SEGMENT_HEADER_LENGTH,
@@ -24,6 +25,14 @@ import {
   writeSegmentHeader,
   writeTrailer,
 } from "./header.ts";
+
+/**
+ * Payloads from this size are compressed by lz4_flex in WebAssembly, below it by
+ * the TypeScript block codec: measured on Deno and Bun, wasm is 1.1-2.2x faster
+ * from 1 KiB up (the gap widest at full 128 KiB segments) but slower on small
+ * inputs, where the call and copies dominate.
+ */
+const WASM_MIN_PAYLOAD = 1024;
 
 /** Segment compression: v5 knows only LZ4 (Snappy is gone), or none. */
 export type SegmentCompression = "lz4" | null;
@@ -171,7 +180,15 @@ export class SegmentEncoder {
   ): number {
     const length = to - from;
     const p = at + LZ4_SEGMENT_HEADER_LENGTH;
-    let stored = compressLz4Block(src.subarray(from, to), out, p) - p;
+    let stored: number;
+    if (length >= WASM_MIN_PAYLOAD && lz4WasmReady()) {
+      // `[4-byte length][block]`; copied in only when smaller, so `out`'s room suffices.
+      const c = lz4WasmCompress(src.subarray(from, to));
+      stored = c.length - 4;
+      if (stored < length) out.set(c.subarray(4), p);
+    } else {
+      stored = compressLz4Block(src.subarray(from, to), out, p) - p;
+    }
     let uncompressed = length;
     if (stored >= length) {
       out.set(src.subarray(from, to), p);
