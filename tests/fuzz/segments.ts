@@ -16,9 +16,6 @@
  *
  * Every failure must be a `ProtocolError`, no case may hang, and no allocation
  * may exceed a bound set by the bytes received (see `decoders.ts`).
- *
- * Arbitraries are built inside the property factories: `decoders.ts` imports
- * this module and this module imports it back.
  * @module
  */
 
@@ -26,7 +23,6 @@
 import fc from "fast-check";
 import { ProtocolError } from "../../src/errors.ts";
 import { Writer } from "../../src/wire/bytes.ts";
-import type { FrameHeader } from "../../src/wire/frame.ts";
 import {
   crc24,
   crc32,
@@ -35,7 +31,6 @@ import {
   readSegmentHeader,
   type SegmentCompression,
   SegmentEncoder,
-  SegmentFrameDecoder,
   writeLz4SegmentHeader,
   writeSegmentHeader,
 } from "../../src/wire/segment/mod.ts";
@@ -43,55 +38,16 @@ import {
   allocationBound,
   context,
   cutsArb,
-  decodeBody,
-  type DecodeContext,
-  type Decoded,
   describe,
+  feedSegments,
   type FuzzOptions,
   lastInput,
+  type SegmentOutcome,
   spyAllocations,
-} from "./decoders.ts";
+} from "./harness.ts";
 import { frameArb, serialize } from "./frames.ts";
 
-// ───────────────────────────── feeding ─────────────────────────────
-
-/** What came out of one segment stream. */
-export interface SegmentOutcome {
-  /** Envelopes delivered, as `stream:opcode:bodyLength`, each decoded or failed. */
-  envelopes: { header: FrameHeader; body: Uint8Array; value?: Decoded; error?: unknown }[];
-  /** What `push` threw (the connection would close), if anything. */
-  fatal: unknown;
-}
-
-/** Feeds `bytes` cut at `cuts` to a `SegmentFrameDecoder` and decodes every envelope's body as v5. */
-export function feedSegments(
-  bytes: Uint8Array,
-  cuts: readonly number[],
-  compression: SegmentCompression,
-  ctx: DecodeContext,
-): SegmentOutcome {
-  const out: SegmentOutcome = { envelopes: [], fatal: undefined };
-  const decoder = new SegmentFrameDecoder((header, raw) => {
-    const e: SegmentOutcome["envelopes"][number] = { header, body: raw.slice() };
-    try {
-      e.value = decodeBody(header, raw, ctx);
-    } catch (err) {
-      e.error = err;
-    }
-    out.envelopes.push(e);
-  }, { compression });
-  const at = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
-  let prev = 0;
-  try {
-    for (const c of [...at, bytes.length]) {
-      if (c > prev) decoder.push(bytes.slice(prev, c));
-      prev = c;
-    }
-  } catch (e) {
-    out.fatal = e;
-  }
-  return out;
-}
+// ───────────────────────────── running a case ─────────────────────────────
 
 /** One case: feed, time, spy, and check that every failure is a ProtocolError. */
 function runSegmentCase(

@@ -14,86 +14,22 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { ProtocolError } from "../../src/errors.ts";
 import { Writer } from "../../src/wire/bytes.ts";
-import { type FrameHeader, MAX_FRAME_BODY } from "../../src/wire/frame.ts";
+import { MAX_FRAME_BODY } from "../../src/wire/frame.ts";
 import {
-  crc24,
-  crc32,
-  CRC32_PRIMED,
-  crc32Update,
-  EnvelopeAssembler,
-  MAX_SEGMENT_PAYLOAD,
-  readLz4SegmentHeader,
-  readSegmentHeader,
-  SegmentDecoder,
-  SegmentEncoder,
-  SegmentFrameDecoder,
-  writeLz4SegmentHeader,
-  writeSegmentHeader,
+  crc24, crc32, CRC32_PRIMED, crc32Update, EnvelopeAssembler, MAX_SEGMENT_PAYLOAD,
+  readLz4SegmentHeader, readSegmentHeader, SegmentDecoder, SegmentEncoder, SegmentFrameDecoder,
+  writeLz4SegmentHeader, writeSegmentHeader,
 } from "../../src/wire/segment/mod.ts";
 import { spyAllocations } from "../fuzz/decoders.ts";
 import {
-  type Compression,
-  envelope,
-  expectedWire,
-  input,
-  loadVectors,
-  toHex,
-  unhex,
+  type Compression, envelope, expectedWire, input, loadVectors, toHex, unhex,
 } from "./vectors/inputs.ts";
+import {
+  concat, envelopesOf, envelopeText, lz4SegmentClaiming, payloadsOf, segmentOf, throwsProtocol,
+} from "./vectors/segment_helpers.ts";
 
 const vectors = loadVectors();
 const compressionOf = (c: string): Compression => (c === "lz4" ? "lz4" : null);
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
-/** Segment payloads and flags that `wire` decodes to, fed in `chunks` (cut points). */
-function payloadsOf(wire: Uint8Array, compression: Compression, cuts: number[] = []) {
-  const out: { payload: string; selfContained: boolean }[] = [];
-  const d = new SegmentDecoder((p, sc) => out.push({ payload: toHex(p), selfContained: sc }), compression);
-  let prev = 0;
-  for (const c of [...cuts, wire.length]) {
-    d.push(wire.slice(prev, c));
-    prev = c;
-  }
-  assert.ok(d.idle, "decoder left with a partial segment");
-  return out;
-}
-
-/** Envelopes (`stream:opcode:bodyhex`) that `wire` decodes to, fed in the given chunks. */
-function envelopesOf(wire: Uint8Array, compression: Compression, cuts: number[] = []): string[] {
-  const out: string[] = [];
-  const d = new SegmentFrameDecoder((h: FrameHeader, body) => {
-    assert.equal(h.version, 5);
-    out.push(`${h.stream}:${h.opcode}:${toHex(body)}`);
-  }, { compression });
-  let prev = 0;
-  for (const c of [...cuts, wire.length]) {
-    d.push(wire.slice(prev, c));
-    prev = c;
-  }
-  assert.ok(d.idle, "decoder left with a partial segment or envelope");
-  return out;
-}
-
-function envelopeText(e: Uint8Array): string {
-  return `${(e[2] << 24 >> 16) | e[3]}:${e[4]}:${toHex(e.subarray(9))}`;
-}
-
-function throwsProtocol(fn: () => void, message: RegExp): void {
-  assert.throws(fn, (e: unknown) => {
-    assert.ok(e instanceof ProtocolError, `expected a ProtocolError, got ${e}`);
-    assert.match(e.message, message);
-    return true;
-  });
-}
 
 describe("CRC24 and CRC32 as Cassandra's Crc computes them", () => {
   it("CRC24 of 3- and 5-byte headers matches Crc.crc24 for every vector", () => {
@@ -163,9 +99,7 @@ describe("segment headers, annotated", () => {
     });
   });
   it("a whole uncompressed segment: header, payload, CRC32 trailer little-endian", () => {
-    const w = new Writer();
-    new SegmentEncoder().writeSegment(w, new Uint8Array([0x2a]), 0, 1, true);
-    assert.deepEqual([...w.toBytes()], [
+    assert.deepEqual([...segmentOf(new Uint8Array([0x2a]))], [
       0x01, 0x00, 0x02, // length 1, self-contained
       0x72, 0x56, 0xac, // CRC24
       0x2a,             // payload
@@ -361,24 +295,11 @@ describe("corruption: ProtocolError naming the fault, then the decoder is defunc
     }
   });
   it("LZ4 garbage under a valid CRC32: malformed LZ4 block", () => {
-    const w = new Writer();
-    const payload = new Uint8Array([0xf0, 0x01]);
-    writeLz4SegmentHeader(w.buf, 0, 2, 100, true);
-    w.length = 8;
-    w.writeRaw(payload);
-    const c = crc32(payload, 0, 2);
-    w.writeRaw(new Uint8Array([c & 0xff, (c >>> 8) & 0xff, (c >>> 16) & 0xff, c >>> 24]));
-    throwsProtocol(() => new SegmentDecoder(() => {}, "lz4").push(w.toBytes()), /malformed LZ4 block/);
+    const bytes = lz4SegmentClaiming(new Uint8Array([0xf0, 0x01]), 100);
+    throwsProtocol(() => new SegmentDecoder(() => {}, "lz4").push(bytes), /malformed LZ4 block/);
   });
   it("an LZ4 claim no payload of that size can meet is refused before allocating for it", () => {
-    const w = new Writer();
-    const payload = new Uint8Array([0x1f, 0x00]);
-    writeLz4SegmentHeader(w.buf, 0, 2, MAX_SEGMENT_PAYLOAD, true);
-    w.length = 8;
-    w.writeRaw(payload);
-    const c = crc32(payload, 0, 2);
-    w.writeRaw(new Uint8Array([c & 0xff, (c >>> 8) & 0xff, (c >>> 16) & 0xff, c >>> 24]));
-    const bytes = w.toBytes();
+    const bytes = lz4SegmentClaiming(new Uint8Array([0x1f, 0x00]), MAX_SEGMENT_PAYLOAD);
     const { result, alloc } = spyAllocations(() => {
       try {
         new SegmentDecoder(() => {}, "lz4").push(bytes);
@@ -407,17 +328,12 @@ describe("corruption: ProtocolError naming the fault, then the decoder is defunc
     new DataView(e.buffer).setUint32(5, 21);
     // Our encoder refuses such a range; a server could still send one.
     assert.throws(() => new SegmentEncoder().encode(e), RangeError);
-    const w = new Writer();
-    new SegmentEncoder().writeSegment(w, e, 0, e.length, true);
-    throwsProtocol(() => new SegmentFrameDecoder(() => {}).push(w.toBytes()),
+    const decode = (bytes: Uint8Array) => () => new SegmentFrameDecoder(() => {}).push(bytes);
+    throwsProtocol(decode(segmentOf(e)),
       /^self-contained segment ends inside an envelope: body of 21 bytes, 20 in the segment$/);
+    throwsProtocol(decode(segmentOf(e, true, null, 0, 5)), /ends inside an envelope header \(5 of 9 bytes\)/);
     new DataView(e.buffer).setUint32(5, MAX_FRAME_BODY + 1);
-    const w2 = new Writer();
-    new SegmentEncoder().writeSegment(w2, e, 0, e.length, true);
-    throwsProtocol(() => new SegmentFrameDecoder(() => {}).push(w2.toBytes()), /exceeds the 268435456-byte limit/);
-    const w3 = new Writer();
-    new SegmentEncoder().writeSegment(w3, e, 0, 5, true);
-    throwsProtocol(() => new SegmentFrameDecoder(() => {}).push(w3.toBytes()), /ends inside an envelope header \(5 of 9 bytes\)/);
+    throwsProtocol(decode(segmentOf(e)), /exceeds the 268435456-byte limit/);
   });
   it("a v4 envelope inside a v5 segment is refused, naming both versions", () => {
     const e = envelope(1, 7, 1, 3);
@@ -452,9 +368,7 @@ describe("corruption: ProtocolError naming the fault, then the decoder is defunc
 
 describe("memory follows the bytes received", () => {
   it("a header claiming a full 128 KiB payload with 3 bytes sent allocates about what arrived", () => {
-    const w = new Writer();
-    new SegmentEncoder().writeSegment(w, new Uint8Array(MAX_SEGMENT_PAYLOAD), 0, MAX_SEGMENT_PAYLOAD, true);
-    const head = w.toBytes().slice(0, 9);
+    const head = segmentOf(new Uint8Array(MAX_SEGMENT_PAYLOAD)).slice(0, 9);
     const { alloc } = spyAllocations(() => {
       const d = new SegmentDecoder(() => assert.fail("incomplete"));
       for (let i = 0; i < head.length; i++) d.push(head.subarray(i, i + 1));
