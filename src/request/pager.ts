@@ -12,16 +12,13 @@ import { QueryResult, type QueryResultInit, type Row } from "../result.ts";
 export type PageFetcher = (pagingState: Uint8Array | null) => Promise<QueryResultInit>;
 
 /**
- * Fetches pages from `start` until the last one and merges them into one
- * result; with `manual` (the caller set a paging state, even `null`) just one page.
+ * Fetches the pages after `first` until the last one and merges them into it.
+ * The caller returns a one-page result itself, so the common case costs nothing here.
  */
-export async function allPages(
+export async function remainingPages(
+  first: QueryResultInit,
   fetch: PageFetcher,
-  start: Uint8Array | null,
-  manual: boolean,
 ): Promise<QueryResult> {
-  const first = await fetch(start);
-  if (first.pagingState === null || manual) return new QueryResult(first);
   let page = first;
   while (page.pagingState !== null) {
     page = await fetch(page.pagingState);

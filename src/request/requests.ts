@@ -17,7 +17,7 @@ import { PreparedStatement } from "../statement/prepared.ts";
 import { Query } from "../statement/query.ts";
 import { RequestExecutor } from "./executor.ts";
 import { KeyspaceTracker } from "./keyspace.ts";
-import { allPages, RowStream } from "./pager.ts";
+import { remainingPages, RowStream } from "./pager.ts";
 import { PreparedCache } from "./prepared_cache.ts";
 import { type CallOptions, OptionsResolver, type ResolvedOptions } from "./resolve.ts";
 import { type Runnable, StatementRunner } from "./statements.ts";
@@ -75,8 +75,13 @@ export class Requests {
 
   #allOf(r: Runnable, values: unknown, call?: CallOptions): Promise<QueryResult> {
     const resolved = this.#resolver.resolve(r.options, call);
-    const fetch = (state: Uint8Array | null) => this.#statements.page(r, values, state, resolved);
-    return allPages(fetch, r.options.pagingState, r.options.manualPaging);
+    const o = r.options;
+    return this.#statements.page(r, values, o.pagingState, resolved).then((first) =>
+      // A caller who set a paging state (even null, to start) pages by hand: one page per call.
+      first.pagingState === null || o.manualPaging
+        ? new QueryResult(first)
+        : remainingPages(first, (state) => this.#statements.page(r, values, state, resolved))
+    );
   }
 
   /** Rows of `statement`, fetching each page when the previous one is used up. */

@@ -48,6 +48,11 @@ export interface ResolvedOptions extends ProfileSettings {
 export class OptionsResolver {
   readonly #defaults: ProfileSettings;
   readonly #profiles: ReadonlyMap<string, ProfileSettings>;
+  /**
+   * Records are frozen, so a record resolved without call options always
+   * resolves the same: kept per record, a request then allocates nothing here.
+   */
+  readonly #plain = new WeakMap<StatementOptions, ResolvedOptions>();
 
   /**
    * @param defaults the builder's settings (the `"default"` profile unless one is named so)
@@ -68,6 +73,15 @@ export class OptionsResolver {
    * @throws {TypeError} the named profile does not exist; the message lists the known ones
    */
   resolve(s: StatementOptions, call?: CallOptions): ResolvedOptions {
+    if (call === undefined) {
+      let r = this.#plain.get(s);
+      if (r === undefined) this.#plain.set(s, r = this.#resolve(s, undefined));
+      return r;
+    }
+    return this.#resolve(s, call);
+  }
+
+  #resolve(s: StatementOptions, call: CallOptions | undefined): ResolvedOptions {
     const p = this.#profile(call?.profile ?? s.profile);
     return {
       consistency: s.consistency ?? p.consistency,
