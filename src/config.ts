@@ -153,6 +153,8 @@ export interface SessionConfig {
   readonly maxRequestsPerConnection: number;
   /** Requests allowed to wait for a free stream id per host before new ones are rejected. */
   readonly maxQueuedRequests: number;
+  /** Protocol version to speak, or `null` to offer the highest (5) and fall back to 4. */
+  readonly protocolVersion: 4 | 5 | null;
   /** Named execution profiles, each merged over the builder's settings. */
   readonly executionProfiles: ReadonlyMap<string, ProfileSettings>;
 }
@@ -189,6 +191,7 @@ export const DEFAULT_CONFIG: Omit<SessionConfig, "contactPoints"> = Object.freez
   preparedCacheSize: 1000,
   maxRequestsPerConnection: 2048,
   maxQueuedRequests: 10_000,
+  protocolVersion: null,
   executionProfiles: new Map(),
 });
 
@@ -212,6 +215,7 @@ export function clusterOptions(config: SessionConfig): ClusterOptions {
       connectTimeoutMs: config.connectionTimeout,
       maxInFlight: config.maxRequestsPerConnection,
       maxQueued: config.maxQueuedRequests,
+      protocolVersion: config.protocolVersion,
     },
   };
 }

@@ -138,6 +138,21 @@ export class SessionBuilder {
   }
 
   /**
+   * Pins the native protocol version. By default the driver offers the highest
+   * it speaks (5) and falls back to 4 when the server refuses it (ScyllaDB,
+   * Cassandra 3); a pinned version the server refuses fails `build()` with a
+   * `ConnectionError` naming both versions.
+   * @throws {RangeError} anything but 4 or 5
+   */
+  protocolVersion(v: 4 | 5): this {
+    if (v !== 4 && v !== 5) {
+      throw new RangeError(`protocol version must be 4 or 5, got ${describeValue(v)}`);
+    }
+    this.#draft.protocolVersion = v;
+    return this;
+  }
+
+  /**
    * Sets PasswordAuthenticator credentials. The password never appears in
    * messages, logs, `JSON.stringify`, `String()` or `console.log` of the builder.
    * @throws {TypeError} `username` is not a non-empty string or `password` not a string

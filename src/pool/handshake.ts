@@ -59,6 +59,8 @@ export interface HandshakeOptions {
   keyspace: string | null;
   /** Handshake deadline per step in ms. */
   connectTimeoutMs: number;
+  /** Protocol version to speak; `null` (or absent) offers 5 and falls back to 4. */
+  protocolVersion?: 4 | 5 | null;
 }
 
 /** What the handshake settled. */
