@@ -14,6 +14,7 @@ import { parseContactPoint } from "./pool/address.ts";
 import { Requests } from "./request/requests.ts";
 import type { CallOptions } from "./request/resolve.ts";
 import type { QueryResult, Row } from "./result.ts";
+import { runTemplate } from "./sql/template.ts";
 import { Batch } from "./statement/batch.ts";
 import { PreparedStatement } from "./statement/prepared.ts";
 import { Query } from "./statement/query.ts";
@@ -149,6 +150,23 @@ export class Session {
   }
 
   /**
+   * Tagged template: prepares once per template, binds each `${…}` as a value
+   * (never as text; names cannot be interpolated), reads every page.
+   * @throws {TypeError} a value does not fit its column; nothing was sent
+   * @throws {CqlSyntaxError} invalid CQL, e.g. an interpolation where a name is expected
+   * @example
+   * ```ts ignore
+   * const users = await session.sql<{ name: string }>`SELECT name FROM ks.users WHERE id = ${1}`;
+   * ```
+   */
+  sql<T = Record<string, unknown>>(
+    strings: TemplateStringsArray,
+    ...values: unknown[]
+  ): Promise<T[]> {
+    return runTemplate<T>(this, strings, values);
+  }
+
+  /**
    * Streams every row of a statement, fetching the next page only when the
    * previous one has been consumed. Stop early with `break` or the signal.
    * @example
@@ -198,6 +216,11 @@ export class Session {
     const requestsPerNode = new Map<string, number>();
     for (const h of this.#cluster.hosts.values()) requestsPerNode.set(h.pool.address, h.sent);
     return { requestsPerNode };
+  }
+
+  /** The native protocol version the session speaks (negotiated, or pinned by the builder). */
+  get protocolVersion(): 4 | 5 {
+    return this.#cluster.protocolVersion;
   }
 
   /** The keyspace connections use, or `null`. */
