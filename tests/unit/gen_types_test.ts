@@ -64,11 +64,11 @@ describe("gen-types", () => {
     ], [{ type_name: "addr", field_names: ["street", "zip"], field_types: ["text", "int"] }]);
     assert.match(
       text,
-      /export interface Addr \{\n  street: string \| null;\n  zip: number \| null;\n\}/,
+      /export interface Addr \{\n {2}street: string \| null;\n {2}zip: number \| null;\n\}/,
     );
     assert.match(
       text,
-      /export interface T \{\n  p1: number;\n  p2: number;\n  c: string;\n  s: Addr \| null;\n  "Odd Name": number \| null;\n  v: string \| null;\n\}/,
+      /export interface T \{\n {2}p1: number;\n {2}p2: number;\n {2}c: string;\n {2}s: Addr \| null;\n {2}"Odd Name": number \| null;\n {2}v: string \| null;\n\}/,
     );
   });
 
@@ -78,7 +78,7 @@ describe("gen-types", () => {
       { table_name: "address", column_name: "a", kind: "regular", position: -1, type: "address" },
     ], [{ type_name: "address", field_names: ["x"], field_types: ["int"] }]);
     assert.match(text, /export interface AddressUdt \{/);
-    assert.match(text, /export interface Address \{\n  id: number;\n  a: AddressUdt \| null;/);
+    assert.match(text, /export interface Address \{\n {2}id: number;\n {2}a: AddressUdt \| null;/);
   });
 
   it("parses its arguments", () => {

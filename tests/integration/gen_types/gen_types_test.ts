@@ -115,9 +115,9 @@ describe("gen-types", () => {
     assert.match(text, /export interface AllTypes \{/);
     assert.match(text, /export interface Address \{/);
     assert.match(text, /export interface Phone \{/);
-    assert.match(text, /export interface Hits \{\n  id: number;\n  n: bigint \| null;\n\}/);
-    assert.match(text, /  phones: Phone\[\] \| null;/);
-    assert.match(text, /  "Quoted Col": string \| null;/);
+    assert.match(text, /export interface Hits \{\n {2}id: number;\n {2}n: bigint \| null;\n\}/);
+    assert.match(text, / {2}phones: Phone\[\] \| null;/);
+    assert.match(text, / {2}"Quoted Col": string \| null;/);
     writeFileSync(`${dir}/types.ts`, text);
     assert.deepEqual(denoCheck(dir, "types.ts"), { ok: true, text: "" });
 
