@@ -1,8 +1,9 @@
 /**
  * Builds the npm package into `dist/` (ignored by git) from the same sources
- * JSR publishes: ESM JavaScript and `.d.ts` for `mod.ts` and `src/runtime/workers_entry.ts` and
- * everything they import, plus `dist/workerd.js`, the entry the `workerd`
- * export condition selects inside Cloudflare Workers. The TypeScript compiler
+ * JSR publishes: ESM JavaScript and `.d.ts` for every deno.json export (`mod.ts`, `./workers`,
+ * `./compat`) and everything they import, plus `dist/workerd.js`, the entry the `workerd`
+ * export condition selects inside Cloudflare Workers, and `dist/bin/gen-types.js`, the
+ * `rsylla-gen-types` command. The TypeScript compiler
  * (the `typescript` devDependency) only transpiles here, `.ts` import
  * specifiers rewritten to `.js`; type checking is `deno check`'s job.
  *
@@ -15,17 +16,42 @@
 import { REPO_ROOT, since } from "./lib/paths.ts";
 
 const DIST = `${REPO_ROOT}/dist`;
-const ENTRIES = ["mod.ts", "src/runtime/workers_entry.ts"];
+/** Entry points besides deno.json's exports: the gen-types command behind the npm `bin`. */
+const EXTRA_ENTRIES = ["src/sql/gen_types_cli.ts"];
 
 /** Modules the built JavaScript may import besides its own files. */
-const ALLOWED_BARE = /^(node:(net|tls)|snappyjs|cloudflare:sockets)$/;
+const ALLOWED_BARE = /^(node:(net|tls|fs\/promises)|snappyjs|cloudflare:sockets)$/;
 
 /** Reads deno.json: the one source of name, version and exports. */
-async function denoJson(): Promise<{ name: string; version: string }> {
+async function denoJson(): Promise<
+  { name: string; version: string; exports: string | Record<string, string> }
+> {
   return JSON.parse(await Deno.readTextFile(`${REPO_ROOT}/deno.json`));
 }
 
+/** The files tsc starts from: every deno.json export, plus {@link EXTRA_ENTRIES}. */
+async function entries(): Promise<string[]> {
+  const { exports } = await denoJson();
+  const paths = typeof exports === "string" ? [exports] : Object.values(exports);
+  return [...paths.map((p) => p.replace(/^\.\//, "")), ...EXTRA_ENTRIES];
+}
+
+/** `dist/bin/gen-types.js`: the npm `bin` running gen-types on Node or Bun. */
+const GEN_TYPES_BIN = `#!/usr/bin/env node
+// rsylla-gen-types: TypeScript row types from a keyspace's schema (see the README, "Typed CQL").
+import { writeFile } from "node:fs/promises";
+import { runGenTypes } from "../src/sql/gen_types_cli.js";
+
+const code = await runGenTypes(process.argv.slice(2), {
+  writeFile: (path, text) => writeFile(path, text),
+  stdout: (text) => console.log(text),
+  stderr: (text) => console.error(text),
+});
+process.exit(code);
+`;
+
 async function tsc(): Promise<void> {
+  const ENTRIES = await entries();
   const tmp = await Deno.makeTempDir({ prefix: "rsylla-build-" });
   const config = `${tmp}/tsconfig.json`;
   await Deno.writeTextFile(
@@ -116,6 +142,8 @@ export async function buildNpm(): Promise<number> {
       `export * from "./mod.js";\n`,
   );
   await Deno.writeTextFile(`${DIST}/workerd.d.ts`, `export * from "./mod.js";\n`);
+  await Deno.mkdir(`${DIST}/bin`, { recursive: true });
+  await Deno.writeTextFile(`${DIST}/bin/gen-types.js`, GEN_TYPES_BIN, { mode: 0o755 });
   const bad = await finish(DIST);
   if (bad.length > 0) throw new Error(`unexpected imports in dist/:\n  ${bad.join("\n  ")}`);
   let n = 0;
