@@ -5,7 +5,7 @@
  * ```sh
  * deno run -A scripts/db.ts up [--auth] [--tls|--mtls] [--name N] [--ip 127.0.0.X] [--docker]
  * deno run -A scripts/db.ts down [--name N | --all]
- * deno run -A scripts/db.ts cluster-up [--nodes 3] [--dc-layout dc1:2,dc2:1] [--replace]
+ * deno run -A scripts/db.ts cluster-up [--dc-layout dc1:2,dc2:1 | --nodes N] [--num-tokens 16] [--replace]
  * deno run -A scripts/db.ts cluster-down
  * deno run -A scripts/db.ts node-kill <name> | node-start <name> | status | jars
  * ```
@@ -21,7 +21,9 @@ const USAGE = `usage: deno run -A scripts/db.ts <command> [options]
   up            start (or reuse) one node        --name single --ip 127.0.0.1 --port 9042
                                                  --auth --tls --mtls --docker --timeout 180
   down          stop single + secure             --name N | --all (every node, cluster too)
-  cluster-up    start c1..cN on 127.0.0.1..N     --nodes 3 --dc-layout dc1:2,dc2:1 --replace
+  cluster-up    start c1..cN on 127.0.0.1..N     --dc-layout dc1:2,dc2:1 (default: dc1 = c1 r1,
+                                                 c2 r2; dc2 = c3 r1) | --nodes N (one DC)
+                                                 --num-tokens 16 --replace
   cluster-down  stop the cluster
   node-kill N   SIGKILL node N, keep its data
   node-start N  restart node N with its data
@@ -29,7 +31,7 @@ const USAGE = `usage: deno run -A scripts/db.ts <command> [options]
   jars          only resolve the Cassandra jars`;
 
 const BOOL = new Set(["auth", "tls", "mtls", "docker", "all", "replace", "help"]);
-const VALUE = new Set(["name", "ip", "port", "timeout", "nodes", "dc-layout"]);
+const VALUE = new Set(["name", "ip", "port", "timeout", "nodes", "dc-layout", "num-tokens"]);
 
 function parse(args: string[]) {
   const flags: Record<string, string | boolean> = {};
@@ -85,8 +87,9 @@ async function main(argv: string[]): Promise<number> {
       return await down(flags.name as string | undefined, flags.all === true);
     case "cluster-up":
       return await clusterUp({
-        nodes: num(flags.nodes, 3, "nodes"),
+        nodes: flags.nodes === undefined ? 0 : num(flags.nodes, 3, "nodes"),
         dcLayout: String(flags["dc-layout"] ?? ""),
+        numTokens: num(flags["num-tokens"], 16, "num-tokens"),
         replace: flags.replace === true,
         timeoutMs,
       });

@@ -18,6 +18,14 @@ import { ensureDependencies } from "./lib/deps.ts";
 import { answersCql } from "./lib/node_process.ts";
 import { exists, REPO_ROOT, since, TLS_DIR } from "./lib/paths.ts";
 import { bunCounts, type Counts, denoCounts } from "./lib/test_counts.ts";
+import {
+  bunCases,
+  denoCases,
+  nodeCases,
+  skipReason,
+  type TestCase,
+  testFiles,
+} from "./lib/test_report.ts";
 import { nodeTapCounts, prepareNodeSuite } from "./node_suite.ts";
 import { runConsumers } from "../tests/consumer/run.ts";
 import { runWorker } from "../tests/workers/run.ts";
@@ -40,6 +48,8 @@ interface Result extends Counts {
   seconds: number;
 }
 const results: Result[] = [];
+/** Test cases by name, as each runner reported them: for distinct counts and skip reasons. */
+const cases: { runtime: string; phase: string; dir: string; c: TestCase }[] = [];
 /** Node names this run started, to stop at the end. */
 const started = new Set<string>();
 let clusterStarted = false;
@@ -118,11 +128,23 @@ async function runTests(phase: string, dir: string, bunTimeoutMs: number, env = 
   const xml = await Deno.readTextFile(junit).catch(() => "");
   await Deno.remove(junit).catch(() => {});
   const dc = denoCounts(d.text, d.code, xml);
+  for (const c of denoCases(xml)) cases.push({ runtime: "deno", phase, dir, c });
   record(`deno ${phase}`, dc, start);
   if (interrupted) return;
   start = performance.now();
   console.log(`\n=== bun ${phase}: bun test --timeout ${bunTimeoutMs} ./${dir}`);
-  const b = await run(BUN, ["test", "--timeout", String(bunTimeoutMs), `./${dir}`], env);
+  const bunJunit = await Deno.makeTempFile({ suffix: ".xml" });
+  const b = await run(BUN, [
+    "test",
+    "--timeout",
+    String(bunTimeoutMs),
+    "--reporter=junit",
+    `--reporter-outfile=${bunJunit}`,
+    `./${dir}`,
+  ], env);
+  const bxml = await Deno.readTextFile(bunJunit).catch(() => "");
+  await Deno.remove(bunJunit).catch(() => {});
+  for (const c of bunCases(bxml, dir)) cases.push({ runtime: "bun", phase, dir, c });
   record(`bun ${phase}`, bunCounts(b.text, b.code), start);
 }
 
@@ -210,6 +232,9 @@ async function packages(env: Record<string, string>): Promise<void> {
     dir = suite.dir;
     const args = ["--test", "--test-reporter=tap", "--test-timeout=120000", ...suite.tests];
     const r = await runIn(dir, "node", args, env);
+    for (const c of nodeCases(r.text)) {
+      cases.push({ runtime: "node", phase: "integration", dir: "tests/integration", c });
+    }
     record("node integration (npm package)", nodeTapCounts(r.text, r.code), start);
   } catch (e) {
     console.error(`node integration: ${(e as Error).message}`);
@@ -247,7 +272,9 @@ async function cluster(): Promise<void> {
   const start = performance.now();
   clusterStarted = true;
   // --replace: single nodes of this checkout still on 127.0.0.1 would block the ring.
-  if ((await db(["cluster-up", "--nodes", "3", "--replace"])) !== 0 && !interrupted) {
+  // The CI layout: dc1 = {127.0.0.1 r1, 127.0.0.2 r2}, dc2 = {127.0.0.3 r1}, 16 vnodes each.
+  const layout = ["--dc-layout", "dc1:2,dc2:1", "--num-tokens", "16"];
+  if ((await db(["cluster-up", ...layout, "--replace"])) !== 0 && !interrupted) {
     record("cluster nodes", { passed: 0, failed: 1, ignored: 0, note: "start failed" }, start);
     return;
   }
@@ -297,10 +324,55 @@ async function main(): Promise<void> {
   finish();
 }
 
+/**
+ * Per-runtime lines (`deno: N passed, M failed, K skipped`; the consumer projects and the Worker
+ * run on several runtimes at once and get a line of their own), the number of distinct tests
+ * (a test run on Deno, Bun and Node counts once), and every skipped test with its reason.
+ */
+function summary(): void {
+  const groups = new Map<string, { passed: number; failed: number; ignored: number }>();
+  for (const r of results) {
+    const first = r.label.split(" ")[0];
+    const key = ["deno", "bun", "node"].includes(first) ? first : "packages (consumers, workerd)";
+    const g = groups.get(key) ?? { passed: 0, failed: 0, ignored: 0 };
+    g.passed += r.passed;
+    g.failed += r.failed;
+    g.ignored += r.ignored;
+    groups.set(key, g);
+  }
+  const skipped = cases.filter((x) => x.c.status === "skipped");
+  if (skipped.length) {
+    console.log("\nskipped tests:");
+    const files = new Map<string, string[]>();
+    for (const x of skipped) {
+      if (!files.has(x.dir)) files.set(x.dir, testFiles(REPO_ROOT, x.dir));
+      const why = skipReason(REPO_ROOT, x.c, files.get(x.dir)!);
+      console.log(`  ${x.runtime} ${x.phase}: ${x.c.name} — ${why}`);
+    }
+  }
+  const names = new Set(cases.map((x) => `${x.dir}\u0000${x.c.name}`));
+  // Checks without per-test reports (consumer projects, the Worker) count as they are.
+  const other = groups.get("packages (consumers, workerd)");
+  const distinct = names.size + (other ? other.passed + other.failed : 0);
+  console.log("");
+  for (const [key, g] of groups) {
+    console.log(`${key}: ${g.passed} passed, ${g.failed} failed, ${g.ignored} skipped`);
+  }
+  console.log(
+    `distinct tests: ${distinct} (the same test on Deno, Bun and Node counts once; ` +
+      `${cases.length} test runs reported by name)`,
+  );
+}
+
 /** Prints the total line (always last) and exits; an interrupted run counts one failure. */
 function finish(): never {
   if (interrupted) {
     results.push({ label: interrupted, passed: 0, failed: 1, ignored: 0, seconds: 0 });
+  }
+  try {
+    summary();
+  } catch (e) {
+    console.error(`summary: ${(e as Error).message}`);
   }
   const passed = results.reduce((s, r) => s + r.passed, 0);
   const failed = results.reduce((s, r) => s + r.failed, 0);

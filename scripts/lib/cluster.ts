@@ -1,15 +1,19 @@
 /**
- * `cluster-up` / `cluster-down`: N one-token nodes `c1..cN` on 127.0.0.1..N forming one ring,
- * started one after another. Writes `.rsylla/cluster.json` for tests.
+ * `cluster-up` / `cluster-down`: nodes `c1..cN` on 127.0.0.1..N forming one ring, started one
+ * after another, each with `num_tokens` vnodes (16 by default, Cassandra's default since 4.0).
+ * The default layout is the CI one: GossipingPropertyFileSnitch, dc1 = {c1 rack r1, c2 rack r2},
+ * dc2 = {c3 rack r1} (`--dc-layout dc1:2,dc2:1`; racks r1, r2, … are dealt out within each DC).
+ * `--nodes N` without a layout gives the old single-DC SimpleSnitch ring. Writes
+ * `.rsylla/cluster.json` for tests.
  * @module
  */
 
 import { ensureJars } from "./jars.ts";
 import {
   clusterNameFor,
-  evenTokens,
   loadInfo,
   type NodeInfo,
+  vnodeTokens,
   writeNodeFiles,
 } from "./node_config.ts";
 import {
@@ -26,9 +30,15 @@ import { allNodeNames, removeNode } from "./single.ts";
 
 /** Options of `db.ts cluster-up`. */
 export interface ClusterOptions {
+  /** Node count when `dcLayout` is empty; 0 means the default layout. */
   nodes: number;
-  /** e.g. `dc1:2,dc2:1`; empty means SimpleSnitch, everything in datacenter1/rack1. */
+  /**
+   * e.g. `dc1:2,dc2:1` (GossipingPropertyFileSnitch, racks r1, r2, … within each DC); empty
+   * with `nodes` > 0 means SimpleSnitch, everything in datacenter1/rack1.
+   */
   dcLayout: string;
+  /** Vnodes per node (`num_tokens`). */
+  numTokens: number;
   replace: boolean;
   timeoutMs: number;
 }
@@ -36,8 +46,19 @@ export interface ClusterOptions {
 /** Shape of `.rsylla/cluster.json`. */
 export interface ClusterFile {
   hosts: string[];
-  nodes: { name: string; ip: string; port: number; dc: string; rack: string; token: string }[];
+  nodes: {
+    name: string;
+    ip: string;
+    port: number;
+    dc: string;
+    rack: string;
+    /** The node's tokens, as configured (`initial_token`); the server's view is in system.local. */
+    tokens: string[];
+  }[];
 }
+
+/** The CI layout: dc1 = {127.0.0.1 r1, 127.0.0.2 r2}, dc2 = {127.0.0.3 r1}. */
+export const DEFAULT_LAYOUT = "dc1:2,dc2:1";
 
 function parseLayout(layout: string): { dc: string; count: number }[] {
   return layout.split(",").map((part) => {
@@ -52,10 +73,12 @@ function parseLayout(layout: string): { dc: string; count: number }[] {
 
 async function plan(o: ClusterOptions): Promise<NodeInfo[]> {
   const clusterName = await clusterNameFor("cluster");
-  const layout = o.dcLayout ? parseLayout(o.dcLayout) : [{ dc: "datacenter1", count: o.nodes }];
+  const layoutText = o.dcLayout || (o.nodes > 0 ? "" : DEFAULT_LAYOUT);
+  const layout = layoutText ? parseLayout(layoutText) : [{ dc: "datacenter1", count: o.nodes }];
   const n = layout.reduce((s, l) => s + l.count, 0);
   if (n < 1 || n > 9) throw new Error(`a cluster needs 1..9 nodes, got ${n}`);
-  const tokens = evenTokens(n);
+  if (o.numTokens < 1 || o.numTokens > 256) throw new Error(`--num-tokens must be 1..256`);
+  const tokens = vnodeTokens(n, o.numTokens);
   const out: NodeInfo[] = [];
   for (const { dc, count } of layout) {
     for (let j = 0; j < count; j++) {
@@ -69,11 +92,12 @@ async function plan(o: ClusterOptions): Promise<NodeInfo[]> {
         auth: false,
         tls: false,
         mtls: false,
-        token: tokens[i - 1],
+        token: tokens[i - 1].join(","),
+        numTokens: o.numTokens,
         seeds: "127.0.0.1:7000",
-        snitch: o.dcLayout ? "GossipingPropertyFileSnitch" : "SimpleSnitch",
+        snitch: layoutText ? "GossipingPropertyFileSnitch" : "SimpleSnitch",
         dc,
-        rack: "rack1",
+        rack: layoutText ? `r${j + 1}` : "rack1",
         cassandraVersion: CASSANDRA_VERSION,
       });
     }
@@ -84,7 +108,10 @@ async function plan(o: ClusterOptions): Promise<NodeInfo[]> {
 async function sameAsRunning(nodes: NodeInfo[]): Promise<boolean> {
   for (const want of nodes) {
     const have = await loadInfo(want.name);
-    if (!have || have.kind !== "cluster" || have.dc !== want.dc || have.token !== want.token) {
+    if (
+      !have || have.kind !== "cluster" || have.dc !== want.dc || have.rack !== want.rack ||
+      have.token !== want.token || (have.numTokens ?? 1) !== want.numTokens
+    ) {
       return false;
     }
     if (!(await livePid(want.name)) || !(await answersCql(want.ip))) return false;
@@ -128,7 +155,8 @@ export async function clusterUp(o: ClusterOptions): Promise<number> {
   await ensureJars();
   console.log(
     `starting ${nodes.length}-node Cassandra ${CASSANDRA_VERSION} cluster ` +
-      `(${nodes.map((x) => `${x.name}=${x.ip} ${x.dc}`).join(", ")})…`,
+      `(${nodes.map((x) => `${x.name}=${x.ip} ${x.dc}/${x.rack}`).join(", ")}; ` +
+      `${o.numTokens} tokens each)…`,
   );
   const stopAll = async () => {
     for (const x of nodes) await stopProcess(x.name, 0);
@@ -158,7 +186,7 @@ export async function clusterUp(o: ClusterOptions): Promise<number> {
         port,
         dc,
         rack,
-        token,
+        tokens: token.split(","),
       })),
     };
     await Deno.writeTextFile(CLUSTER_FILE, JSON.stringify(file, null, 2) + "\n");

@@ -51,6 +51,16 @@ const dec = new TextDecoder();
 interface Frame {
   opcode: number;
   body: Uint8Array;
+  flags?: number;
+}
+
+/** Options of {@link CqlProbe.query}. */
+export interface ProbeQueryOptions {
+  /** Consistency code (ONE = 1, QUORUM = 4, ALL = 5, LOCAL_ONE = 10); ONE by default. */
+  consistency?: number;
+  /** Ask for tracing; the session id goes to `onTracingId`. */
+  tracing?: boolean;
+  onTracingId?: (id: string) => void;
 }
 
 /** One open connection; requests are sent one at a time. */
@@ -147,18 +157,26 @@ export class CqlProbe {
     return out;
   }
 
-  /** Runs `cql` at consistency ONE and returns its rows (empty for non-row results). */
-  async query(cql: string): Promise<ProbeRow[]> {
+  /**
+   * Runs `cql` (at consistency ONE unless told) and returns its rows (empty for non-row
+   * results). Sets and lists of text render as their elements joined by `,`.
+   */
+  async query(cql: string, opts: ProbeQueryOptions = {}): Promise<ProbeRow[]> {
     const text = enc.encode(cql);
     const body = new Uint8Array(4 + text.length + 3);
     const v = new DataView(body.buffer);
     v.setInt32(0, text.length);
     body.set(text, 4);
-    v.setUint16(4 + text.length, 0x0001); // consistency ONE
+    v.setUint16(4 + text.length, opts.consistency ?? 0x0001);
     body[4 + text.length + 2] = 0; // no query flags
-    const reply = await this.#request(Op.QUERY, body);
+    const reply = await this.#request(Op.QUERY, body, opts.tracing ? 0x02 : 0);
     if (reply.opcode !== Op.RESULT) throw unexpected(reply, "RESULT");
-    return decodeRows(new BodyReader(reply.body));
+    const r = new BodyReader(reply.body);
+    if ((reply.flags ?? 0) & 0x02) {
+      const id = render({ id: 0x0c, args: [] }, r.raw(16));
+      opts.onTracingId?.(id);
+    }
+    return decodeRows(r);
   }
 
   /** Closes the socket; pending requests reject. */
@@ -166,13 +184,13 @@ export class CqlProbe {
     this.#socket.destroy();
   }
 
-  #request(opcode: number, body: Uint8Array): Promise<Frame> {
+  #request(opcode: number, body: Uint8Array, flags = 0): Promise<Frame> {
     if (this.#closedWith) return Promise.reject(this.#closedWith);
     const stream = this.#nextStream++ & 0x7fff;
     const frame = new Uint8Array(9 + body.length);
     const v = new DataView(frame.buffer);
     frame[0] = 0x04;
-    frame[1] = 0;
+    frame[1] = flags;
     v.setInt16(2, stream);
     frame[4] = opcode;
     v.setInt32(5, body.length);
@@ -209,7 +227,11 @@ export class CqlProbe {
       const length = v.getInt32(5);
       if (this.#buf.length < 9 + length) return;
       const stream = v.getInt16(2);
-      const frame = { opcode: this.#buf[4], body: this.#buf.slice(9, 9 + length) };
+      const frame = {
+        opcode: this.#buf[4],
+        flags: this.#buf[1],
+        body: this.#buf.slice(9, 9 + length),
+      };
       this.#buf = this.#buf.slice(9 + length);
       const w = this.#waiters.get(stream);
       this.#waiters.delete(stream);
@@ -319,16 +341,26 @@ function decodeRows(r: BodyReader): ProbeRow[] {
     const row: ProbeRow = {};
     for (const c of cols) {
       const v = r.bytes();
-      row[c.name] = v === null ? null : render(c.type.id, v);
+      row[c.name] = v === null ? null : render(c.type, v);
     }
     rows.push(row);
   }
   return rows;
 }
 
-function render(id: number, v: Uint8Array): string {
+function render(type: ColType, v: Uint8Array): string {
   const view = new DataView(v.buffer, v.byteOffset, v.byteLength);
-  switch (id) {
+  switch (type.id) {
+    case 0x20: // list
+    case 0x22: { // set
+      const r = new BodyReader(v);
+      const out: string[] = [];
+      for (let n = r.int(); n > 0; n--) {
+        const e = r.bytes();
+        out.push(e === null ? "null" : render(type.args[0], e));
+      }
+      return out.join(",");
+    }
     case 0x01: // ascii
     case 0x0a: // text
     case 0x0d: // varchar

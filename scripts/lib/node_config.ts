@@ -23,8 +23,13 @@ export interface NodeInfo {
   tls: boolean;
   /** TLS clients must present a certificate signed by the test CA. */
   mtls: boolean;
-  /** Murmur3 token; nodes own one token each. */
+  /**
+   * Murmur3 token(s), comma-separated: single nodes own one token, cluster nodes `numTokens`
+   * (vnodes, 16 by default as in Cassandra 4+).
+   */
   token: string;
+  /** `num_tokens` in cassandra.yaml; 1 when absent (nodes set up before vnodes). */
+  numTokens?: number;
   seeds: string;
   snitch: "SimpleSnitch" | "GossipingPropertyFileSnitch";
   dc: string;
@@ -73,11 +78,39 @@ export function evenTokens(n: number): string[] {
   return Array.from({ length: n }, (_, i) => String((span * BigInt(i)) / BigInt(n) - 2n ** 63n));
 }
 
+/**
+ * `perNode` vnode tokens for each of `n` nodes, from a seeded generator so a ring is the same on
+ * every run (and `sameAsRunning` can compare it) yet irregular like a real one: neighbouring
+ * ranges often belong to the same node, and ranges differ in size. Returns one sorted list per
+ * node; no token appears twice.
+ */
+export function vnodeTokens(n: number, perNode: number, seed = 0x5eed16): string[][] {
+  let x = BigInt(seed) | 1n;
+  const mask = (1n << 64n) - 1n;
+  const next = () => {
+    // xorshift64*: plenty for spreading tokens; deterministic across runtimes.
+    x ^= x >> 12n;
+    x ^= (x << 25n) & mask;
+    x ^= x >> 27n;
+    return ((x * 0x2545F4914F6CDD1Dn) & mask) - (1n << 63n);
+  };
+  const seen = new Set<bigint>();
+  const out: bigint[][] = Array.from({ length: n }, () => []);
+  for (let k = 0; k < n * perNode;) {
+    const t = next();
+    if (t === -(1n << 63n) || seen.has(t)) continue;
+    seen.add(t);
+    out[k % n].push(t);
+    k++;
+  }
+  return out.map((ts) => ts.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).map(String));
+}
+
 function yaml(info: NodeInfo): string {
   const p = nodePaths(info.name);
   const lines = [
     `cluster_name: "${info.clusterName}"`,
-    "num_tokens: 1",
+    `num_tokens: ${info.numTokens ?? 1}`,
     `initial_token: "${info.token}"`,
     "partitioner: org.apache.cassandra.dht.Murmur3Partitioner",
     `endpoint_snitch: ${info.snitch}`,

@@ -1,12 +1,12 @@
 /**
  * Shared bits of the cluster tests (three real Cassandra nodes, see `scripts/db.ts cluster-up`):
- * sessions on the cluster, the ring as the nodes report it, and `scripts/db.ts` as a child
- * process for killing and restarting nodes.
+ * sessions on the cluster and `scripts/db.ts` as a child process for killing and restarting
+ * nodes. The ring as the server reports it is in `server_ring.ts`.
  * @module
  */
 
 import { spawn } from "node:child_process";
-import type { ClusterData, Session, SessionBuilder as Builder } from "../../mod.ts";
+import type { Session, SessionBuilder as Builder } from "../../mod.ts";
 import { SessionBuilder } from "../../mod.ts";
 import { CqlProbe } from "../../scripts/lib/cql_probe.ts";
 import { clusterHosts, hostPort } from "../integration/env.ts";
@@ -36,33 +36,6 @@ export function connectCluster(builder: Builder = clusterBuilder()): Promise<Ses
 /** `host:port` of a node of the cluster data, as `getMetrics()` keys it. */
 export function nodeKey(n: { address: string; port: number }): string {
   return n.address.includes(":") ? `[${n.address}]:${n.port}` : `${n.address}:${n.port}`;
-}
-
-/** Ring positions sorted by token, each with the `host:port` owning it. */
-export function ringOf(data: ClusterData): { token: bigint; node: string }[] {
-  const ring: { token: bigint; node: string }[] = [];
-  for (const n of data.nodes) for (const t of n.tokens) ring.push({ token: t, node: nodeKey(n) });
-  return ring.sort((a, b) => (a.token < b.token ? -1 : a.token > b.token ? 1 : 0));
-}
-
-/**
- * The nodes holding `token` with SimpleStrategy and `rf` replicas, primary first: the owner of
- * the first ring position whose token is ≥ `token` (wrapping), then the next distinct nodes
- * clockwise. Written here from Cassandra's rules, not taken from the driver.
- */
-export function simpleReplicas(
-  ring: { token: bigint; node: string }[],
-  token: bigint,
-  rf: number,
-): string[] {
-  let i = ring.findIndex((r) => r.token >= token);
-  if (i < 0) i = 0;
-  const out: string[] = [];
-  for (let k = 0; k < ring.length && out.length < rf; k++) {
-    const node = ring[(i + k) % ring.length].node;
-    if (!out.includes(node)) out.push(node);
-  }
-  return out;
 }
 
 /** Requests per node since `before` (a `getMetrics().requestsPerNode` snapshot). */

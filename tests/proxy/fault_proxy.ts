@@ -61,7 +61,67 @@ export type FaultAction =
   /** Reset both sockets instead of forwarding. */
   | { kind: "reset" }
   /** From this frame on forward nothing (frames are held); the socket stays open. */
-  | { kind: "silence" };
+  | { kind: "silence" }
+  /**
+   * Forward another answer in its place, on the same stream (flags cleared): e.g. an ERROR
+   * frame built with {@link errorBody}, {@link readTimeoutBody}, {@link writeTimeoutBody} or
+   * {@link unavailableBody}. The server's own answer is dropped.
+   */
+  | { kind: "replace"; with: (f: ProxyFrame) => { opcode: number; body: Uint8Array } };
+
+/** Opcode of ERROR frames. */
+export const OPCODE_ERROR = 0x00;
+
+function utf8String(s: string): Uint8Array {
+  const b = new TextEncoder().encode(s);
+  const out = new Uint8Array(2 + b.length);
+  new DataView(out.buffer).setUint16(0, b.length);
+  out.set(b, 2);
+  return out;
+}
+
+/** An ERROR body: `[int code][string message]` and `extra` (the code's own fields). */
+export function errorBody(code: number, message: string, extra: Uint8Array = new Uint8Array(0)) {
+  const msg = utf8String(message);
+  const out = new Uint8Array(4 + msg.length + extra.length);
+  new DataView(out.buffer).setInt32(0, code);
+  out.set(msg, 4);
+  out.set(extra, 4 + msg.length);
+  return { opcode: OPCODE_ERROR, body: out };
+}
+
+/** READ_TIMEOUT (0x1200): `<cl><received><blockfor><data_present>`. */
+export function readTimeoutBody(cl: number, received: number, blockFor: number, data: boolean) {
+  const x = new Uint8Array(11);
+  const v = new DataView(x.buffer);
+  v.setUint16(0, cl);
+  v.setInt32(2, received);
+  v.setInt32(6, blockFor);
+  x[10] = data ? 1 : 0;
+  return errorBody(0x1200, "Operation timed out (injected by the fault proxy)", x);
+}
+
+/** WRITE_TIMEOUT (0x1100): `<cl><received><blockfor><writeType>`. */
+export function writeTimeoutBody(cl: number, received: number, blockFor: number, type: string) {
+  const t = utf8String(type);
+  const x = new Uint8Array(10 + t.length);
+  const v = new DataView(x.buffer);
+  v.setUint16(0, cl);
+  v.setInt32(2, received);
+  v.setInt32(6, blockFor);
+  x.set(t, 10);
+  return errorBody(0x1100, "Operation timed out (injected by the fault proxy)", x);
+}
+
+/** UNAVAILABLE (0x1000): `<cl><required><alive>`. */
+export function unavailableBody(cl: number, required: number, alive: number) {
+  const x = new Uint8Array(10);
+  const v = new DataView(x.buffer);
+  v.setUint16(0, cl);
+  v.setInt32(2, required);
+  v.setInt32(6, alive);
+  return errorBody(0x1000, "Cannot achieve consistency (injected by the fault proxy)", x);
+}
 
 /** A frame matcher and its action; `times` limits how many frames it takes (default all). */
 export interface FaultRule {
@@ -293,6 +353,17 @@ export class ProxyConnection {
       case "reset":
         this.reset();
         return;
+      case "replace": {
+        const { opcode, body } = action.with(f);
+        const bytes = new Uint8Array(HEADER + body.length);
+        bytes.set(f.bytes.subarray(0, HEADER));
+        bytes[1] = 0; // no tracing id, warnings or custom payload in the new body
+        bytes[4] = opcode;
+        new DataView(bytes.buffer).setUint32(5, body.length);
+        bytes.set(body, HEADER);
+        this.#forward({ ...f, opcode, flags: 0, body, bytes });
+        return;
+      }
       case "truncate": {
         const keep = action.keep ?? HEADER + (f.body.length >> 1);
         this.#client.write(f.bytes.slice(0, Math.min(keep, f.bytes.length - 1)));
@@ -312,6 +383,12 @@ export class ProxyConnection {
   }
 }
 
+/** Where a proxy listens: 127.0.0.1 on an ephemeral port unless told. */
+export interface ListenOptions {
+  host?: string;
+  port?: number;
+}
+
 /** The proxy: listens on 127.0.0.1, one {@link ProxyConnection} per client connection. */
 export class FaultProxy {
   /** Every connection accepted, oldest first (closed ones included). */
@@ -321,6 +398,7 @@ export class FaultProxy {
   #server: Server;
   #target: { host: string; port: number };
   #port = 0;
+  #host = "127.0.0.1";
   #waiters: { check: () => boolean; resolve: () => void }[] = [];
 
   private constructor(target: { host: string; port: number }) {
@@ -328,20 +406,29 @@ export class FaultProxy {
     this.#server = createServer((client) => this.#accept(client));
   }
 
-  /** Starts a proxy to `target` on an ephemeral port of 127.0.0.1. */
-  static async start(target: { host: string; port: number }): Promise<FaultProxy> {
+  /** Starts a proxy to `target` on `listen` (default: an ephemeral port of 127.0.0.1). */
+  static async start(
+    target: { host: string; port: number },
+    listen: ListenOptions = {},
+  ): Promise<FaultProxy> {
     const p = new FaultProxy(target);
+    p.#host = listen.host ?? "127.0.0.1";
     await new Promise<void>((resolve, reject) => {
       p.#server.once("error", reject);
-      p.#server.listen(0, "127.0.0.1", () => resolve());
+      p.#server.listen(listen.port ?? 0, p.#host, () => resolve());
     });
     p.#port = (p.#server.address() as { port: number }).port;
     return p;
   }
 
-  /** `127.0.0.1:<port>`, the contact point to give the driver. */
+  /** `<host>:<port>`, the contact point to give the driver. */
   get address(): string {
-    return `127.0.0.1:${this.#port}`;
+    return `${this.#host}:${this.#port}`;
+  }
+
+  /** Every request the client sent on any connection, oldest connection first. */
+  requests(): ProxyRequest[] {
+    return this.connections.flatMap((c) => c.requests);
   }
 
   /** Open connections past their handshake that are not the control connection. */
