@@ -15,6 +15,13 @@
  * Pipelined: every complete frame of a read chunk is answered, one write per chunk.
  * Nothing is stored; values sent are ignored.
  *
+ * Null CLUSTER (`--hosts 127.0.0.41,127.0.0.42,127.0.0.43 --vnodes 16 --rf 3`): one process
+ * listens on every address and presents a real topology, so every driver is token-aware on
+ * every request: each address answers `system.local` as its own node (host id, 16 tokens from a
+ * seeded generator, Murmur3Partitioner) and lists the others in `system.peers` / `peers_v2`;
+ * keyspace `benchks` has SimpleStrategy with RF 3; PREPARED names the partition key (`id`), so
+ * drivers compute the routing key, the Murmur3 token and the replicas for each request.
+ *
  * Bun:  `bun bench/null_server.ts --host 127.0.0.43 --port 9042`
  * Node: `bun build bench/null_server.ts --target=node --outfile .cache/bench/null_server.mjs`
  *       then `node .cache/bench/null_server.mjs --host 127.0.0.43`
@@ -363,6 +370,55 @@ const HOST_ID = "6d1e3c2a-0b7f-4d2e-9a41-3f5c8e0d9b10";
 const SCHEMA_VERSION = "2f6a1b7c-5d3e-3a8b-9c0d-1e2f3a4b5c6d";
 const BENCH_KEYSPACE = "benchks";
 
+/** Addresses of the null cluster (one entry in single-node mode), set at start-up. */
+let CLUSTER: string[] = [];
+/** Vnodes per node and replication factor of `benchks` (cluster mode). */
+let VNODES = 1;
+let RF = 1;
+const tokenCache = new Map<string, string[]>();
+
+/** `VNODES` tokens per node, from a seeded xorshift64* (the same on every run). */
+function tokensOf(ip: string): string[] {
+  if (CLUSTER.length <= 1) return ["0"];
+  let t = tokenCache.get(ip);
+  if (t) return t;
+  let x = 0x5eed41n;
+  const mask = (1n << 64n) - 1n;
+  const all: string[][] = CLUSTER.map(() => []);
+  for (let k = 0; k < CLUSTER.length * VNODES; k++) {
+    x ^= x >> 12n;
+    x ^= (x << 25n) & mask;
+    x ^= x >> 27n;
+    all[k % CLUSTER.length].push(String(((x * 0x2545F4914F6CDD1Dn) & mask) - (1n << 63n)));
+  }
+  CLUSTER.forEach((a, i) => tokenCache.set(a, all[i]));
+  t = tokenCache.get(ip)!;
+  return t;
+}
+
+function hostIdOf(ip: string): string {
+  const i = Math.max(0, CLUSTER.indexOf(ip));
+  return HOST_ID.slice(0, -2) + (0x10 + i).toString(16).padStart(2, "0");
+}
+
+function peerRow(ip: string, port: number): Record<string, unknown> {
+  return {
+    peer: ip,
+    peer_port: 7000,
+    data_center: "datacenter1",
+    host_id: hostIdOf(ip),
+    preferred_ip: null,
+    preferred_port: null,
+    rack: "rack1",
+    release_version: "5.0.9",
+    rpc_address: ip,
+    native_address: ip,
+    native_port: port,
+    schema_version: SCHEMA_VERSION,
+    tokens: tokensOf(ip),
+  };
+}
+
 function localRow(ip: string, port: number): Record<string, unknown> {
   return {
     key: "local",
@@ -373,7 +429,7 @@ function localRow(ip: string, port: number): Record<string, unknown> {
     cql_version: "3.4.7",
     data_center: "datacenter1",
     gossip_generation: 1,
-    host_id: HOST_ID,
+    host_id: hostIdOf(ip),
     listen_address: ip,
     listen_port: 7000,
     native_protocol_version: "4",
@@ -384,7 +440,7 @@ function localRow(ip: string, port: number): Record<string, unknown> {
     rpc_port: port,
     native_port: port,
     schema_version: SCHEMA_VERSION,
-    tokens: ["0"],
+    tokens: tokensOf(ip),
   };
 }
 
@@ -461,13 +517,18 @@ function cannedFor(cql: string, ip: string, port: number, keyspace: string): Can
   if (full === "system.local") {
     const row = localRow(ip, port);
     rows = [names.map((n) => row[n] ?? null)];
+  } else if ((full === "system.peers" || full === "system.peers_v2") && CLUSTER.length > 1) {
+    rows = CLUSTER.filter((a) => a !== ip).map((a) => {
+      const row = peerRow(a, port);
+      return names.map((n) => row[n] ?? null);
+    });
   } else if (full === "system_schema.keyspaces") {
     const row: Record<string, unknown> = {
       keyspace_name: BENCH_KEYSPACE,
       durable_writes: true,
       replication: {
         class: "org.apache.cassandra.locator.SimpleStrategy",
-        replication_factor: "1",
+        replication_factor: String(RF),
       },
     };
     const wanted = /keyspace_name\s*=\s*'(\w+)'/i.exec(cql)?.[1];
@@ -583,11 +644,13 @@ function serve(socket: Socket, ip: string, port: number): void {
         // Outside the system keyspaces the answer does not depend on the WHERE/VALUES part.
         const cut = cql.includes("system") ? -1 : cql.search(CUT_RE);
         const text = cut > 0 ? cql.slice(0, cut) : cql;
-        let c = queryCache.get(text);
+        // System tables answer per node (system.local, peers): keyed by address too.
+        const cacheKey = cut > 0 ? text : `${ip}\u0000${text}`;
+        let c = queryCache.get(cacheKey);
         if (!c) {
           c = cannedFor(text, ip, port, keyspace);
           if (queryCache.size > 10_000) queryCache.clear();
-          queryCache.set(text, c);
+          queryCache.set(cacheKey, c);
         }
         out.push(frame(stream, Op.RESULT, c.full));
         return;
@@ -671,7 +734,19 @@ function arg(name: string, fallback: string): string {
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
 }
 
-const host = arg("host", "127.0.0.43");
 const port = Number(arg("port", "9042"));
-const server = createServer((s) => serve(s, host, port));
-server.listen(port, host, () => console.log(`listening ${host}:${port}`));
+CLUSTER = arg("hosts", arg("host", "127.0.0.43")).split(",").map((h) => h.trim()).filter(Boolean);
+VNODES = Number(arg("vnodes", CLUSTER.length > 1 ? "16" : "1"));
+RF = Number(arg("rf", String(Math.min(3, CLUSTER.length))));
+let listening = 0;
+for (const host of CLUSTER) {
+  const server = createServer((s) => serve(s, host, port));
+  server.listen(port, host, () => {
+    if (++listening === CLUSTER.length) {
+      console.log(
+        `listening ${CLUSTER.map((h) => `${h}:${port}`).join(",")} ` +
+          `(${CLUSTER.length} node(s), ${VNODES} vnodes each, RF ${RF})`,
+      );
+    }
+  });
+}

@@ -18,12 +18,21 @@
  *
  * Every driver × workload × concurrency runs as its own client process (see
  * bench/clients/); the figures per process are the client's own JSON line plus
- * `/usr/bin/time` around it (peak RSS). Results: bench/results/NAME.{md,svg,json}.
+ * `/usr/bin/time` around it (peak RSS). Each cell runs `--repeats N` times (5 by default),
+ * interleaved: repeat r of every cell and driver before repeat r + 1 of any, the drivers'
+ * order rotated per cell, so no driver always runs first or on a node in the same state.
+ * Before the first Cassandra cell the node is warmed up (`--server-warmup S`, 120 s by
+ * default: fresh nodes answered 2–5× slower for every driver). The null cluster
+ * (`--null-hosts`, three addresses 127.0.0.41–43) presents 16 vnodes per node and RF 3, so
+ * every driver computes the routing key, token and replicas on every request. The run refuses
+ * to start (and so to write results) when the 1-minute load average exceeds the core count.
+ * Results: bench/results/NAME.{md,svg,json} and NAME-<mode>-<workload>.svg per workload.
  * @module
  */
 
 import { ensureSchema } from "./lib/schema.ts";
 import { renderMarkdown, renderSvg } from "./lib/report.ts";
+import { workloadSvg } from "./lib/summary.ts";
 import type {
   BenchReport,
   ClientResult,
@@ -108,7 +117,10 @@ interface Options {
   skipDecode: boolean;
   skipInstall: boolean;
   host: string;
+  /** Comma-separated `ip:port` of the null cluster (one process listens on all). */
   nullHost: string;
+  repeats: number;
+  serverWarmup: number;
   external: boolean;
   decodeSeconds: number;
   out: string;
@@ -122,14 +134,14 @@ function parseOptions(args: string[]): Options {
     ops: quick ? 2000 : 0,
     warmup: quick ? 0 : 1,
     warmupOps: quick ? 300 : 0,
-    concurrency: quick ? [32] : [32, 256],
-    workloads: ALL_WORKLOADS,
-    pagedConcurrency: quick ? [2] : [4],
+    concurrency: quick ? [32] : [1, 32, 256],
+    workloads: ["read_prepared", "write_prepared", "read", "paged_read"],
+    pagedConcurrency: quick ? [2] : [1, 32],
     pagedDuration: 3,
     pagedOps: quick ? 4 : 0,
     drivers: DRIVERS.map((d) => d.id),
-    nullWorkloads: ["read_prepared", "write_prepared"],
-    nullConcurrency: quick ? [32] : [32, 256],
+    nullWorkloads: ["read_prepared", "write_prepared", "read"],
+    nullConcurrency: quick ? [32] : [1, 32, 256],
     nullDuration: quick ? 0 : 2,
     nullOps: quick ? 5000 : 0,
     nullRuntime: "bun",
@@ -138,7 +150,9 @@ function parseOptions(args: string[]): Options {
     skipDecode: false,
     skipInstall: false,
     host: "127.0.0.3:9042",
-    nullHost: "127.0.0.43:9042",
+    nullHost: "127.0.0.41:9042,127.0.0.42:9042,127.0.0.43:9042",
+    repeats: quick ? 1 : 5,
+    serverWarmup: quick ? 0 : 120,
     external: false,
     decodeSeconds: quick ? 0.5 : 2,
     out: quick ? "quick" : "latest",
@@ -219,7 +233,14 @@ function parseOptions(args: string[]): Options {
         o.host = v();
         break;
       case "--null-host":
+      case "--null-hosts":
         o.nullHost = v();
+        break;
+      case "--repeats":
+        o.repeats = Number(v());
+        break;
+      case "--server-warmup":
+        o.serverWarmup = Number(v());
         break;
       case "--external":
         o.external = true;
@@ -410,6 +431,14 @@ async function preparePeers(o: Options): Promise<{ peers: PeerStatus[]; ready: S
 
 // ---------------------------------------------------------------- runs
 
+/** `xs` rotated left by `k` (drivers' order per cell and repeat). */
+function rotate<T>(xs: T[], k: number): T[] {
+  const n = xs.length;
+  if (n === 0) return xs;
+  const s = ((k % n) + n) % n;
+  return [...xs.slice(s), ...xs.slice(0, s)];
+}
+
 let runSeq = 0;
 
 async function runOne(
@@ -507,7 +536,8 @@ function progress(n: number, total: number, rec: RunRecord): void {
 }
 
 async function startNullServer(o: Options): Promise<{ child: Deno.ChildProcess; runtime: string }> {
-  const [host, port] = o.nullHost.split(":");
+  const hosts = o.nullHost.split(",").map((h) => h.split(":")[0]);
+  const port = o.nullHost.split(",")[0].split(":")[1];
   let cmd: string[];
   if (o.nullRuntime === "node") {
     const b = await exec([
@@ -521,7 +551,7 @@ async function startNullServer(o: Options): Promise<{ child: Deno.ChildProcess; 
     cmd = [NODE, `${CACHE}/null_server.mjs`];
   } else cmd = [BUN, "bench/null_server.ts"];
   const child = new Deno.Command(cmd[0], {
-    args: [...cmd.slice(1), "--host", host, "--port", port ?? "9042"],
+    args: [...cmd.slice(1), "--hosts", hosts.join(","), "--port", port ?? "9042"],
     cwd: ROOT,
     stdin: "null",
     stdout: "piped",
@@ -559,11 +589,15 @@ async function main(): Promise<void> {
   await Deno.mkdir(`${ROOT}bench/results`, { recursive: true });
   const started = new Date();
   const loadStart = Deno.loadavg();
-  log(
-    `rsylla bench${o.quick ? " (quick)" : ""}: ${navigator.hardwareConcurrency} cores, load ${
-      loadStart.join(" ")
-    }`,
-  );
+  const cores = navigator.hardwareConcurrency;
+  log(`rsylla bench${o.quick ? " (quick)" : ""}: ${cores} cores, load ${loadStart.join(" ")}`);
+  if (loadStart[0] > cores) {
+    console.error(
+      `bench: the 1-minute load average (${loadStart[0]}) exceeds the core count (${cores}): ` +
+        "other work would be measured too. Not running, no results written.",
+    );
+    Deno.exit(3);
+  }
 
   const versions: Record<string, string> = {
     deno: Deno.version.deno,
@@ -596,7 +630,8 @@ async function main(): Promise<void> {
   if (!o.skipNull) {
     for (const w of o.nullWorkloads) for (const c of o.nullConcurrency) nullPlan.push([w, c]);
   }
-  const total = (realPlan.length + nullPlan.length) * drivers.length;
+  const total = (realPlan.length + nullPlan.length) * drivers.length * o.repeats;
+  let serverWarmedUp: { seconds: number; by: string } | null = null;
   let n = 0;
 
   if (realPlan.length) {
@@ -624,21 +659,41 @@ async function main(): Promise<void> {
       { host: o.host, keyspace: "benchks", keys: 65536, pagedRows: 100_000 },
       log,
     );
-    log(`running ${realPlan.length} workload cells × ${drivers.length} drivers against ${o.host}`);
-    for (const [w, c] of realPlan) {
-      const paged = w === "paged_read";
-      const load = paged
-        ? {
-          duration: o.pagedOps ? 0 : o.pagedDuration,
-          ops: o.pagedOps,
-          warmup: o.pagedOps ? 0 : 1,
-          warmupOps: o.pagedOps ? 1 : 0,
+    if (o.serverWarmup > 0) {
+      // A fresh node answered 2–5× slower for every driver: warm it (JIT, caches) first.
+      const warmer = drivers.find((d) => d.id === "rust") ?? drivers[0];
+      const per = o.serverWarmup / 3;
+      log(`warming the node up: ${o.serverWarmup} s of load by ${warmer.id}…`);
+      for (const w of ["read_prepared", "write_prepared", "read"]) {
+        await runOne(warmer, "cassandra", w, 32, o.host, {
+          duration: per,
+          ops: 0,
+          warmup: 0.5,
+          warmupOps: 0,
+        });
+      }
+      serverWarmedUp = { seconds: o.serverWarmup, by: warmer.id };
+    }
+    log(
+      `running ${realPlan.length} workload cells × ${drivers.length} drivers × ${o.repeats} ` +
+        `repeats against ${o.host}`,
+    );
+    for (let r = 0; r < o.repeats; r++) {
+      for (const [ci, [w, c]] of realPlan.entries()) {
+        const paged = w === "paged_read";
+        const load = paged
+          ? {
+            duration: o.pagedOps ? 0 : o.pagedDuration,
+            ops: o.pagedOps,
+            warmup: o.pagedOps ? 0 : 1,
+            warmupOps: o.pagedOps ? 1 : 0,
+          }
+          : { duration: o.duration, ops: o.ops, warmup: o.warmup, warmupOps: o.warmupOps };
+        for (const d of rotate(drivers, r + ci)) {
+          const rec = await runOne(d, "cassandra", w, c, o.host, load);
+          runs.push(rec);
+          progress(++n, total, rec);
         }
-        : { duration: o.duration, ops: o.ops, warmup: o.warmup, warmupOps: o.warmupOps };
-      for (const d of drivers) {
-        const rec = await runOne(d, "cassandra", w, c, o.host, load);
-        runs.push(rec);
-        progress(++n, total, rec);
       }
     }
   }
@@ -662,11 +717,13 @@ async function main(): Promise<void> {
           warmup: o.nullOps ? 0 : Math.min(1, o.warmup || 1),
           warmupOps: o.nullOps ? Math.max(300, o.warmupOps) : 0,
         };
-        for (const [w, c] of nullPlan) {
-          for (const d of drivers) {
-            const rec = await runOne(d, "null", w, c, o.nullHost, load);
-            runs.push(rec);
-            progress(++n, total, rec);
+        for (let r = 0; r < o.repeats; r++) {
+          for (const [ci, [w, c]] of nullPlan.entries()) {
+            for (const d of rotate(drivers, r + ci)) {
+              const rec = await runOne(d, "null", w, c, o.nullHost, load);
+              runs.push(rec);
+              progress(++n, total, rec);
+            }
           }
         }
       } finally {
@@ -722,7 +779,7 @@ async function main(): Promise<void> {
     command: `deno task bench${argv.length ? " " + argv.join(" ") : ""}`,
     quick: o.quick,
     machine: {
-      cores: navigator.hardwareConcurrency,
+      cores,
       loadavg_start: loadStart,
       loadavg_end: Deno.loadavg(),
       versions,
@@ -746,6 +803,10 @@ async function main(): Promise<void> {
         ops: o.nullOps || undefined,
       },
       keys: 65536,
+      repeats: o.repeats,
+      interleaved: "repeat r of every cell and driver before repeat r+1; drivers rotated per cell",
+      server_warmup: serverWarmedUp ?? "none",
+      null_cluster: `${o.nullHost} (one process), 16 vnodes per node, SimpleStrategy RF 3`,
     },
     peers,
     runs,
@@ -755,7 +816,19 @@ async function main(): Promise<void> {
   await Deno.writeTextFile(`${base}.json`, JSON.stringify(report, null, 1) + "\n");
   await Deno.writeTextFile(`${base}.md`, renderMarkdown(report));
   await Deno.writeTextFile(`${base}.svg`, renderSvg(report));
+  const charts: string[] = [];
+  for (const mode of ["cassandra", "null"] as const) {
+    for (const w of new Set(runs.filter((r) => r.mode === mode).map((r) => r.workload))) {
+      const file = `${base}-${mode}-${w}.svg`;
+      await Deno.writeTextFile(file, workloadSvg(report, mode, w));
+      charts.push(file.slice(ROOT.length));
+    }
+  }
   log(`wrote bench/results/${o.out}.{md,svg,json} (${(report.wall_s / 60).toFixed(1)} min)`);
+  for (const c of charts) log(`  chart ${c}`);
+  if (report.machine.loadavg_end[0] > cores) {
+    log(`note: the load average at the end (${report.machine.loadavg_end[0]}) exceeds ${cores}`);
+  }
 }
 
 if (import.meta.main) {

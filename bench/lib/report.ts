@@ -5,18 +5,12 @@
  */
 
 import type { BenchReport, DecodeResult, PeerStatus, RunRecord } from "./types.ts";
+import { summaryTables } from "./summary.ts";
 
 /** Driver ids that are this driver (TypeScript, any runtime). */
 export function isOurs(id: string): boolean {
   return id.startsWith("rsylla-") && !id.startsWith("rsylla-py");
 }
-
-/** The peers the issue's targets compare against. */
-const BASELINES = [
-  { id: "datastax-node", name: "DataStax (Node)" },
-  { id: "py-rsylla", name: "rsylla (Python)" },
-  { id: "rust", name: "Rust driver" },
-];
 
 const fmtInt = (n: number | null | undefined) =>
   n === null || n === undefined || !Number.isFinite(n)
@@ -24,220 +18,18 @@ const fmtInt = (n: number | null | undefined) =>
     : Math.round(n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ",");
 const fmt1 = (n: number | null | undefined) =>
   n === null || n === undefined || !Number.isFinite(n) ? "–" : n.toFixed(1);
-const ms = (us: number | null | undefined) =>
-  us === null || us === undefined ? "–" : (us / 1000).toFixed(us < 10_000 ? 2 : 1);
-const mb = (kb: number | null | undefined) =>
-  kb === null || kb === undefined ? "–" : (kb / 1024).toFixed(0);
-const ratio = (a: number | null | undefined, b: number | null | undefined) =>
-  a && b && Number.isFinite(a) && Number.isFinite(b) ? a / b : null;
-const x = (r: number | null) => (r === null ? "–" : `${r.toFixed(2)}×`);
-
 function ok(rec: RunRecord): boolean {
   return rec.result !== null && rec.result.ops > 0 && rec.error === null;
-}
-
-/** The rsylla-ts run with the most ops/s among `runs` for one cell. */
-function bestOurs(runs: RunRecord[]): RunRecord | null {
-  let best: RunRecord | null = null;
-  for (const r of runs) {
-    if (!isOurs(r.id) || !ok(r)) continue;
-    if (!best || r.result!.ops_per_s > best.result!.ops_per_s) best = r;
-  }
-  return best;
 }
 
 function cell(runs: RunRecord[], mode: string, workload: string, c: number): RunRecord[] {
   return runs.filter((r) => r.mode === mode && r.workload === workload && r.concurrency === c);
 }
 
-function mark(met: boolean | null): string {
-  return met === null ? "n/a" : met ? "met" : "**missed**";
-}
-
 function peersTable(peers: PeerStatus[]): string[] {
   const out = ["| peer | installed / built | detail |", "| --- | --- | --- |"];
   for (const p of peers) {
     out.push(`| ${p.peer} | ${p.ok ? "yes" : "**no**"} | ${p.detail.replace(/\|/g, "\\|")} |`);
-  }
-  return out;
-}
-
-function comparisonTable(rep: BenchReport, mode: "cassandra" | "null"): string[] {
-  const out = [
-    "| workload | c | our best | ops/s | CPU µs/op | " +
-    BASELINES.map((b) => `vs ${b.name}: ops ×, CPU ×`).join(" | ") + " |",
-    "| --- | --- | --- | --- | --- | " + BASELINES.map(() => "---").join(" | ") + " |",
-  ];
-  const workloads = [...new Set(rep.runs.filter((r) => r.mode === mode).map((r) => r.workload))];
-  const concs = [...new Set(rep.runs.filter((r) => r.mode === mode).map((r) => r.concurrency))];
-  for (const w of workloads) {
-    for (const c of concs) {
-      const runs = cell(rep.runs, mode, w, c);
-      if (runs.length === 0) continue;
-      const best = bestOurs(runs);
-      if (!best) {
-        out.push(
-          `| ${w} | ${c} | (no rsylla-ts result) | | | ${BASELINES.map(() => "").join(" | ")} |`,
-        );
-        continue;
-      }
-      const b = best.result!;
-      const vs = BASELINES.map((base) => {
-        const p = runs.find((r) => r.id === base.id && ok(r))?.result;
-        if (!p) return "–";
-        return `${x(ratio(b.ops_per_s, p.ops_per_s))}, ${
-          x(ratio(b.cpu_us_per_op, p.cpu_us_per_op))
-        }`;
-      });
-      out.push(
-        `| ${w} | ${c} | ${b.runtime} | ${fmtInt(b.ops_per_s)} | ${fmt1(b.cpu_us_per_op)} | ${
-          vs.join(" | ")
-        } |`,
-      );
-    }
-  }
-  return out;
-}
-
-function targetLines(rep: BenchReport): string[] {
-  const out: string[] = ["| target | measured | status |", "| --- | --- | --- |"];
-  const c = 32;
-  for (const w of ["read_prepared", "write_prepared"]) {
-    const runs = cell(rep.runs, "cassandra", w, c);
-    const best = bestOurs(runs)?.result;
-    const ds = runs.find((r) => r.id === "datastax-node" && ok(r))?.result;
-    const py = runs.find((r) => r.id === "py-rsylla" && ok(r))?.result;
-    const rs = runs.find((r) => r.id === "rust" && ok(r))?.result;
-    const opsDs = ratio(best?.ops_per_s, ds?.ops_per_s);
-    const cpuDs = ratio(best?.cpu_us_per_op, ds?.cpu_us_per_op);
-    const opsPy = ratio(best?.ops_per_s, py?.ops_per_s);
-    const cpuRs = ratio(best?.cpu_us_per_op, rs?.cpu_us_per_op);
-    out.push(
-      `| ${w} c=${c}: ≥ 1.5× DataStax (Node) ops/s | ${x(opsDs)} | ${
-        mark(opsDs === null ? null : opsDs >= 1.5)
-      } |`,
-    );
-    out.push(
-      `| ${w} c=${c}: ≤ 0.6× DataStax (Node) CPU µs/op | ${x(cpuDs)} | ${
-        mark(cpuDs === null ? null : cpuDs <= 0.6)
-      } |`,
-    );
-    out.push(
-      `| ${w} c=${c}: ≥ rsylla (Python) ops/s | ${x(opsPy)} | ${
-        mark(opsPy === null ? null : opsPy >= 1)
-      } |`,
-    );
-    out.push(
-      `| ${w} c=${c}: ≤ 2× Rust driver CPU µs/op | ${x(cpuRs)} | ${
-        mark(cpuRs === null ? null : cpuRs <= 2)
-      } |`,
-    );
-  }
-  const dsDecode = rep.decode.find((d) =>
-    d.impl.startsWith("datastax") && d.runtime.startsWith("node")
-  );
-  const ourDecode = rep.decode.find((d) =>
-    !d.impl.startsWith("datastax") && d.runtime.startsWith("node")
-  );
-  const dr = ratio(ourDecode?.rows_per_s, dsDecode?.rows_per_s);
-  out.push(
-    `| decode micro (Node): ≥ 2× DataStax rows/s | ${x(dr)} | ${
-      mark(dr === null ? null : dr >= 2)
-    } |`,
-  );
-  for (const w of ["read_prepared", "write_prepared"]) {
-    const nullConcs = [...new Set(cell2(rep.runs, "null", w).map((r) => r.concurrency))];
-    for (const nc of nullConcs) {
-      const runs = cell(rep.runs, "null", w, nc);
-      const ds = runs.find((r) => r.id === "datastax-node" && ok(r))?.result;
-      for (const ours of runs.filter((r) => isOurs(r.id) && ok(r))) {
-        const o = ours.result!;
-        const or = ratio(o.ops_per_s, ds?.ops_per_s);
-        const cr = ratio(o.cpu_us_per_op, ds?.cpu_us_per_op);
-        out.push(
-          `| null ${w} c=${nc} ${ours.id}: ≥ 2× DataStax (Node) req/s, ≤ 0.5× CPU | ${x(or)}, ${
-            x(cr)
-          } | ${mark(or === null || cr === null ? null : or >= 2 && cr <= 0.5)} |`,
-        );
-      }
-    }
-  }
-  return out;
-}
-
-function cell2(runs: RunRecord[], mode: string, workload: string): RunRecord[] {
-  return runs.filter((r) => r.mode === mode && r.workload === workload);
-}
-
-function fullTable(rep: BenchReport, mode: "cassandra" | "null"): string[] {
-  const out: string[] = [];
-  const runs = rep.runs.filter((r) => r.mode === mode);
-  const groups = new Map<string, RunRecord[]>();
-  for (const r of runs) {
-    const k = `${r.workload} @ concurrency ${r.concurrency}`;
-    if (!groups.has(k)) groups.set(k, []);
-    groups.get(k)!.push(r);
-  }
-  for (const [k, rs] of groups) {
-    const paged = rs[0].workload === "paged_read";
-    out.push("", `#### ${k}`, "");
-    out.push(
-      `| driver | runtime | ops/s${
-        paged ? " (rows/s)" : ""
-      } | **CPU µs/op** | mean ms | p50 ms | p99 ms | p99.9 ms | peak RSS MB | errors |`,
-      "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
-    );
-    const sorted = [...rs].sort((a, b) =>
-      (b.result?.ops_per_s ?? -1) - (a.result?.ops_per_s ?? -1)
-    );
-    for (const r of sorted) {
-      const id = isOurs(r.id) ? `**${r.id}**` : r.id;
-      if (!r.result) {
-        out.push(
-          `| ${id} | | failed: ${
-            (r.error ?? "").slice(0, 120).replace(/\|/g, "\\|")
-          } | | | | | | | |`,
-        );
-        continue;
-      }
-      const c = r.result;
-      const rowsPerS = paged ? ` (${fmtInt(c.rows / c.elapsed_s)})` : "";
-      const perRow = paged && c.rows ? ` (${((c.cpu_us * 1000) / c.rows).toFixed(0)} ns/row)` : "";
-      const rss = r.proc?.maxrss_kb ?? c.rss_kb;
-      out.push(
-        `| ${id} | ${c.runtime} | ${fmtInt(c.ops_per_s)}${rowsPerS} | **${
-          fmt1(c.cpu_us_per_op)
-        }**${perRow} | ${ms(c.lat_us.mean)} | ${ms(c.lat_us.p50)} | ${ms(c.lat_us.p99)} | ${
-          ms(c.lat_us.p999)
-        } | ${mb(rss)} | ${c.errors}${r.error ? ` (${r.error.slice(0, 60)})` : ""} |`,
-      );
-    }
-  }
-  return out;
-}
-
-function nullCoreTable(rep: BenchReport): string[] {
-  const out = [
-    "| driver | runtime | workload | c | req/s | CPU µs/op | req/s per client core |",
-    "| --- | --- | --- | --- | --- | --- | --- |",
-  ];
-  const runs = rep.runs.filter((r) => r.mode === "null" && ok(r));
-  const best = new Map<string, RunRecord>();
-  for (const r of runs) {
-    const k = `${r.id}|${r.workload}`;
-    const perCore = 1e6 / (r.result!.cpu_us_per_op ?? Infinity);
-    const cur = best.get(k);
-    if (!cur || perCore > 1e6 / (cur.result!.cpu_us_per_op ?? Infinity)) best.set(k, r);
-  }
-  for (const r of [...best.values()].sort((a, b) => a.workload.localeCompare(b.workload))) {
-    const c = r.result!;
-    out.push(
-      `| ${
-        isOurs(r.id) ? `**${r.id}**` : r.id
-      } | ${c.runtime} | ${r.workload} | ${r.concurrency} | ${fmtInt(c.ops_per_s)} | ${
-        fmt1(c.cpu_us_per_op)
-      } | ${fmtInt(1e6 / (c.cpu_us_per_op ?? Infinity))} |`,
-    );
   }
   return out;
 }
@@ -294,28 +86,15 @@ export function renderMarkdown(rep: BenchReport): string {
     "",
     ...peersTable(rep.peers),
     "",
-    "## Targets (issue 7)",
+    (rep.settings as { repeats?: number }).repeats
+      ? "## Results: median (min–max) over the interleaved repeats"
+      : "## Results: ONE sample per cell (a run made before repeats were added)",
     "",
-    ...targetLines(rep),
-    "",
-    "## Our best runtime against the peers (Cassandra)",
-    "",
-    "Ratios: ops × = our ops/s ÷ theirs (higher is better); CPU × = our CPU µs/op ÷ theirs (lower is better).",
-    "",
-    ...comparisonTable(rep, "cassandra"),
+    "One row per driver and runtime (ours on Deno, Bun and Node each; never the best of them).",
+    "ops/s is higher-is-better; client CPU µs/op is lower-is-better and the figure to compare,",
+    "since the server shares the cores. Charts: one SVG per workload next to this file.",
+    ...summaryTables(rep),
   ];
-  if (rep.runs.some((r) => r.mode === "null")) {
-    lines.push(
-      "",
-      "## Null-server mode (driver-bound)",
-      "",
-      ...comparisonTable(rep, "null"),
-      "",
-      "Max requests/s per client core (1e6 ÷ CPU µs/op, best concurrency):",
-      "",
-      ...nullCoreTable(rep),
-    );
-  }
   if (rep.decode.length) {
     lines.push(
       "",
@@ -323,10 +102,6 @@ export function renderMarkdown(rep: BenchReport): string {
       "",
       ...decodeTable(rep.decode),
     );
-  }
-  lines.push("", "## All runs: Cassandra", ...fullTable(rep, "cassandra"));
-  if (rep.runs.some((r) => r.mode === "null")) {
-    lines.push("", "## All runs: null server", ...fullTable(rep, "null"));
   }
   lines.push("");
   return lines.join("\n");

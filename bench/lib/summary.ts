@@ -1,0 +1,288 @@
+/**
+ * Repeats of one cell summarised as median with min–max, a table per workload (one row per
+ * driver and runtime: ours on Deno, Bun and Node each, never "the best of"), one SVG chart per
+ * workload, and the README's performance table, all generated from a results file.
+ * @module
+ */
+
+import type { BenchReport, RunRecord } from "./types.ts";
+
+/** Median, min and max of a list (null when empty). */
+export interface Spread {
+  median: number;
+  min: number;
+  max: number;
+  n: number;
+}
+
+function spread(xs: number[]): Spread | null {
+  const v = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  if (!v.length) return null;
+  const mid = v.length >> 1;
+  const median = v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
+  return { median, min: v[0], max: v[v.length - 1], n: v.length };
+}
+
+/** One driver × workload × concurrency × mode, over its repeats. */
+export interface CellSummary {
+  mode: RunRecord["mode"];
+  id: string;
+  workload: string;
+  concurrency: number;
+  ops: Spread | null;
+  cpu: Spread | null;
+  p99_us: Spread | null;
+  rss_mb: Spread | null;
+  runs: number;
+  failed: number;
+}
+
+const okRun = (r: RunRecord) => r.result !== null && r.result.ops > 0 && r.error === null;
+
+/** Groups the runs by cell; repeats become spreads. */
+export function summarize(runs: RunRecord[]): CellSummary[] {
+  const groups = new Map<string, RunRecord[]>();
+  for (const r of runs) {
+    const k = `${r.mode}|${r.id}|${r.workload}|${r.concurrency}`;
+    const g = groups.get(k) ?? [];
+    g.push(r);
+    groups.set(k, g);
+  }
+  const out: CellSummary[] = [];
+  for (const g of groups.values()) {
+    const good = g.filter(okRun);
+    out.push({
+      mode: g[0].mode,
+      id: g[0].id,
+      workload: g[0].workload,
+      concurrency: g[0].concurrency,
+      ops: spread(good.map((r) => r.result!.ops_per_s)),
+      cpu: spread(good.map((r) => r.result!.cpu_us_per_op ?? NaN)),
+      p99_us: spread(good.map((r) => r.result!.lat_us.p99 ?? NaN)),
+      rss_mb: spread(good.map((r) => (r.proc?.maxrss_kb ?? r.result!.rss_kb ?? NaN) / 1024)),
+      runs: g.length,
+      failed: g.length - good.length,
+    });
+  }
+  return out;
+}
+
+const int = (n: number) => Math.round(n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+const k = (n: number) => (n >= 10_000 ? `${(n / 1000).toFixed(1)} k` : int(n));
+const one = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(1));
+
+/** `median (min–max)` for ops/s. */
+export function fmtOps(s: Spread | null): string {
+  if (!s) return "–";
+  return s.n > 1 ? `${k(s.median)} (${k(s.min)}–${k(s.max)})` : k(s.median);
+}
+
+/** `median (min–max)` for CPU µs/op. */
+export function fmtCpu(s: Spread | null): string {
+  if (!s) return "–";
+  return s.n > 1 ? `${one(s.median)} (${one(s.min)}–${one(s.max)})` : one(s.median);
+}
+
+/** Display order: ours per runtime first, then the peers. */
+export const DRIVER_ORDER = [
+  "rsylla-deno",
+  "rsylla-deno-noshort",
+  "rsylla-bun",
+  "rsylla-bun-noshort",
+  "rsylla-node",
+  "rsylla-node-noshort",
+  "rust",
+  "datastax-node",
+  "datastax-bun",
+  "datastax-deno",
+  "py-rsylla",
+  "py-acsylla",
+  "py-scylla",
+];
+
+const orderOf = (id: string) => {
+  const i = DRIVER_ORDER.indexOf(id);
+  return i < 0 ? DRIVER_ORDER.length : i;
+};
+
+/** Human name of a mode, as the run's settings describe it. */
+export function modeTitle(rep: BenchReport, mode: string): string {
+  const st = rep.settings as { server_warmup?: unknown; null_cluster?: string; repeats?: number };
+  if (mode === "cassandra") {
+    const warm = st.server_warmup && st.server_warmup !== "none";
+    return `Cassandra 5.0.9, one node (${warm ? "warmed up before measuring" : "NOT warmed up"})`;
+  }
+  return st.null_cluster
+    ? "null cluster: 3 canned-answer nodes, 16 vnodes each, RF 3 (every driver token-aware)"
+    : "null server: ONE canned-answer node (rsylla-ts skips routing there: single-node " +
+      "short-circuit; the peers do not)";
+}
+
+/**
+ * One markdown table per mode × workload: a row per driver, per concurrency the ops/s and the
+ * client CPU µs/op as median (min–max) over the repeats.
+ */
+export function summaryTables(rep: BenchReport): string[] {
+  const cells = summarize(rep.runs);
+  const out: string[] = [];
+  for (const mode of ["cassandra", "null"] as const) {
+    const inMode = cells.filter((c) => c.mode === mode);
+    if (!inMode.length) continue;
+    for (const w of [...new Set(inMode.map((c) => c.workload))]) {
+      const cs = inMode.filter((c) => c.workload === w);
+      const concs = [...new Set(cs.map((c) => c.concurrency))].sort((a, b) => a - b);
+      const ids = [...new Set(cs.map((c) => c.id))].sort((a, b) => orderOf(a) - orderOf(b));
+      out.push(
+        "",
+        `### ${w} — ${modeTitle(rep, mode)}`,
+        "",
+        `| driver | ${concs.map((c) => `c=${c} ops/s | c=${c} CPU µs/op`).join(" | ")} |`,
+        `| --- | ${concs.map(() => "--: | --:").join(" | ")} |`,
+      );
+      for (const id of ids) {
+        const row = concs.map((c) => {
+          const x = cs.find((y) => y.id === id && y.concurrency === c);
+          if (!x) return "– | –";
+          const f = x.failed ? ` ⚠${x.failed} failed` : "";
+          return `${fmtOps(x.ops)}${f} | ${fmtCpu(x.cpu)}`;
+        });
+        out.push(`| ${id} | ${row.join(" | ")} |`);
+      }
+    }
+  }
+  return out;
+}
+
+const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+
+/**
+ * One chart for a workload: per concurrency a group of horizontal bars, one per driver, length =
+ * median client CPU µs/op (lower is better), a whisker from min to max, ops/s written beside.
+ */
+export function workloadSvg(rep: BenchReport, mode: RunRecord["mode"], workload: string): string {
+  const cs = summarize(rep.runs).filter((c) => c.mode === mode && c.workload === workload);
+  const concs = [...new Set(cs.map((c) => c.concurrency))].sort((a, b) => a - b);
+  const ids = [...new Set(cs.map((c) => c.id))].sort((a, b) => orderOf(a) - orderOf(b));
+  const maxCpu = Math.max(1, ...cs.map((c) => c.cpu?.max ?? 0));
+  const W = 900, left = 150, right = 200, barH = 14, gap = 4, groupGap = 26, top = 64;
+  // Bars end 130 px before the ops/s column, so the µs label always fits beside them.
+  const plotW = W - left - right - 130;
+  const rows = concs.length * (ids.length * (barH + gap) + groupGap);
+  const H = top + rows + 40;
+  const out: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" ` +
+    `viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`,
+    `<rect width="${W}" height="${H}" fill="white"/>`,
+    `<text x="10" y="22" font-size="15" font-weight="bold">${esc(workload)} — ${
+      esc(modeTitle(rep, mode))
+    }</text>`,
+    `<text x="10" y="42" fill="#444">bars: client CPU µs per operation, median of the repeats ` +
+    `(lower is better); whisker: min–max; right: ops/s median. ${esc(rep.started)}</text>`,
+  ];
+  let y = top;
+  for (const c of concs) {
+    out.push(`<text x="10" y="${y + 10}" font-weight="bold">concurrency ${c}</text>`);
+    y += 16;
+    for (const id of ids) {
+      const x = cs.find((z) => z.id === id && z.concurrency === c);
+      const ours = id.startsWith("rsylla-");
+      out.push(`<text x="${left - 6}" y="${y + barH - 3}" text-anchor="end">${esc(id)}</text>`);
+      if (x?.cpu) {
+        const w = (x.cpu.median / maxCpu) * plotW;
+        const x0 = left + (x.cpu.min / maxCpu) * plotW, x1 = left + (x.cpu.max / maxCpu) * plotW;
+        out.push(
+          `<rect x="${left}" y="${y}" width="${w.toFixed(1)}" height="${barH}" fill="${
+            ours ? "#d9534f" : "#5b8fd6"
+          }"/>`,
+          `<line x1="${x0.toFixed(1)}" x2="${x1.toFixed(1)}" y1="${y + barH / 2}" y2="${
+            y + barH / 2
+          }" stroke="#222" stroke-width="1.5"/>`,
+          `<text x="${(left + w + 4).toFixed(1)}" y="${y + barH - 3}" fill="#222">${
+            fmtCpu(x.cpu)
+          } µs</text>`,
+          `<text x="${W - right + 10}" y="${y + barH - 3}" fill="#444">${
+            esc(fmtOps(x.ops))
+          } ops/s</text>`,
+        );
+      } else {
+        out.push(`<text x="${left + 4}" y="${y + barH - 3}" fill="#a00">no result</text>`);
+      }
+      y += barH + gap;
+    }
+    y += groupGap - 16;
+  }
+  out.push(
+    `<text x="10" y="${H - 12}" fill="#666">red: rsylla-ts (one row per runtime); blue: peers. ` +
+      `Machine: ${rep.machine.cores} cores, load ${
+        rep.machine.loadavg_start.map((n) => n.toFixed(2)).join(" ")
+      } → ${rep.machine.loadavg_end.map((n) => n.toFixed(2)).join(" ")}</text>`,
+    "</svg>",
+  );
+  return out.join("\n") + "\n";
+}
+
+/** Markers around the generated table in README.md. */
+export const README_START = "<!-- bench-table:start (generated by bench/readme_table.ts) -->";
+export const README_END = "<!-- bench-table:end -->";
+
+/**
+ * The README's table: for each workload at concurrency 32 (and the null cluster's
+ * read_prepared), median ops/s and CPU µs/op per driver, with the run's machine line.
+ */
+export function readmeTable(rep: BenchReport, resultsPath: string): string {
+  const cells = summarize(rep.runs);
+  const c = cells.some((x) => x.concurrency === 32)
+    ? 32
+    : Math.max(...cells.map((x) => x.concurrency));
+  const ids = [...new Set(cells.map((x) => x.id))].sort((a, b) => orderOf(a) - orderOf(b));
+  const cols: [RunRecord["mode"], string][] = [];
+  for (const mode of ["cassandra", "null"] as const) {
+    for (const w of [...new Set(cells.filter((x) => x.mode === mode).map((x) => x.workload))]) {
+      cols.push([mode, w]);
+    }
+  }
+  const head = cols.map(([m, w]) => `${m === "null" ? "null server " : ""}${w}`);
+  const settings = rep.settings as { repeats?: number; server_warmup?: unknown };
+  const repeats = Math.max(...cells.map((x) => x.runs));
+  const how = settings.repeats
+    ? `median of ${repeats} interleaved repeats per cell, server warm-up: ${
+      JSON.stringify(settings.server_warmup ?? "none")
+    }`
+    : "**one sample per cell, Cassandra node not warmed up** (a run made before repeats and " +
+      "warm-up were added; not a fair comparison)";
+  const lines = [
+    README_START,
+    "",
+    `Client CPU µs per operation (lower is better) · ops/s, ${how}, concurrency ${c}; ` +
+    `generated from [\`${resultsPath}\`](${resultsPath}) ` +
+    `(run ${rep.started}, ${rep.machine.cores} cores, load average ${
+      rep.machine.loadavg_start[0].toFixed(2)
+    } before, ${rep.machine.loadavg_end[0].toFixed(2)} after${
+      rep.quick ? "; QUICK SMOKE RUN, not for comparison" : ""
+    }).`,
+    "",
+    `| driver | ${head.join(" | ")} |`,
+    `| --- | ${head.map(() => "--:").join(" | ")} |`,
+  ];
+  for (const id of ids) {
+    const row = cols.map(([m, w]) => {
+      const x = cells.find((y) =>
+        y.id === id && y.mode === m && y.workload === w &&
+        y.concurrency === c
+      );
+      return x?.cpu ? `${fmtCpu(x.cpu)} µs · ${fmtOps(x.ops)}` : "–";
+    });
+    lines.push(`| ${id} | ${row.join(" | ")} |`);
+  }
+  if (rep.decode?.length) {
+    lines.push(
+      "",
+      "Decoding one 5 000-row × 10-column page (rows/s): " +
+        rep.decode.filter((d) => d.rows_per_s).map((d) =>
+          `${d.impl} on ${d.runtime} ${(d.rows_per_s! / 1e6).toFixed(2)} M`
+        ).join("; ") + ".",
+    );
+  }
+  lines.push("", README_END);
+  return lines.join("\n");
+}
