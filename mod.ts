@@ -62,6 +62,16 @@ export type {
 export type { StatementOptions } from "./src/statement/options.ts";
 export { PagedStatementBase, StatementBase } from "./src/statement/statement_base.ts";
 export type { ProfileSettings } from "./src/request/resolve.ts";
+export type { ExecutionProfile, OpenTelemetryConfig } from "./src/config.ts";
+export type { LatencyAwareOptions, LatencyAwareSettings } from "./src/policies/latency_aware.ts";
+export type {
+  AttemptInfo,
+  RequestInfo,
+  RequestKind,
+  RequestTracker,
+} from "./src/observability/tracker.ts";
+export type { LatencySummary, MetricsSnapshot, NodeMetrics } from "./src/observability/metrics.ts";
+export type { OpenTelemetryOptions, OtelApi, TracerProvider } from "./src/observability/otel.ts";
 export {
   AlreadyExistsError,
   AuthenticationError,

@@ -100,6 +100,41 @@ import type { RetryPolicy } from "./policies/retry.ts";
 import type { SpeculativeExecutionPolicy } from "./policies/speculative.ts";
 import type { ReconnectPolicy } from "./pool/reconnect_policy.ts";
 import type { ProfileSettings } from "./request/resolve.ts";
+import type { LatencyAwareOptions, LatencyAwareSettings } from "./policies/latency_aware.ts";
+import type { RequestTracker } from "./observability/tracker.ts";
+import type { OpenTelemetryOptions, OtelApi } from "./observability/otel.ts";
+import type { ConsistencyName, SerialConsistencyName } from "./consistency.ts";
+
+/**
+ * A named set of request options (`SessionBuilder.executionProfile`); unset
+ * fields take the builder's settings (or the `"default"` profile's).
+ */
+export interface ExecutionProfile {
+  /** Consistency of statements that set none. */
+  consistency?: ConsistencyName;
+  /** Serial consistency of conditional statements. */
+  serialConsistency?: SerialConsistencyName;
+  /** Client-side timeout per attempt, ms. */
+  requestTimeout?: number;
+  /** Decides what to do with a failed attempt. */
+  retryPolicy?: RetryPolicy;
+  /** Extra executions of idempotent statements; `null` for none. */
+  speculativeExecution?: SpeculativeExecutionPolicy | null;
+  /** Rows per page. */
+  pageSize?: number;
+  /** Datacenter to prefer for coordinators. */
+  localDatacenter?: string;
+  /** Rack to prefer inside the local datacenter. */
+  localRack?: string;
+  /** Latency-aware routing among equally good hosts; `false` turns it off. */
+  latencyAware?: LatencyAwareOptions | false;
+}
+
+/** OpenTelemetry settings, with the API module once `build()` loaded it. */
+export interface OpenTelemetryConfig extends OpenTelemetryOptions {
+  /** `@opentelemetry/api`, loaded by `SessionBuilder.build()`. */
+  readonly api?: OtelApi;
+}
 import type { ClusterOptions } from "./cluster/cluster.ts";
 import { keyspaceIdentifier } from "./identifiers.ts";
 
@@ -157,6 +192,16 @@ export interface SessionConfig {
   readonly protocolVersion: 4 | 5 | null;
   /** Named execution profiles, each merged over the builder's settings. */
   readonly executionProfiles: ReadonlyMap<string, ProfileSettings>;
+  /** Rack preferred inside the local datacenter, or `null`. */
+  readonly localRack: string | null;
+  /** Latency-aware routing settings, or `null` when off (default). */
+  readonly latencyAware: LatencyAwareSettings | null;
+  /** Callbacks on each request's life, or `null`. */
+  readonly requestTracker: RequestTracker | null;
+  /** OpenTelemetry spans, or `null` when off (default). */
+  readonly openTelemetry: OpenTelemetryConfig | null;
+  /** Whether `getMetrics()` counts requests and latencies (default `true`). */
+  readonly metrics: boolean;
 }
 
 /**
@@ -193,6 +238,11 @@ export const DEFAULT_CONFIG: Omit<SessionConfig, "contactPoints"> = Object.freez
   maxQueuedRequests: 10_000,
   protocolVersion: null,
   executionProfiles: new Map(),
+  localRack: null,
+  latencyAware: null,
+  requestTracker: null,
+  openTelemetry: null,
+  metrics: true,
 });
 
 /** What the cluster layer is given of a configuration. */

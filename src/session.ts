@@ -13,6 +13,7 @@ import { keyspaceIdentifier } from "./identifiers.ts";
 import { parseContactPoint } from "./pool/address.ts";
 import { Requests } from "./request/requests.ts";
 import type { CallOptions } from "./request/resolve.ts";
+import type { MetricsSnapshot } from "./observability/metrics.ts";
 import type { QueryResult, Row } from "./result.ts";
 import { runTemplate } from "./sql/template.ts";
 import { Batch } from "./statement/batch.ts";
@@ -209,13 +210,13 @@ export class Session {
   }
 
   /**
-   * Requests sent to each node so far (attempts, including retries), keyed by
-   * `host:port`. Beyond rsylla: shows where routing sends the load.
+   * A snapshot of the session's metrics: request, error, retry, speculative,
+   * timeout and back-pressure counters, latency percentiles (session and per
+   * node), connections and requests in flight per node, and `requestsPerNode`
+   * (attempts sent, keyed by `host:port`).
    */
-  getMetrics(): { requestsPerNode: Map<string, number> } {
-    const requestsPerNode = new Map<string, number>();
-    for (const h of this.#cluster.hosts.values()) requestsPerNode.set(h.pool.address, h.sent);
-    return { requestsPerNode };
+  getMetrics(): MetricsSnapshot {
+    return this.#requests.metrics();
   }
 
   /** The native protocol version the session speaks (negotiated, or pinned by the builder). */

@@ -7,9 +7,8 @@
 
 import {
   type Compression,
-  type Credentials,
   DEFAULT_CONFIG,
-  type KeyspaceConfig,
+  type ExecutionProfile,
   type Logger,
   makeCredentials,
   type ReconnectPolicy,
@@ -17,7 +16,6 @@ import {
   type RetryPolicy,
   type SessionConfig,
   type SpeculativeExecutionPolicy,
-  type TlsConfig,
   type TlsOptions,
 } from "./config.ts";
 import { consistencyCode, type ConsistencyName, consistencyName } from "./consistency.ts";
@@ -27,15 +25,14 @@ import {
   checkPolicy,
   checkPositiveInteger as positiveInteger,
   checkTimeout,
-  describeValue,
 } from "./validate.ts";
 import { Session } from "./session.ts";
-import { keyspaceIdentifier } from "./identifiers.ts";
-import { ConstantSpeculativeExecutionPolicy } from "./policies/speculative.ts";
+import * as check from "./builder_checks.ts";
+import type { LatencyAwareOptions } from "./policies/latency_aware.ts";
+import type { RequestTracker } from "./observability/tracker.ts";
+import { loadOpenTelemetry, type OpenTelemetryOptions } from "./observability/otel.ts";
 
 type Draft = { -readonly [K in keyof SessionConfig]: SessionConfig[K] };
-
-const REDACTED = "<redacted>";
 
 /**
  * Configures and connects a {@link Session}.
@@ -53,6 +50,7 @@ export class SessionBuilder {
   // Private so that nothing but toConfig() can reach the credentials.
   readonly #nodes = new Map<string, ContactPoint>();
   readonly #draft: Draft = { ...DEFAULT_CONFIG, contactPoints: [] };
+  readonly #profiles = new Map<string, check.CheckedProfile>();
 
   /**
    * Adds a contact point: `"host:port"`, `"host"` (port 9042), `"[::1]:9042"` or `"[::1]"`.
@@ -70,11 +68,7 @@ export class SessionBuilder {
    * @throws {TypeError} not an array, or an entry is malformed
    */
   knownNodes(hostPorts: string[]): this {
-    if (!Array.isArray(hostPorts)) {
-      throw new TypeError(`knownNodes expects an array of "host:port", got ${typeof hostPorts}`);
-    }
-    const parsed = hostPorts.map(parseContactPoint);
-    for (const cp of parsed) this.#nodes.set(formatContactPoint(cp), cp);
+    for (const cp of check.contactPoints(hostPorts)) this.#nodes.set(formatContactPoint(cp), cp);
     return this;
   }
 
@@ -84,13 +78,7 @@ export class SessionBuilder {
    * @throws {TypeError} `name` is not a non-empty string, or `caseSensitive` is not a boolean
    */
   useKeyspace(name: string, caseSensitive: boolean): this {
-    if (typeof name !== "string" || name === "") {
-      throw new TypeError(`keyspace name must be a non-empty string, got ${describeValue(name)}`);
-    }
-    checkBoolean(caseSensitive, "caseSensitive");
-    keyspaceIdentifier(name, caseSensitive); // refuse a name that cannot be used unquoted now
-    const ks: KeyspaceConfig = Object.freeze({ name, caseSensitive });
-    this.#draft.keyspace = ks;
+    this.#draft.keyspace = check.keyspaceConfig(name, caseSensitive);
     return this;
   }
 
@@ -145,10 +133,7 @@ export class SessionBuilder {
    * @throws {RangeError} anything but 4 or 5
    */
   protocolVersion(v: 4 | 5): this {
-    if (v !== 4 && v !== 5) {
-      throw new RangeError(`protocol version must be 4 or 5, got ${describeValue(v)}`);
-    }
-    this.#draft.protocolVersion = v;
+    this.#draft.protocolVersion = check.checkProtocolVersion(v);
     return this;
   }
 
@@ -158,13 +143,7 @@ export class SessionBuilder {
    * @throws {TypeError} `username` is not a non-empty string or `password` not a string
    */
   user(username: string, password: string): this {
-    if (typeof username !== "string" || username === "") {
-      throw new TypeError("username must be a non-empty string");
-    }
-    // Only the type is named: the value may be the secret itself.
-    if (typeof password !== "string") {
-      throw new TypeError(`password must be a string, got ${typeof password}`);
-    }
+    check.checkUser(username, password);
     this.#draft.credentials = makeCredentials(username, password);
     return this;
   }
@@ -174,12 +153,7 @@ export class SessionBuilder {
    * @throws {RangeError} anything but `"lz4"`, `"snappy"` or `null`
    */
   compression(kind: Compression): this {
-    if (kind !== null && kind !== "lz4" && kind !== "snappy") {
-      throw new RangeError(
-        `invalid compression ${describeValue(kind)}; valid: "lz4", "snappy", null`,
-      );
-    }
-    this.#draft.compression = kind;
+    this.#draft.compression = check.checkCompression(kind);
     return this;
   }
 
@@ -199,15 +173,7 @@ export class SessionBuilder {
    * @throws {TypeError} neither a number nor `null`
    */
   tcpKeepalive(ms: number | null): this {
-    if (ms !== null) {
-      if (typeof ms !== "number") {
-        throw new TypeError(`tcp keepalive must be a number of ms or null, got ${typeof ms}`);
-      }
-      if (!Number.isFinite(ms) || ms < 0) {
-        throw new RangeError(`tcp keepalive must be a finite number of ms ≥ 0, got ${ms}`);
-      }
-    }
-    this.#draft.tcpKeepalive = ms;
+    this.#draft.tcpKeepalive = check.checkKeepalive(ms);
     return this;
   }
 
@@ -227,12 +193,7 @@ export class SessionBuilder {
    * @throws {TypeError} neither a non-empty string nor `null`
    */
   localDatacenter(dc: string | null): this {
-    if (dc !== null && (typeof dc !== "string" || dc === "")) {
-      throw new TypeError(
-        `local datacenter must be a non-empty string or null, got ${describeValue(dc)}`,
-      );
-    }
-    this.#draft.localDatacenter = dc;
+    this.#draft.localDatacenter = check.optionalName(dc, "local datacenter");
     return this;
   }
 
@@ -280,9 +241,64 @@ export class SessionBuilder {
    * @throws {TypeError} neither an object nor `null`
    */
   speculativeExecution(policy: SpeculativeExecutionPolicy | null): this {
-    const p = checkPolicy(policy, "speculative execution policy", []);
-    if (p !== null) new ConstantSpeculativeExecutionPolicy(p.delayMs, p.maxExecutions);
-    this.#draft.speculativeExecution = p;
+    this.#draft.speculativeExecution = check.checkSpeculative(policy);
+    return this;
+  }
+
+  /**
+   * With `localDatacenter`, prefers this rack's replicas, then the DC's, then remote ones.
+   * @throws {TypeError} neither a non-empty string nor `null` (without `localDatacenter`: at `build()`)
+   */
+  localRack(rack: string | null): this {
+    this.#draft.localRack = check.optionalName(rack, "local rack");
+    return this;
+  }
+
+  /**
+   * Prefers faster hosts among equally good ones (off by default; `false` turns it off).
+   * @throws {RangeError} `exclusionThreshold` < 1, or a negative value
+   * @throws {TypeError} an unknown option or a field that is not a number
+   */
+  latencyAware(opts: LatencyAwareOptions | false = {}): this {
+    this.#draft.latencyAware = check.checkLatencyAware(opts);
+    return this;
+  }
+
+  /**
+   * Adds a named execution profile (picked by `withExecutionProfile(name)` or
+   * `{ profile: name }`); unset fields take the builder's, `"default"` overrides those.
+   * @throws {TypeError} empty or duplicate name, an unknown key or a wrongly typed field
+   * @throws {RangeError} a field out of range, as with the builder's own setters
+   */
+  executionProfile(name: string, p: ExecutionProfile): this {
+    this.#profiles.set(name, check.checkExecutionProfile(name, p, this.#profiles));
+    return this;
+  }
+
+  /**
+   * Calls `tracker` on each request's start, attempts, success and error (a throw is logged).
+   * @throws {TypeError} not an object, or a callback that is not a function
+   */
+  requestTracker(tracker: RequestTracker | null): this {
+    this.#draft.requestTracker = check.checkTracker(tracker);
+    return this;
+  }
+
+  /**
+   * Emits spans through `@opentelemetry/api`, imported at `build()` only then; `false`: off.
+   * @throws {TypeError} an unknown option or a wrongly typed field
+   */
+  openTelemetry(opts: OpenTelemetryOptions | false = {}): this {
+    this.#draft.openTelemetry = check.checkOpenTelemetry(opts);
+    return this;
+  }
+
+  /**
+   * Whether `getMetrics()` counts requests and latencies (default `true`).
+   * @throws {TypeError} not a boolean
+   */
+  metrics(on: boolean): this {
+    this.#draft.metrics = checkBoolean(on, "metrics");
     return this;
   }
 
@@ -301,25 +317,20 @@ export class SessionBuilder {
    * @throws {TypeError} neither a function nor `null`
    */
   logger(fn: Logger | null): this {
-    if (fn !== null && typeof fn !== "function") {
-      throw new TypeError(`logger must be a function or null, got ${describeValue(fn)}`);
-    }
-    this.#draft.logger = fn;
+    this.#draft.logger = check.checkLogger(fn);
     return this;
   }
 
   /**
    * The resolved configuration (@internal: read by the session).
-   * @throws {TypeError} no contact point was added
+   * @throws {TypeError} no contact point was added, or a `localRack` has no `localDatacenter`
    */
   toConfig(): SessionConfig {
     if (this.#nodes.size === 0) {
       throw new TypeError("no contact point: call knownNode() or knownNodes() before build()");
     }
-    return Object.freeze({
-      ...this.#draft,
-      contactPoints: Object.freeze([...this.#nodes.values()]),
-    });
+    const c = { ...this.#draft, contactPoints: Object.freeze([...this.#nodes.values()]) };
+    return Object.freeze({ ...c, executionProfiles: check.mergeProfiles(c, this.#profiles) });
   }
 
   /**
@@ -328,9 +339,17 @@ export class SessionBuilder {
    * @throws {TypeError} (as a rejection) no contact point was added
    * @throws {ConnectionError} (as a rejection) no contact point could be reached
    * @throws {AuthenticationError} (as a rejection) the credentials were refused
+   * @throws {ConfigurationError} (as a rejection) `openTelemetry()` was called and
+   *   `@opentelemetry/api` cannot be imported
    */
   async build(): Promise<Session> {
-    return await Session.open(this.toConfig());
+    let config = this.toConfig();
+    const otel = config.openTelemetry;
+    if (otel !== null) {
+      const api = await loadOpenTelemetry();
+      config = Object.freeze({ ...config, openTelemetry: Object.freeze({ ...otel, api }) });
+    }
+    return await Session.open(config);
   }
 
   /** A summary of the settings with secrets redacted (what `JSON.stringify` shows). */
@@ -339,14 +358,14 @@ export class SessionBuilder {
     return {
       knownNodes: [...this.#nodes.keys()],
       keyspace: d.keyspace,
-      credentials: redactCredentials(d.credentials),
+      credentials: check.redactCredentials(d.credentials),
       compression: d.compression,
       poolSize: d.poolSize,
       connectionTimeout: d.connectionTimeout,
       requestTimeout: d.requestTimeout,
       tcpNodelay: d.tcpNodelay,
       tcpKeepalive: d.tcpKeepalive,
-      tls: redactTls(d.tls),
+      tls: check.redactTls(d.tls),
       localDatacenter: d.localDatacenter,
       defaultConsistency: consistencyName(d.defaultConsistency),
     };
@@ -362,9 +381,7 @@ export class SessionBuilder {
     inspect?: (v: unknown, o?: unknown) => string,
     options?: unknown,
   ): string {
-    return typeof inspect === "function"
-      ? `SessionBuilder ${inspect(this.toJSON(), options)}`
-      : this.toString();
+    return check.inspected(this, inspect, options);
   }
 
   /** Redacted view for Node's and Bun's `console.log` / `util.inspect`. */
@@ -373,22 +390,6 @@ export class SessionBuilder {
     options?: unknown,
     inspect?: (v: unknown, o?: unknown) => string,
   ): string {
-    return typeof inspect === "function"
-      ? `SessionBuilder ${inspect(this.toJSON(), options)}`
-      : this.toString();
+    return check.inspected(this, inspect, options);
   }
-}
-
-function redactCredentials(c: Credentials | null): unknown {
-  return c === null ? null : { username: c.username, password: REDACTED };
-}
-
-function redactTls(t: TlsConfig | null): unknown {
-  if (t === null) return null;
-  const shown: Record<string, unknown> = { rejectUnauthorized: t.rejectUnauthorized };
-  if (t.ca !== undefined) shown.ca = `${t.ca.length} certificate(s)`;
-  if (t.cert !== undefined) shown.cert = "<certificate>";
-  if (t.key !== undefined) shown.key = REDACTED;
-  if (t.serverName !== undefined) shown.serverName = t.serverName;
-  return shown;
 }

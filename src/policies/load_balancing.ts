@@ -10,6 +10,11 @@ import type { RoutingInfo } from "../routing/routing_key.ts";
 export interface LoadBalancingPolicy {
   /** Hosts in the order to try them for one request. */
   plan(cluster: Cluster, routing?: RoutingInfo): Iterable<Host>;
+  /**
+   * Called with each successful attempt's latency, when the policy wants it
+   * (latency-aware routing); the executor measures nothing otherwise.
+   */
+  recordLatency?(host: Host, latencyMs: number): void;
 }
 
 /**

@@ -16,6 +16,13 @@ import type { RetryDecision, RetryPolicy } from "../policies/retry.ts";
 import type { LoadBalancingPolicy } from "../policies/load_balancing.ts";
 import type { SpeculativeExecutionPolicy } from "../policies/speculative.ts";
 import type { RoutingInfo } from "../routing/routing_key.ts";
+import type { PreparedMeta } from "../statement/prepared_meta.ts";
+import type {
+  RequestDescription,
+  RequestKind,
+  RequestObserver,
+} from "../observability/observer.ts";
+import type { ResolvedOptions } from "./resolve.ts";
 
 /** One request to run. */
 export interface RequestSpec<T> {
@@ -42,19 +49,62 @@ export interface RequestSpec<T> {
   reprepare?: (c: Connection) => Promise<void>;
 }
 
-/** Runs requests on one cluster with one load-balancing policy. */
+/**
+ * Runs requests on one cluster: the plan comes from the request's own
+ * load-balancing policy (its execution profile's) or the session's.
+ */
 export class RequestExecutor {
   /** The cluster requests go to. */
   readonly cluster: Cluster;
   readonly #loadBalancing: LoadBalancingPolicy;
+  readonly #observer: RequestObserver | null;
+  // What the next `execute` call runs (see `prime`): plain fields, so priming allocates nothing.
+  #kind: RequestKind | null = null;
+  #cql = "";
+  #keyspace: string | null = null;
+  #meta: PreparedMeta | null = null;
+  #options: ResolvedOptions | null = null;
 
   /**
    * @param cluster hosts and their pools
-   * @param loadBalancing the order of hosts per request
+   * @param loadBalancing the order of hosts for requests whose options name no policy
+   * @param observer metrics, tracker and tracing hooks, or `null` for none
    */
-  constructor(cluster: Cluster, loadBalancing: LoadBalancingPolicy) {
+  constructor(
+    cluster: Cluster,
+    loadBalancing: LoadBalancingPolicy,
+    observer: RequestObserver | null = null,
+  ) {
     this.cluster = cluster;
     this.#loadBalancing = loadBalancing;
+    this.#observer = observer;
+  }
+
+  /**
+   * Says what the next `execute` call runs: its options (their load-balancing
+   * policy) and, for observers, its kind, text, keyspace and metadata. The
+   * statement layer calls `execute` synchronously, so the caller primes, calls
+   * and then {@link unprime}s.
+   */
+  prime(
+    kind: RequestKind,
+    cql: string,
+    keyspace: string | null,
+    meta: PreparedMeta | null,
+    options: ResolvedOptions | null,
+  ): void {
+    this.#kind = kind;
+    this.#cql = cql;
+    this.#keyspace = keyspace;
+    this.#meta = meta;
+    this.#options = options;
+  }
+
+  /** Forgets what `prime` said (the primed call may not have reached `execute`). */
+  unprime(): void {
+    this.#kind = null;
+    this.#meta = null;
+    this.#options = null;
   }
 
   /**
@@ -65,12 +115,40 @@ export class RequestExecutor {
    * @throws {ScyllaError} the last failure when no attempt succeeded
    */
   execute<T>(spec: RequestSpec<T>): Promise<T> {
+    const options = this.#options;
+    const kind = this.#kind;
+    this.#kind = null;
+    this.#options = null;
     if (spec.signal?.aborted) return Promise.reject(spec.signal.reason);
-    const plan = this.#loadBalancing.plan(this.cluster, spec.routing)[Symbol.iterator]();
-    const run = new Run(plan, spec);
+    const lb = options?.loadBalancing ?? this.#loadBalancing;
+    const plan = lb.plan(this.cluster, spec.routing)[Symbol.iterator]();
+    const obs = this.#observer;
+    const run = new Run(plan, spec, obs, lb);
     const speculative = spec.speculativeExecution;
-    if (!speculative || !spec.idempotent || speculative.maxExecutions <= 1) return run.execute();
-    return run.speculate(speculative);
+    const single = !speculative || !spec.idempotent || speculative.maxExecutions <= 1;
+    if (obs === null) return single ? run.execute(0) : run.speculate(speculative);
+    const state = run.state = obs.start(this.#describe(kind, options));
+    this.#meta = null;
+    const t0 = performance.now();
+    return (single ? run.execute(0) : run.speculate(speculative)).then((v) => {
+      obs.end(state, performance.now() - t0, undefined, run.wonBySpeculative);
+      return v;
+    }, (e) => {
+      obs.end(state, performance.now() - t0, e, false);
+      throw e;
+    });
+  }
+
+  #describe(kind: RequestKind | null, options: ResolvedOptions | null): RequestDescription {
+    const meta = this.#meta;
+    const column = kind === null ? undefined : meta?.info.bindColumns[0] ?? meta?.resultColumns[0];
+    return {
+      kind: kind ?? "query",
+      statement: kind === null ? "" : this.#cql,
+      keyspace: column?.keyspace || (kind === null ? null : this.#keyspace),
+      table: column?.table || null,
+      options,
+    };
   }
 }
 
@@ -81,15 +159,34 @@ class Run<T> {
   #errors: string[] = [];
   #lastError: unknown;
   #reprepared = false;
+  readonly #observer: RequestObserver | null;
+  readonly #lb: LoadBalancingPolicy;
+  /** Attempts so far, across executions. */
+  #attempts = 0;
+  /** The observer's state for this request. */
+  state: unknown;
+  /** Whether a speculative execution gave the answer. */
+  wonBySpeculative = false;
   done = false;
 
-  constructor(plan: Iterator<Host>, spec: RequestSpec<T>) {
+  constructor(
+    plan: Iterator<Host>,
+    spec: RequestSpec<T>,
+    observer: RequestObserver | null,
+    lb: LoadBalancingPolicy,
+  ) {
     this.#spec = spec;
     this.#plan = plan;
+    this.#observer = observer;
+    this.#lb = lb;
   }
 
-  /** One execution: walks the shared plan until an attempt succeeds or hosts run out. */
-  async execute(): Promise<T> {
+  /**
+   * One execution (`fiber` 0 is the first, others speculative): walks the
+   * shared plan until an attempt succeeds or hosts run out.
+   */
+  async execute(fiber: number): Promise<T> {
+    const measured = this.#observer !== null || this.#lb.recordLatency !== undefined;
     const spec = this.#spec;
     for (let next = this.#plan.next(); !next.done && !this.done; next = this.#plan.next()) {
       const host = next.value;
@@ -102,7 +199,8 @@ class Run<T> {
         if (spec.signal?.aborted) throw spec.signal.reason;
         try {
           host.sent++;
-          return await conn.send(spec.encode, spec.decode, spec);
+          if (!measured) return await conn.send(spec.encode, spec.decode, spec);
+          return await this.#measured(host, conn, fiber > 0);
         } catch (e) {
           this.#lastError = e;
           if (e instanceof UnpreparedError && spec.reprepare && !this.#reprepared) {
@@ -116,6 +214,7 @@ class Run<T> {
             retryCount: sameHostTries,
           });
           if (decision === "rethrow") throw e;
+          this.#observer?.retry(this.state, decision);
           this.#errors.push(`${host.pool.address}: ${e.message}`);
           if (decision === "retry_same") continue;
           break;
@@ -123,6 +222,26 @@ class Run<T> {
       }
     }
     throw this.#exhausted();
+  }
+
+  /** One attempt on `conn`, timed for the observer and the load-balancing policy. */
+  async #measured(host: Host, conn: Connection, speculative: boolean): Promise<T> {
+    const obs = this.#observer;
+    const n = ++this.#attempts;
+    const a = obs?.attempt(this.state, host, host.pool.connectionShard(conn), n, speculative);
+    const t0 = performance.now();
+    try {
+      const v = await conn.send(this.#spec.encode, this.#spec.decode, this.#spec);
+      const ms = performance.now() - t0;
+      this.#lb.recordLatency?.(host, ms);
+      obs?.attemptEnd(this.state, a, host, ms, undefined, false);
+      return v;
+    } catch (e) {
+      // Refused before sending while the connection stays open: its queue was full.
+      const rejected = e instanceof ConnectionError && e.notSent && !conn.closed;
+      obs?.attemptEnd(this.state, a, host, performance.now() - t0, e, rejected);
+      throw e;
+    }
   }
 
   /** Starts executions `delayMs` apart until one answers. */
@@ -136,12 +255,14 @@ class Run<T> {
         clearTimeout(timer);
       };
       const start = () => {
-        started++;
+        const fiber = started++;
         running++;
-        this.execute().then(
+        if (fiber > 0) this.#observer?.speculativeStart(this.state);
+        this.execute(fiber).then(
           (v) => {
             if (!this.done) {
               finish();
+              this.wonBySpeculative = fiber > 0;
               resolve(v);
             }
           },

@@ -7,10 +7,16 @@
 
 import type { Cluster } from "../cluster/cluster.ts";
 import type { SessionConfig } from "../config.ts";
+import { routingPolicy } from "../builder_checks.ts";
 import { DcAwareRoundRobinPolicy } from "../policies/load_balancing.ts";
 import { DefaultRetryPolicy } from "../policies/retry.ts";
 import { TokenAwarePolicy } from "../policies/token_aware.ts";
-import { QueryResult, type Row } from "../result.ts";
+import { type MetricsSnapshot, SessionMetrics, snapshotOf } from "../observability/metrics.ts";
+import { combineObservers, type RequestObserver } from "../observability/observer.ts";
+import { OtelObserver } from "../observability/otel.ts";
+import { TrackerObserver } from "../observability/tracker.ts";
+import type { PreparedMeta } from "../statement/prepared_meta.ts";
+import { QueryResult, type QueryResultInit, type Row } from "../result.ts";
 import { type Batch, batchEntryText } from "../statement/batch.ts";
 import { DEFAULT_PAGE_SIZE, DEFAULT_STATEMENT_OPTIONS } from "../statement/options.ts";
 import { PreparedStatement } from "../statement/prepared.ts";
@@ -31,9 +37,13 @@ export class Requests {
   readonly #prepared: PreparedCache;
   readonly #keyspace: KeyspaceTracker;
   readonly #statements: StatementRunner;
+  readonly #executor: RequestExecutor;
+  readonly #metrics: SessionMetrics | null;
+  readonly #cluster: Cluster;
 
   /** Wires the request layer for `cluster` with the session's settings. */
   constructor(cluster: Cluster, config: SessionConfig) {
+    this.#cluster = cluster;
     this.#resolver = new OptionsResolver({
       consistency: config.defaultConsistency,
       pageSize: DEFAULT_PAGE_SIZE,
@@ -41,9 +51,24 @@ export class Requests {
       retryPolicy: config.retryPolicy ?? new DefaultRetryPolicy(),
       speculativeExecution: config.speculativeExecution,
     }, config.executionProfiles);
-    const executor = new RequestExecutor(
+    const observers: RequestObserver[] = [];
+    this.#metrics = config.metrics ? new SessionMetrics() : null;
+    if (this.#metrics !== null) observers.push(this.#metrics);
+    if (config.requestTracker !== null) {
+      const log = config.logger;
+      observers.push(
+        new TrackerObserver(
+          config.requestTracker,
+          (message, error) => log?.({ level: "warn", message, error }),
+        ),
+      );
+    }
+    const otel = config.openTelemetry;
+    if (otel?.api) observers.push(new OtelObserver(otel.api, otel, cluster));
+    const executor = this.#executor = new RequestExecutor(
       cluster,
-      new TokenAwarePolicy(new DcAwareRoundRobinPolicy()),
+      routingPolicy(config) ?? new TokenAwarePolicy(new DcAwareRoundRobinPolicy()),
+      combineObservers(observers),
     );
     this.#prepared = new PreparedCache(config.preparedCacheSize, executor, this.#resolver.defaults);
     const ks = config.keyspace;
@@ -76,12 +101,43 @@ export class Requests {
   #allOf(r: Runnable, values: unknown, call?: CallOptions): Promise<QueryResult> {
     const resolved = this.#resolver.resolve(r.options, call);
     const o = r.options;
-    return this.#statements.page(r, values, o.pagingState, resolved).then((first) =>
+    return this.#page(r, values, o.pagingState, resolved).then((first) =>
       // A caller who set a paging state (even null, to start) pages by hand: one page per call.
       first.pagingState === null || o.manualPaging
         ? new QueryResult(first)
-        : remainingPages(first, (state) => this.#statements.page(r, values, state, resolved))
+        : remainingPages(first, (state) => this.#page(r, values, state, resolved))
     );
+  }
+
+  /** One page of `r`, its kind and options told to the executor first (see `prime`). */
+  #page(r: Runnable, values: unknown, state: Uint8Array | null, resolved: ResolvedOptions) {
+    const ex = this.#executor;
+    ex.prime(r.meta === null ? "query" : "execute", r.cql, this.keyspace, r.meta, resolved);
+    try {
+      return this.#statements.page(r, values, state, resolved);
+    } finally {
+      ex.unprime();
+    }
+  }
+
+  /** Prepares `cql` (cached), telling the executor it is a PREPARE. */
+  #prepare(cql: string, signal?: AbortSignal): Promise<PreparedMeta> {
+    const ex = this.#executor;
+    ex.prime("prepare", cql, this.keyspace, null, null);
+    try {
+      return this.#prepared.get(cql, this.#keyspace.current, signal);
+    } finally {
+      ex.unprime();
+    }
+  }
+
+  /**
+   * The session's metrics now (counters zero when metrics are off); connections
+   * and requests in flight per node either way.
+   */
+  metrics(): MetricsSnapshot {
+    const hosts = this.#cluster.hosts.values();
+    return this.#metrics?.snapshot(hosts) ?? snapshotOf(null, hosts);
   }
 
   /** Rows of `statement`, fetching each page when the previous one is used up. */
@@ -99,7 +155,7 @@ export class Requests {
         this.#resolver.resolve(r.options, call),
       ]);
       const [runnable, resolved] = await ready;
-      return this.#statements.page(runnable, values, pagingState, resolved);
+      return this.#page(runnable, values, pagingState, resolved);
     };
     const start = statement instanceof Query || statement instanceof PreparedStatement
       ? statement.options.pagingState
@@ -109,7 +165,7 @@ export class Requests {
 
   /** Prepares `cql` (cached per keyspace and text). */
   async prepare(cql: string): Promise<PreparedStatement> {
-    return new PreparedStatement(await this.#prepared.get(cql, this.#keyspace.current));
+    return new PreparedStatement(await this.#prepare(cql));
   }
 
   /** Runs `batch` with one value set per statement (counts already checked). */
@@ -117,18 +173,33 @@ export class Requests {
     const resolved = this.#resolver.resolve(batch.options, call);
     const metas = await Promise.all(
       batch.statements.map((e) =>
-        e.kind === "prepared"
-          ? e.prepared.meta
-          : this.#prepared.get(batchEntryText(e), this.#keyspace.current, call?.signal)
+        e.kind === "prepared" ? e.prepared.meta : this.#prepare(batchEntryText(e), call?.signal)
       ),
     );
     const entries = metas.map((meta, i) => ({ meta, values: values[i] }));
-    return new QueryResult(await this.#statements.batch(batch.typeCode, entries, resolved));
+    const ex = this.#executor;
+    const text = metas.map((m) => m.cql).join("; ");
+    ex.prime("batch", text, this.keyspace, metas[0] ?? null, resolved);
+    let done: Promise<QueryResultInit>;
+    try {
+      done = this.#statements.batch(batch.typeCode, entries, resolved);
+    } finally {
+      ex.unprime();
+    }
+    return new QueryResult(await done);
   }
 
   /** Switches every pooled connection to the keyspace `ident` (a CQL identifier). */
   async use(ident: string): Promise<void> {
-    await this.#statements.use(ident, this.#resolver.resolve(DEFAULT_STATEMENT_OPTIONS));
+    const ex = this.#executor;
+    ex.prime("query", `USE ${ident}`, this.keyspace, null, null);
+    let done: Promise<void>;
+    try {
+      done = this.#statements.use(ident, this.#resolver.resolve(DEFAULT_STATEMENT_OPTIONS));
+    } finally {
+      ex.unprime();
+    }
+    await done;
   }
 
   /**
@@ -143,9 +214,7 @@ export class Requests {
       throw new TypeError("statement must be a CQL string, a Query or a PreparedStatement");
     }
     const cql = q.getContents();
-    const meta = values === undefined
-      ? null
-      : await this.#prepared.get(cql, this.#keyspace.current, signal);
+    const meta = values === undefined ? null : await this.#prepare(cql, signal);
     return { cql, meta, options: q.options };
   }
 }

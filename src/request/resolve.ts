@@ -4,6 +4,7 @@
  * @module
  */
 
+import type { LoadBalancingPolicy } from "../policies/load_balancing.ts";
 import type { RetryPolicy } from "../policies/retry.ts";
 import type { SpeculativeExecutionPolicy } from "../policies/speculative.ts";
 import type { StatementOptions } from "../statement/options.ts";
@@ -32,8 +33,14 @@ export interface ProfileSettings {
   readonly speculativeExecution: SpeculativeExecutionPolicy | null;
 }
 
+/** A profile's settings with its load-balancing policy (kept out of the public type). */
+export interface RoutedProfile extends ProfileSettings {
+  /** The order of hosts, or `null`/unset for the session's policy. */
+  readonly loadBalancing?: LoadBalancingPolicy | null;
+}
+
 /** Every option of one request, decided. */
-export interface ResolvedOptions extends ProfileSettings {
+export interface ResolvedOptions extends RoutedProfile {
   /** Client-side write timestamp, µs. */
   readonly timestamp?: bigint;
   /** Ask the server to trace the request. */
@@ -46,8 +53,8 @@ export interface ResolvedOptions extends ProfileSettings {
 
 /** Resolves options against a fixed set of profiles. */
 export class OptionsResolver {
-  readonly #defaults: ProfileSettings;
-  readonly #profiles: ReadonlyMap<string, ProfileSettings>;
+  readonly #defaults: RoutedProfile;
+  readonly #profiles: ReadonlyMap<string, RoutedProfile>;
   /**
    * Records are frozen, so a record resolved without call options always
    * resolves the same: kept per record, a request then allocates nothing here.
@@ -58,7 +65,7 @@ export class OptionsResolver {
    * @param defaults the builder's settings (the `"default"` profile unless one is named so)
    * @param profiles named profiles, each already merged over the defaults
    */
-  constructor(defaults: ProfileSettings, profiles: ReadonlyMap<string, ProfileSettings>) {
+  constructor(defaults: RoutedProfile, profiles: ReadonlyMap<string, RoutedProfile>) {
     this.#defaults = profiles.get("default") ?? defaults;
     this.#profiles = profiles;
   }
@@ -90,6 +97,7 @@ export class OptionsResolver {
       requestTimeout: s.requestTimeout ?? p.requestTimeout,
       retryPolicy: p.retryPolicy,
       speculativeExecution: p.speculativeExecution,
+      loadBalancing: p.loadBalancing ?? null,
       timestamp: s.timestamp,
       tracing: s.tracing,
       idempotent: s.idempotent,
@@ -97,7 +105,7 @@ export class OptionsResolver {
     };
   }
 
-  #profile(name: string | undefined): ProfileSettings {
+  #profile(name: string | undefined): RoutedProfile {
     if (name === undefined || name === "default") return this.#defaults;
     const p = this.#profiles.get(name);
     if (p === undefined) {
