@@ -59,6 +59,8 @@ export class Cluster {
   localDatacenter = "";
   /** ScyllaDB's LWT bit in PREPARED metadata flags, `null` on Cassandra. */
   lwtMask: number | null = null;
+  /** The protocol version the control connection negotiated; every pool speaks it. */
+  protocolVersion: 4 | 5 = 4;
 
   #opts: ClusterOptions;
   #control: Connection | null = null;
@@ -228,6 +230,9 @@ export class Cluster {
         const nodes = await discoverNodes(conn, cp, this.#opts.requestTimeout);
         this.#control = conn;
         this.lwtMask = lwtMaskOf(conn.supported);
+        // Negotiated once: the pools then open their connections in that version directly.
+        this.protocolVersion = conn.protocolVersion;
+        this.#opts.connection = { ...this.#opts.connection, protocolVersion: conn.protocolVersion };
         this.#applyNodes(nodes);
         await this.refreshSchema();
         this.#log("info", `control connection to ${conn.address}`);

@@ -3,8 +3,7 @@
  * @module
  */
 
-import { Writer } from "../wire/bytes.ts";
-import { encodeQuery } from "../wire/requests/query.ts";
+import { appendQuery } from "../wire/requests/query.ts";
 import { decodeResult } from "../wire/responses/result.ts";
 import { ProtocolError } from "../errors.ts";
 import type { Connection } from "../pool/connection.ts";
@@ -21,12 +20,18 @@ export async function querySystem(
   const out: Record<string, unknown>[] = [];
   let pagingState: Uint8Array | null = null;
   do {
-    const frame = encodeQuery(new Writer(128), cql, {
-      consistency: ONE,
-      pageSize: 5000,
-      pagingState,
-    });
-    const page = await c.send(frame, (_op, b) => decodeResult(b.reader), { timeoutMs });
+    const state = pagingState;
+    const page = await c.send(
+      (w, protocolVersion) =>
+        appendQuery(w, cql, {
+          consistency: ONE,
+          pageSize: 5000,
+          pagingState: state,
+          protocolVersion,
+        }),
+      (_op, b) => decodeResult(b.reader, undefined, undefined, b.version),
+      { timeoutMs },
+    );
     if (page.kind !== "rows") throw new ProtocolError(`"${cql}" answered with ${page.kind}`);
     for (const row of page.rows) {
       const o: Record<string, unknown> = {};

@@ -6,7 +6,7 @@
 
 import { connect, type ConnectOptions, runtime, type Socket } from "../runtime/mod.ts";
 import { setShortTextLimit } from "../wire/codec/text.ts";
-import { EVENT_STREAM, type FrameHeader, Opcode, setStream } from "../wire/frame.ts";
+import { EVENT_STREAM, type FrameHeader, Opcode, setStream, setVersion } from "../wire/frame.ts";
 import { Writer } from "../wire/bytes.ts";
 import type { FrameEncoder } from "../wire/requests/envelope.ts";
 import { openBody } from "../wire/responses/envelope.ts";
@@ -79,22 +79,51 @@ export class Connection {
   #rateLimitCode: number | undefined;
   #abandoned = 0;
 
-  private constructor(opts: ConnectionOptions) {
+  private constructor(opts: ConnectionOptions, version: number) {
     this.#opts = opts;
     this.address = formatContactPoint(opts);
     this.#ids = new StreamIds(opts.maxInFlight);
     this.#pending = new Array(opts.maxInFlight);
-    this.#framing = new Framing((h, b) => this.#onFrame(h, b));
+    this.#framing = new Framing((h, b) => this.#onFrame(h, b), version);
     this.#timer = new DeadlineTimer(() => this.#expire());
   }
 
   /**
-   * Opens a socket and completes the handshake.
-   * @throws {ConnectionError} unreachable, refused, or too slow
+   * Opens a socket and completes the handshake, in the pinned protocol version
+   * or else the highest both sides speak: v5 is offered first and a server that
+   * refuses it (ScyllaDB, Cassandra 3) is asked again in v4, on a new socket.
+   * @throws {ConnectionError} unreachable, refused, too slow, or the pinned version refused
    * @throws {AuthenticationError} credentials missing or rejected
    */
   static async open(opts: ConnectionOptions): Promise<Connection> {
-    const c = new Connection(opts);
+    const pinned = opts.protocolVersion ?? null;
+    // Protocol v5 compresses segments with LZ4 only: Snappy means v4. A bound source port is
+    // ScyllaDB's shard-aware port (ScyllaDB speaks v4), and it cannot be rebound at once for
+    // a second try.
+    const first = pinned ?? (opts.compression === "snappy" || opts.localPort !== undefined ? 4 : 5);
+    if (first === 5 && opts.compression === "snappy") {
+      throw new ConnectionError(
+        "snappy compression does not exist in protocol v5: use lz4, or protocolVersion(4)",
+      );
+    }
+    try {
+      return await Connection.#openAs(opts, first);
+    } catch (e) {
+      const answered = refusedVersion(e);
+      if (answered === null) throw e;
+      if (pinned !== null || first === 4) {
+        throw new ConnectionError(
+          `${formatContactPoint(opts)} refused protocol v${first}` +
+            (answered > 0 ? ` (it speaks v${answered})` : "") + `: ${(e as Error).message}`,
+          { cause: e },
+        );
+      }
+      return await Connection.#openAs(opts, 4);
+    }
+  }
+
+  static async #openAs(opts: ConnectionOptions, version: number): Promise<Connection> {
+    const c = new Connection(opts, version);
     const deadline = setTimeout(() => {
       c.#fail(
         new ConnectionError(
@@ -132,6 +161,16 @@ export class Connection {
     } finally {
       clearTimeout(deadline);
     }
+  }
+
+  /** The protocol version this connection speaks. */
+  get protocolVersion(): 4 | 5 {
+    return this.#framing.version as 4 | 5;
+  }
+
+  /** Switches to v5 segment framing; the handshake calls it after READY or AUTHENTICATE. */
+  startSegments(compression: "lz4" | null): void {
+    this.#framing.startSegments(compression);
   }
 
   /** True once closed or failed. */
@@ -214,7 +253,7 @@ export class Connection {
     const out = this.#out;
     const start = out.length;
     try {
-      encode(out);
+      encode(out, this.#framing.version);
     } catch (e) {
       out.length = start;
       this.#ids.release(stream);
@@ -224,6 +263,8 @@ export class Connection {
     }
     this.#pending[stream] = pending;
     setStream(out.buf, stream, start);
+    // Encoders write a v4 header; the body was already encoded for this connection's version.
+    if (this.#framing.version !== 4) setVersion(out.buf, this.#framing.version, start);
     this.#framing.seal(out, start);
     if (!this.#flushScheduled) {
       this.#flushScheduled = true;
@@ -237,7 +278,7 @@ export class Connection {
     const out = this.#out;
     if (this.#closed || out.length === 0) return;
     // The socket keeps the bytes until written: hand it a copy, keep the buffer.
-    this.#socket.write(out.toBytes());
+    this.#socket.write(this.#framing.wire(out));
     out.reset();
   }
 
@@ -272,9 +313,10 @@ export class Connection {
       pending.signal.removeEventListener("abort", pending.onAbort);
     }
     try {
-      const body = openBody(header.flags, this.#framing.body(header, raw));
+      const version = this.#framing.version;
+      const body = openBody(header.flags, this.#framing.body(header, raw), version);
       if (header.opcode === Opcode.ERROR) {
-        pending.reject(errorFromServer(decodeError(body.reader, this.#rateLimitCode)));
+        pending.reject(errorFromServer(decodeError(body.reader, this.#rateLimitCode, version)));
       } else {
         pending.resolve(pending.decode(header.opcode, body));
       }
@@ -381,4 +423,16 @@ export class Connection {
     this.#waiting = [];
     this.#opts.onClose?.(error);
   }
+}
+
+/**
+ * Whether `e` says the server does not speak the version offered: the server's
+ * own version when its answer shows it, 0 when only the message does, else `null`.
+ */
+function refusedVersion(e: unknown): number | null {
+  if (!(e instanceof ScyllaError)) return null;
+  const m = /answered with protocol version (\d+)/.exec(e.message);
+  if (m) return Number(m[1]);
+  // PROTOCOL_ERROR (0x000A) "Invalid or unsupported protocol version".
+  return e.code === 0x000a && /protocol version/i.test(e.message) ? 0 : null;
 }

@@ -1,8 +1,8 @@
 /**
  * The byte framing of one connection, apart from its request bookkeeping:
- * splitting received bytes into frames, and compressing or decompressing
- * frame bodies once compression is negotiated. This is where protocol v5's
- * segment layer plugs in.
+ * splitting received bytes into frames, compressing or decompressing frame
+ * bodies (v4), and, once a v5 connection has said READY or AUTHENTICATE,
+ * carrying every envelope in CRC-checked segments (compressed per segment).
  * @module
  */
 
@@ -10,30 +10,62 @@ import type { Writer } from "../wire/bytes.ts";
 import type { Compressor } from "../wire/compression/mod.ts";
 import { FrameFlag, type FrameHeader, HEADER_LENGTH } from "../wire/frame.ts";
 import { FrameDecoder, type FrameHandler } from "../wire/frame_decoder.ts";
+import {
+  type SegmentCompression,
+  SegmentEncoder,
+  SegmentFrameDecoder,
+} from "../wire/segment/mod.ts";
 import { ProtocolError } from "../errors.ts";
 
 /** Frames in and out of one connection. */
 export class Framing {
-  /** Compresses outgoing bodies once the server has said READY. */
+  /** Protocol version of every envelope on this connection. */
+  readonly version: number;
+  /** Compresses outgoing bodies (v4) once the server has said READY. */
   compressor: Compressor | null = null;
-  /** Decompresses incoming bodies; set as STARTUP goes out, since READY may come compressed. */
+  /** Decompresses incoming bodies (v4); set as STARTUP goes out, since READY may come compressed. */
   decompressor: Compressor | null = null;
-  readonly #decoder: FrameDecoder;
+  readonly #onFrame: FrameHandler;
+  #decoder: FrameDecoder | SegmentFrameDecoder;
+  #segments: SegmentEncoder | null = null;
 
-  /** @param onFrame receives each complete frame, body still as sent */
-  constructor(onFrame: FrameHandler) {
-    this.#decoder = new FrameDecoder(onFrame);
+  /**
+   * @param onFrame receives each complete frame, body still as sent
+   * @param version the protocol version the connection speaks
+   */
+  constructor(onFrame: FrameHandler, version = 4) {
+    this.version = version;
+    this.#onFrame = onFrame;
+    this.#decoder = new FrameDecoder(onFrame, version);
+  }
+
+  /** Whether envelopes now travel in v5 segments. */
+  get segmented(): boolean {
+    return this.#segments !== null;
+  }
+
+  /**
+   * Switches to v5 segments in both directions (after READY or AUTHENTICATE).
+   * @throws {ProtocolError} not a v5 connection, or bytes of an envelope still buffered
+   */
+  startSegments(compression: SegmentCompression): void {
+    if (this.version < 5) throw new ProtocolError("segments exist only in protocol v5");
+    if (!this.#decoder.idle) {
+      throw new ProtocolError("bytes after READY/AUTHENTICATE arrived before segment framing");
+    }
+    this.#decoder = new SegmentFrameDecoder(this.#onFrame, { compression, version: this.version });
+    this.#segments = new SegmentEncoder({ compression });
   }
 
   /**
    * Feeds received bytes; complete frames go to the handler.
-   * @throws {ProtocolError} malformed framing
+   * @throws {ProtocolError} malformed framing (a bad CRC, a header of another version, …)
    */
   push(chunk: Uint8Array): void {
     this.#decoder.push(chunk);
   }
 
-  /** Finishes the frame encoded at `start` of `out`: compresses its body in place if asked. */
+  /** Finishes the frame encoded at `start` of `out`: compresses its body in place if asked (v4). */
   seal(out: Writer, start: number): void {
     if (this.compressor === null || out.length <= start + HEADER_LENGTH) return;
     const body = this.compressor.compress(out.buf.subarray(start + HEADER_LENGTH, out.length));
@@ -41,6 +73,11 @@ export class Framing {
     out.writeRaw(body);
     out.buf[start + 1] |= FrameFlag.COMPRESSION;
     out.view.setInt32(start + 5, body.length);
+  }
+
+  /** The bytes to write for the frames in `out`: a copy of them, or their segments (v5). */
+  wire(out: Writer): Uint8Array {
+    return this.#segments === null ? out.toBytes() : this.#segments.encode(out.buf, 0, out.length);
   }
 
   /**

@@ -5,7 +5,6 @@
  * @module
  */
 
-import { Writer } from "../wire/bytes.ts";
 import { Opcode, opcodeName } from "../wire/frame.ts";
 import {
   encodeAuthResponse,
@@ -13,7 +12,8 @@ import {
   encodeStartup,
   plainSaslToken,
 } from "../wire/requests/control.ts";
-import { encodeQuery } from "../wire/requests/query.ts";
+import { appendQuery } from "../wire/requests/query.ts";
+import type { FrameEncoder } from "../wire/requests/envelope.ts";
 import type { ResponseBody } from "../wire/responses/envelope.ts";
 import { decodeResult } from "../wire/responses/result.ts";
 import { type Compressor, compressorFor } from "../wire/compression/mod.ts";
@@ -31,14 +31,18 @@ export interface HandshakeChannel {
   supported: Map<string, string[]>;
   /** Keyspace in use, as the server reported it. */
   keyspace: string | null;
+  /** The protocol version the connection speaks. */
+  readonly protocolVersion: number;
   /** Sends one frame and decodes its answer. */
   send<T>(
-    frame: Uint8Array,
+    frame: Uint8Array | FrameEncoder,
     decode: (op: number, body: ResponseBody) => T,
     opts: { timeoutMs: number },
   ): Promise<T>;
-  /** Accepts compressed answers from now on. */
+  /** Accepts compressed answers from now on (v4: compression per frame body). */
   expectCompressed(compressor: Compressor): void;
+  /** Switches to v5 segments in both directions (after READY or AUTHENTICATE). */
+  startSegments(compression: "lz4" | null): void;
 }
 
 /** Credentials for PasswordAuthenticator. */
@@ -98,6 +102,7 @@ export async function handshake(
     DRIVER_NAME,
     DRIVER_VERSION,
   };
+  const v5 = c.protocolVersion >= 5;
   let compressor: Compressor | null = null;
   if (o.compression !== null) {
     const offered = c.supported.get("COMPRESSION") ?? [];
@@ -109,7 +114,8 @@ export async function handshake(
       );
     }
     startup.COMPRESSION = o.compression;
-    compressor = compressorFor(o.compression);
+    // v5 compresses whole segments (LZ4 only), not frame bodies.
+    if (!v5) compressor = compressorFor(o.compression);
   }
   const rateLimitCode = scyllaRateLimitCode(c.supported);
   if (rateLimitCode !== undefined) startup.SCYLLA_RATE_LIMIT_ERROR = "";
@@ -123,6 +129,8 @@ export async function handshake(
   }));
   if (compressor !== null) c.expectCompressed(compressor);
   const answer = await answering;
+  // v5: everything after READY or AUTHENTICATE travels in segments, AUTH_RESPONSE included.
+  if (v5) c.startSegments(o.compression === "lz4" ? "lz4" : null);
   if (answer.op === Opcode.AUTHENTICATE) {
     await authenticate(c, o, answer.authenticator);
   } else {
@@ -162,9 +170,10 @@ async function authenticate(c: HandshakeChannel, o: HandshakeOptions, authentica
  * @throws {InvalidQueryError} the keyspace does not exist
  */
 export async function useKeyspace(c: HandshakeChannel, keyspace: string, timeoutMs: number) {
-  const frame = encodeQuery(new Writer(64), `USE ${keyspace}`, { consistency: 1, pageSize: 0 });
-  c.keyspace = await c.send(frame, (_op, b) => {
-    const result = decodeResult(b.reader);
+  const use: FrameEncoder = (w, protocolVersion) =>
+    appendQuery(w, `USE ${keyspace}`, { consistency: 1, pageSize: 0, protocolVersion });
+  c.keyspace = await c.send(use, (_op, b) => {
+    const result = decodeResult(b.reader, undefined, undefined, b.version);
     if (result.kind !== "set_keyspace") {
       throw new ProtocolError(`USE answered with a ${result.kind} result`);
     }

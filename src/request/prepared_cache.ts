@@ -44,7 +44,7 @@ export class PreparedCache {
   get(cql: string, keyspace: string | null, signal?: AbortSignal): Promise<PreparedMeta> {
     return this.#lru.get(`${keyspace ?? ""}\u0000${cql}`, async () => {
       const info = await this.#executor.execute({
-        encode: (w) => appendPrepare(w, cql),
+        encode: (w, protocolVersion) => appendPrepare(w, cql, { protocolVersion }),
         decode: decodePrepared,
         idempotent: true,
         timeoutMs: this.#defaults.requestTimeout,
@@ -61,9 +61,13 @@ export class PreparedCache {
    * @throws {ProtocolError} the node gave the statement another id
    */
   async reprepare(c: Connection, meta: PreparedMeta): Promise<void> {
-    const fresh = await c.send((w) => appendPrepare(w, meta.cql), decodePrepared, {
-      timeoutMs: this.#defaults.requestTimeout,
-    });
+    const fresh = await c.send(
+      (w, protocolVersion) => appendPrepare(w, meta.cql, { protocolVersion }),
+      decodePrepared,
+      {
+        timeoutMs: this.#defaults.requestTimeout,
+      },
+    );
     if (!sameBytes(fresh.id, meta.info.id)) {
       throw new ProtocolError(`re-preparing "${meta.cql}" gave a different statement id`);
     }
@@ -79,9 +83,13 @@ export class PreparedCache {
     if (hosts.length < 2) return;
     await Promise.allSettled(hosts.map((h) => {
       const c = h.pool.pick();
-      return c?.send((w) => appendPrepare(w, cql), decodePrepared, {
-        timeoutMs: this.#defaults.requestTimeout,
-      });
+      return c?.send(
+        (w, protocolVersion) => appendPrepare(w, cql, { protocolVersion }),
+        decodePrepared,
+        {
+          timeoutMs: this.#defaults.requestTimeout,
+        },
+      );
     }));
   }
 }

@@ -9,7 +9,7 @@ import type { QueryResultInit } from "../result.ts";
 import { routingFor, type RoutingInfo } from "../routing/routing_key.ts";
 import type { StatementOptions } from "../statement/options.ts";
 import type { PreparedMeta } from "../statement/prepared_meta.ts";
-import { appendBatch, type BatchStatement } from "../wire/requests/batch.ts";
+import { appendBatch, type BatchParameters, type BatchStatement } from "../wire/requests/batch.ts";
 import {
   appendExecute,
   appendQuery,
@@ -75,9 +75,10 @@ export class StatementRunner {
     };
     const meta = r.meta;
     const message = await this.#executor.execute({
-      encode: meta === null
-        ? (w) => appendQuery(w, r.cql, params)
-        : (w) => appendExecute(w, meta.info.id, params),
+      encode: meta === null ? (w, v) => appendQuery(w, r.cql, withVersion(params, v)) : (w, v) => {
+        params.resultMetadataId = meta.resultMetadataId;
+        appendExecute(w, meta.info.id, withVersion(params, v));
+      },
       decode: meta === null
         ? decodeAny
         : (op, body) => decodeWith(op, body, meta.resultColumns, meta.metadataCache),
@@ -89,7 +90,12 @@ export class StatementRunner {
       routing: meta === null ? { keyspace: this.#keyspace.current } : this.#routing(meta, values),
       reprepare: meta === null ? undefined : (c) => this.#prepared.reprepare(c, meta),
     });
-    return await this.#keyspace.toResult(message.body, message.result);
+    const result = message.result;
+    // v5: the server says when the prepared result columns changed (ALTER TABLE … ADD).
+    if (meta !== null && result.kind === "rows" && result.newMetadataId !== undefined) {
+      meta.resultMetadataId = result.newMetadataId;
+    }
+    return await this.#keyspace.toResult(message.body, result);
   }
 
   /** Runs a batch of prepared statements as one BATCH request. */
@@ -103,7 +109,7 @@ export class StatementRunner {
       bindColumns: e.meta.info.bindColumns,
       values: e.values as BindValues,
     }));
-    const params = {
+    const params: BatchParameters = {
       type: typeCode,
       statements,
       consistency: o.consistency,
@@ -112,7 +118,7 @@ export class StatementRunner {
       tracing: o.tracing,
     };
     const message = await this.#executor.execute({
-      encode: (w) => appendBatch(w, params),
+      encode: (w, v) => appendBatch(w, withVersion(params, v)),
       decode: decodeAny,
       idempotent: o.idempotent,
       timeoutMs: o.requestTimeout,
@@ -135,7 +141,8 @@ export class StatementRunner {
   async use(ident: string, o: ResolvedOptions): Promise<void> {
     // Check on one node first, so a bad name changes nothing.
     const message = await this.#executor.execute({
-      encode: (w) => appendQuery(w, `USE ${ident}`, { consistency: 1, pageSize: 0 }),
+      encode: (w, protocolVersion) =>
+        appendQuery(w, `USE ${ident}`, { consistency: 1, pageSize: 0, protocolVersion }),
       decode: decodeAny,
       idempotent: true,
       timeoutMs: o.requestTimeout,
@@ -157,4 +164,13 @@ export class StatementRunner {
       cluster.routingMatters,
     );
   }
+}
+
+/**
+ * The parameters set to the connection's protocol version. Connections of one
+ * session speak one version, so this changes the object at most once.
+ */
+function withVersion<P extends { protocolVersion?: number }>(p: P, v: number): P {
+  p.protocolVersion = v;
+  return p;
 }

@@ -22,6 +22,11 @@ export class PreparedMeta {
    * (`ALTER TABLE … ADD`) keeps the statement id but changes its columns.
    */
   readonly metadataCache: MetadataCache;
+  /**
+   * v5: the id of the result metadata the driver holds, sent with each EXECUTE;
+   * the server answers with a new one when the columns changed.
+   */
+  resultMetadataId: Uint8Array | null;
   #keyPlan: KeyPlan | undefined;
 
   /**
@@ -33,6 +38,7 @@ export class PreparedMeta {
     this.cql = checkCql(cql);
     this.info = info;
     this.metadataCache = { bytes: null, columns: info.resultColumns };
+    this.resultMetadataId = info.resultMetadataId ?? null;
   }
 
   /** How to compute the routing key from bound values; worked out on first use. */

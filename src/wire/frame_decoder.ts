@@ -23,9 +23,16 @@ export class FrameDecoder {
   #headerLength = 0;
   #pieces: Uint8Array[] = [];
   #received = 0;
+  readonly #version: number;
 
-  constructor(onFrame: FrameHandler) {
+  /**
+   * @param onFrame receives each frame
+   * @param version the protocol version every header must carry (4 unless the connection
+   *   negotiates 5, whose first envelopes come unframed)
+   */
+  constructor(onFrame: FrameHandler, version = 4) {
     this.#onFrame = onFrame;
+    this.#version = version;
   }
 
   /** True when no partial frame is buffered. */
@@ -45,7 +52,7 @@ export class FrameDecoder {
         this.#headerLength = chunk.length - at;
         return;
       }
-      const header = decodeHeader(chunk, at);
+      const header = decodeHeader(chunk, at, this.#version);
       const bodyStart = at + HEADER_LENGTH;
       const bodyEnd = bodyStart + header.length;
       if (bodyEnd <= chunk.length) {
@@ -68,7 +75,7 @@ export class FrameDecoder {
       this.#headerLength += take;
       if (this.#headerLength < HEADER_LENGTH) return chunk.length;
       at = take;
-      this.#header = decodeHeader(this.#headerBytes, 0);
+      this.#header = decodeHeader(this.#headerBytes, 0, this.#version);
       this.#headerLength = 0;
     }
     const header = this.#header;

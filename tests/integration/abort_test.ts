@@ -3,13 +3,14 @@
 // every later request correctly (the late response must not reach anyone else).
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { Batch, Query, type Session, SessionBuilder } from "../../mod.ts";
+import { Batch, Query, type Session } from "../../mod.ts";
 import { cqlHosts } from "./env.ts";
 import {
   connect,
   createKeyspace,
   dropKeyspace,
   eventually,
+  newBuilder,
   requestCount,
   requestsOf,
   uniqueKeyspace,
@@ -48,7 +49,7 @@ describe("abort signals", () => {
         ),
       );
     }
-    s = await connect(new SessionBuilder().knownNodes(cqlHosts()).useKeyspace(KS, false));
+    s = await connect(newBuilder().knownNodes(cqlHosts()).useKeyspace(KS, false));
   });
 
   after(async () => {

@@ -17,11 +17,18 @@ import {
   type LogEvent,
   ScyllaError,
   type Session,
-  SessionBuilder,
+  type SessionBuilder,
   UnauthorizedError,
 } from "../../mod.ts";
 import { secureHosts } from "./env.ts";
-import { connect, createKeyspace, dropKeyspace, secureBuilder, uniqueKeyspace } from "./helpers.ts";
+import {
+  connect,
+  createKeyspace,
+  dropKeyspace,
+  newBuilder,
+  secureBuilder,
+  uniqueKeyspace,
+} from "./helpers.ts";
 
 const KS = uniqueKeyspace("authx");
 const ROLE = `${KS}_app`;
@@ -79,7 +86,7 @@ function assertEventsClean(events: LogEvent[], what: string): void {
 }
 
 function roleBuilder(password: string, events?: LogEvent[]): SessionBuilder {
-  const b = new SessionBuilder().knownNodes(secureHosts()).user(ROLE, password)
+  const b = newBuilder().knownNodes(secureHosts()).user(ROLE, password)
     .connectionTimeout(10_000);
   return events ? b.logger((e) => events.push(e)) : b;
 }
@@ -184,7 +191,7 @@ describe("authentication hardening (real node, PasswordAuthenticator + Cassandra
 
     it("the right password of a role that may not log in → AuthenticationError", async () => {
       const events: LogEvent[] = [];
-      const b = new SessionBuilder().knownNodes(secureHosts()).user(NOLOGIN, PASSWORD)
+      const b = newBuilder().knownNodes(secureHosts()).user(NOLOGIN, PASSWORD)
         .logger((e) => events.push(e));
       const e = await failure(b.build());
       assert.ok(e instanceof AuthenticationError, `expected AuthenticationError, got ${e}`);

@@ -9,7 +9,6 @@ import {
   type LogEvent,
   ScyllaError,
   type Session,
-  SessionBuilder,
   UnauthorizedError,
 } from "../../mod.ts";
 import { secureCredentials, secureHosts, tlsFiles } from "./env.ts";
@@ -18,6 +17,7 @@ import {
   createKeyspace,
   dropKeyspace,
   eventually,
+  newBuilder,
   secureBuilder,
   uniqueKeyspace,
 } from "./helpers.ts";
@@ -122,7 +122,7 @@ describe("authentication", () => {
 
   it("a wrong password is an AuthenticationError that never shows the password", async () => {
     const events: LogEvent[] = [];
-    const b = new SessionBuilder().knownNodes(secureHosts()).user(secureCredentials().user, WRONG)
+    const b = newBuilder().knownNodes(secureHosts()).user(secureCredentials().user, WRONG)
       .logger((e) => events.push(e));
     assert.ok(!String(b).includes(WRONG));
     assert.ok(!JSON.stringify(b).includes(WRONG));
@@ -136,12 +136,12 @@ describe("authentication", () => {
   });
 
   it("an unknown user is an AuthenticationError", async () => {
-    const b = new SessionBuilder().knownNodes(secureHosts()).user(`${KS}_nobody`, WRONG);
+    const b = newBuilder().knownNodes(secureHosts()).user(`${KS}_nobody`, WRONG);
     await assert.rejects(b.build(), checkAuthError(WRONG));
   });
 
   it("no credentials is an AuthenticationError that says so", async () => {
-    await assert.rejects(new SessionBuilder().knownNodes(secureHosts()).build(), (e: unknown) => {
+    await assert.rejects(newBuilder().knownNodes(secureHosts()).build(), (e: unknown) => {
       checkAuthError(null)(e);
       assert.match((e as Error).message, /authenticat|credentials|user/i);
       return true;
@@ -150,7 +150,7 @@ describe("authentication", () => {
 
   it("a role without permissions gets UnauthorizedError, and access once granted", async () => {
     const s = await connect(
-      new SessionBuilder().knownNodes(secureHosts()).user(ROLE, ROLE_PASSWORD),
+      newBuilder().knownNodes(secureHosts()).user(ROLE, ROLE_PASSWORD),
     );
     try {
       await assert.rejects(s.execute(`SELECT * FROM ${KS}.secret`), (e: unknown) => {

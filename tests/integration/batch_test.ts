@@ -3,12 +3,13 @@
 // server warnings of a large batch.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { Batch, Query, type Session, SessionBuilder, UnavailableError } from "../../mod.ts";
+import { Batch, Query, type Session, UnavailableError } from "../../mod.ts";
 import { cqlHosts } from "./env.ts";
 import {
   connect,
   createKeyspace,
   dropKeyspace,
+  newBuilder,
   requestsOf,
   uniqueKeyspace,
   UUID_RE,
@@ -38,7 +39,7 @@ describe("Batch", () => {
     await admin.execute(`CREATE TABLE ${KS}.kv (k int PRIMARY KEY, v text)`);
     await admin.execute(`CREATE TABLE ${KS}.c (id int PRIMARY KEY, hits counter, misses counter)`);
     await admin.execute(`CREATE TABLE ${KS3}.t (id int PRIMARY KEY, v text)`);
-    s = await connect(new SessionBuilder().knownNodes(cqlHosts()).useKeyspace(KS, false));
+    s = await connect(newBuilder().knownNodes(cqlHosts()).useKeyspace(KS, false));
   });
 
   after(async () => {

@@ -2,9 +2,16 @@
 // large compressible values, paging and batches, and read the same data as an uncompressed one.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { Batch, Query, type Session, SessionBuilder } from "../../mod.ts";
+import { Batch, Query, type Session } from "../../mod.ts";
 import { cqlHosts } from "./env.ts";
-import { connect, createKeyspace, dropKeyspace, patternBytes, uniqueKeyspace } from "./helpers.ts";
+import {
+  connect,
+  createKeyspace,
+  dropKeyspace,
+  newBuilder,
+  patternBytes,
+  uniqueKeyspace,
+} from "./helpers.ts";
 
 const KS = uniqueKeyspace("compress");
 
@@ -27,7 +34,7 @@ for (const kind of ["lz4", "snappy"] as const) {
       await plain.execute(`CREATE TABLE ${ks}.docs (id int PRIMARY KEY, body text, raw blob)`);
       await plain.execute(`CREATE TABLE ${ks}.rows (pk int, ck int, v text, PRIMARY KEY (pk, ck))`);
       s = await connect(
-        new SessionBuilder().knownNodes(cqlHosts()).compression(kind).useKeyspace(ks, false),
+        newBuilder().knownNodes(cqlHosts()).compression(kind).useKeyspace(ks, false),
       );
     });
 
@@ -103,7 +110,7 @@ for (const kind of ["lz4", "snappy"] as const) {
 
 describe("compression setting", () => {
   it("rejects an unknown kind with RangeError listing the valid ones", () => {
-    assert.throws(() => new SessionBuilder().compression("zstd" as never), (e: unknown) => {
+    assert.throws(() => newBuilder().compression("zstd" as never), (e: unknown) => {
       assert.ok(e instanceof RangeError);
       assert.match(e.message, /lz4/);
       assert.match(e.message, /snappy/);

@@ -71,3 +71,14 @@ export function hostPort(hp: string): { host: string; port: number } {
   if (i < 0) return { host: hp, port: 9042 };
   return { host: hp.slice(0, i).replace(/^\[|\]$/g, ""), port: Number(hp.slice(i + 1)) };
 }
+
+/**
+ * The protocol version the suite pins (`RSYLLA_TEST_PROTOCOL=4` or `5`), or `null` to let
+ * the driver negotiate (v5 on Cassandra 4+). `scripts/test.ts` runs the suite both ways.
+ */
+export function testProtocol(): 4 | 5 | null {
+  const v = env("RSYLLA_TEST_PROTOCOL");
+  if (v === undefined) return null;
+  if (v !== "4" && v !== "5") throw new Error(`RSYLLA_TEST_PROTOCOL must be 4 or 5, got ${v}`);
+  return Number(v) as 4 | 5;
+}

@@ -5,17 +5,23 @@
  */
 
 import { ConnectionError, type Session, SessionBuilder } from "../../mod.ts";
-import { cqlHosts, NO_NODE_HINT, secureCredentials, secureHosts } from "./env.ts";
+import { cqlHosts, NO_NODE_HINT, secureCredentials, secureHosts, testProtocol } from "./env.ts";
+
+/** A new builder, pinned to the suite's protocol version when one is set. */
+export function newBuilder(): SessionBuilder {
+  const v = testProtocol();
+  return v === null ? new SessionBuilder() : new SessionBuilder().protocolVersion(v);
+}
 
 /** A builder pointed at the plain test node(s). */
 export function plainBuilder(): SessionBuilder {
-  return new SessionBuilder().knownNodes(cqlHosts());
+  return newBuilder().knownNodes(cqlHosts());
 }
 
 /** A builder pointed at the secure node, with the superuser's credentials. */
 export function secureBuilder(): SessionBuilder {
   const { user, password } = secureCredentials();
-  return new SessionBuilder().knownNodes(secureHosts()).user(user, password);
+  return newBuilder().knownNodes(secureHosts()).user(user, password);
 }
 
 /** Builds, turning a `ConnectionError` into one that says how to start a node. */

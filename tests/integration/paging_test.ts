@@ -3,9 +3,16 @@
 // on the node (system_views.clients), never timed.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { Query, type QueryResult, type Row, type Session, SessionBuilder } from "../../mod.ts";
+import { Query, type QueryResult, type Row, type Session } from "../../mod.ts";
 import { cqlHosts } from "./env.ts";
-import { connect, createKeyspace, dropKeyspace, requestsOf, uniqueKeyspace } from "./helpers.ts";
+import {
+  connect,
+  createKeyspace,
+  dropKeyspace,
+  newBuilder,
+  requestsOf,
+  uniqueKeyspace,
+} from "./helpers.ts";
 
 const KS = uniqueKeyspace("paging");
 const N = 10_000;
@@ -32,7 +39,7 @@ describe("paging", () => {
         ),
       );
     }
-    s = await connect(new SessionBuilder().knownNodes(cqlHosts()).useKeyspace(KS, false));
+    s = await connect(newBuilder().knownNodes(cqlHosts()).useKeyspace(KS, false));
   });
 
   after(async () => {

@@ -8,7 +8,6 @@ import {
   Query,
   type QueryResult,
   type Session,
-  SessionBuilder,
   UnavailableError,
 } from "../../mod.ts";
 import { cqlHosts } from "./env.ts";
@@ -17,6 +16,7 @@ import {
   createKeyspace,
   dropKeyspace,
   eventually,
+  newBuilder,
   requestsOf as countRequests,
   uniqueKeyspace,
   UUID_RE,
@@ -195,7 +195,7 @@ describe("statement cache and UNPREPARED", () => {
     await createKeyspace(admin, ks);
     await admin.execute(`CREATE TABLE ${ks}.t (id int PRIMARY KEY, v text)`);
     await admin.execute(`INSERT INTO ${ks}.t (id, v) VALUES (1, 'a')`);
-    s = await connect(new SessionBuilder().knownNodes(cqlHosts()).useKeyspace(ks, false));
+    s = await connect(newBuilder().knownNodes(cqlHosts()).useKeyspace(ks, false));
   });
 
   after(async () => {

@@ -9,11 +9,17 @@ import {
   type LogEvent,
   ScyllaError,
   Session,
-  SessionBuilder,
   UnavailableError,
 } from "../../mod.ts";
 import { cqlHosts, hostPort } from "./env.ts";
-import { connect, createKeyspace, dropKeyspace, eventually, uniqueKeyspace } from "./helpers.ts";
+import {
+  connect,
+  createKeyspace,
+  dropKeyspace,
+  eventually,
+  newBuilder,
+  uniqueKeyspace,
+} from "./helpers.ts";
 
 const KS = uniqueKeyspace("session");
 const KS_RF3 = `${KS}_rf3`;
@@ -77,7 +83,7 @@ describe("Session", () => {
   it("a builder with every setter returns itself and builds a working session", async () => {
     const events: LogEvent[] = [];
     const hosts = cqlHosts();
-    const b = new SessionBuilder();
+    const b = newBuilder();
     assert.equal(b.knownNode(hosts[0]), b);
     assert.equal(b.knownNodes(hosts), b);
     assert.equal(b.useKeyspace(KS, false), b);
@@ -136,7 +142,7 @@ describe("Session", () => {
   });
 
   it("an unreachable cluster rejects build() with ConnectionError", async () => {
-    const b = new SessionBuilder().knownNode("127.0.0.1:1").connectionTimeout(2000);
+    const b = newBuilder().knownNode("127.0.0.1:1").connectionTimeout(2000);
     await assert.rejects(b.build(), (e: unknown) => {
       assert.ok(e instanceof ConnectionError, `got ${e}`);
       assert.ok(e instanceof ScyllaError);
@@ -146,11 +152,11 @@ describe("Session", () => {
   });
 
   it("build() without a contact point rejects with TypeError", async () => {
-    await assert.rejects(new SessionBuilder().build(), TypeError);
+    await assert.rejects(newBuilder().build(), TypeError);
   });
 
   it("useKeyspace switches every connection; an unknown keyspace keeps the old one", async () => {
-    const s = await connect(new SessionBuilder().knownNodes(cqlHosts()).poolSize(2));
+    const s = await connect(newBuilder().knownNodes(cqlHosts()).poolSize(2));
     try {
       assert.equal(s.getKeyspace(), null);
       await s.useKeyspace(KS, false);

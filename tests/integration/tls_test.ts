@@ -21,9 +21,9 @@ import { connect as netConnect, type Socket } from "node:net";
 import { createServer as createTlsServer, type Server as TlsServer } from "node:tls";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ConnectionError, ScyllaError, type Session, SessionBuilder } from "../../mod.ts";
+import { ConnectionError, ScyllaError, type Session, type SessionBuilder } from "../../mod.ts";
 import { hostPort, secureCredentials, secureHosts, tlsFiles } from "./env.ts";
-import { createKeyspace, dropKeyspace, uniqueKeyspace } from "./helpers.ts";
+import { createKeyspace, dropKeyspace, newBuilder, uniqueKeyspace } from "./helpers.ts";
 
 const isDeno = "Deno" in globalThis;
 
@@ -225,7 +225,7 @@ class TlsFront {
 /** A builder for the secure node's superuser, with `tls` options. */
 function superuser(contact: string | string[], tls: Parameters<SessionBuilder["tls"]>[0]) {
   const { user, password } = secureCredentials();
-  return new SessionBuilder().knownNodes(Array.isArray(contact) ? contact : [contact])
+  return newBuilder().knownNodes(Array.isArray(contact) ? contact : [contact])
     .user(user, password).tls(tls).connectionTimeout(10_000);
 }
 
@@ -587,7 +587,7 @@ describe("TLS: mismatched expectations fail fast and clearly", () => {
       const start = performance.now();
       let caught: unknown;
       try {
-        const s = await new SessionBuilder().knownNode(front.address).user(user, password)
+        const s = await newBuilder().knownNode(front.address).user(user, password)
           .connectionTimeout(5000).build();
         await s.close();
       } catch (e) {
@@ -605,6 +605,6 @@ describe("TLS: mismatched expectations fail fast and clearly", () => {
   // Suggestion (reported): a CA that is not PEM at all is accepted by the builder; Node then
   // fails with the misleading "unable to verify the first certificate" at connect time.
   it.skip('tls({ ca: "not a pem" }) is refused by the builder', () => {
-    assert.throws(() => new SessionBuilder().tls({ ca: "not a pem" }), TypeError);
+    assert.throws(() => newBuilder().tls({ ca: "not a pem" }), TypeError);
   });
 });

@@ -65,6 +65,8 @@ function options(port: number, extra: Partial<ConnectionOptions> = {}): Connecti
     keyspace: null,
     connectTimeoutMs: 2000,
     maxInFlight: 4,
+    // These tests read the v4 exchange frame by frame; negotiation has its own tests below.
+    protocolVersion: 4,
     ...extra,
   };
 }
@@ -106,6 +108,36 @@ function holder() {
 }
 
 // ─── handshake ───
+
+describe("Connection protocol negotiation (SIMULATED v4-only node)", () => {
+  it("offers v5 first and, refused as a v4-only node refuses it, reconnects in v4", async () => {
+    const s = await fake();
+    const c = await open(s.port, { protocolVersion: null });
+    assert.equal(c.protocolVersion, 4);
+    const probe = await s.connection(0);
+    assert.equal(probe.versionProbes, 1, "the first connection offered v5 and was refused");
+    const fc = await s.connection(1);
+    assert.deepEqual(fc.received.map((r) => r.opcode), [Opcode.OPTIONS, Opcode.STARTUP]);
+    assert.equal(await send(c, "SELECT 1"), "SELECT 1");
+  });
+
+  it("a pinned v5 refused by the node is a ConnectionError naming both versions", async () => {
+    const s = await fake();
+    await assert.rejects(open(s.port, { protocolVersion: 5 }), (e: Error) => {
+      assert.equal(e.name, "ConnectionError");
+      assert.match(e.message, /refused protocol v5 \(it speaks v4\)/);
+      return true;
+    });
+  });
+
+  it("snappy cannot be pinned to v5 (v5 compresses segments with LZ4 only)", async () => {
+    const s = await fake();
+    await assert.rejects(
+      open(s.port, { protocolVersion: 5, compression: "snappy" }),
+      /snappy compression does not exist in protocol v5/,
+    );
+  });
+});
 
 describe("Connection handshake", () => {
   it("OPTIONS → SUPPORTED, STARTUP → READY, then the connection is ready", async () => {

@@ -65,6 +65,8 @@ export class FakeConnection {
   startup: Map<string, string> | null = null;
   /** SASL token of the last AUTH_RESPONSE. */
   authToken: Uint8Array | null = null;
+  /** First frames refused for their protocol version (a newer one than v4). */
+  versionProbes = 0;
   #compressor: Compressor | null = null;
   #compressAnswers = false;
   #server: FakeServer;
@@ -93,6 +95,16 @@ export class FakeConnection {
       });
     });
     socket.on("data", (chunk: Uint8Array) => {
+      // A v4-only node (Cassandra 3, ScyllaDB) answers a newer version's first frame with a
+      // PROTOCOL_ERROR in its own version, then closes: drivers fall back on that answer.
+      if (this.received.length === 0 && chunk.length >= HEADER_LENGTH && (chunk[0] & 0x7f) !== 4) {
+        const message = `Invalid or unsupported protocol version (${chunk[0] & 0x7f})`;
+        const body = new Writer().writeInt(0x000a).writeString(message).toBytes();
+        const stream = ((chunk[2] << 24) >> 16) | chunk[3];
+        this.versionProbes++;
+        socket.end(frameBytes(stream, Opcode.ERROR, body));
+        return;
+      }
       try {
         this.#decoder.push(new Uint8Array(chunk));
       } catch {

@@ -9,8 +9,12 @@ import type { Writer } from "../bytes.ts";
 import { FrameFlag, HEADER_LENGTH, MAX_FRAME_BODY, writeHeader } from "../frame.ts";
 import { ProtocolError } from "../../errors.ts";
 
-/** Appends one request frame to a writer (e.g. a connection's output buffer). */
-export type FrameEncoder = (w: Writer) => void;
+/**
+ * Appends one request frame to a writer (e.g. a connection's output buffer).
+ * `version` is the protocol version the connection speaks: bodies differ
+ * between v4 and v5 (e.g. `[int]` query flags), so they are encoded per connection.
+ */
+export type FrameEncoder = (w: Writer, version: number) => void;
 
 /**
  * Starts a frame at the end of `w` by reserving its header; returns where the

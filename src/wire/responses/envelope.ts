@@ -17,15 +17,17 @@ export interface ResponseBody {
   customPayload: Map<string, Uint8Array | null> | null;
   /** Reader positioned at the message itself. */
   reader: Reader;
+  /** Protocol version of the connection it came on: some bodies differ in v5. */
+  version: number;
 }
 
 const NO_WARNINGS: string[] = [];
 
 /** Reads the flag-dependent prefix of a (decompressed) body. */
-export function openBody(flags: number, body: Uint8Array): ResponseBody {
+export function openBody(flags: number, body: Uint8Array, version = 4): ResponseBody {
   const reader = new Reader(body);
   const tracingId = flags & FrameFlag.TRACING ? reader.readUuid() : null;
   const warnings = flags & FrameFlag.WARNING ? reader.readStringList() : NO_WARNINGS;
   const customPayload = flags & FrameFlag.CUSTOM_PAYLOAD ? reader.readBytesMap() : null;
-  return { tracingId, warnings, customPayload, reader };
+  return { tracingId, warnings, customPayload, reader, version };
 }

@@ -1,0 +1,95 @@
+/**
+ * Protocol versions against the real node: the driver offers v5 and Cassandra 5 accepts it
+ * (the server's own `system_views.clients` says so), a pinned v4 is spoken as asked, and the
+ * v5 segment layer carries values larger than one segment (128 KiB), with and without LZ4,
+ * and the result-metadata id follows `ALTER TABLE … ADD`.
+ *
+ * Deno: `deno test -A tests/integration/protocol_test.ts`; Bun: `bun test --timeout 60000
+ * tests/integration/protocol_test.ts`.
+ * @module
+ */
+
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import type { Session } from "../../mod.ts";
+import { testProtocol } from "./env.ts";
+import { connect, createKeyspace, dropKeyspace, plainBuilder, uniqueKeyspace } from "./helpers.ts";
+
+/** Protocol versions the server reports for this driver's connections. */
+async function serverSideVersions(s: Session): Promise<Set<number>> {
+  const rs = await s.execute("SELECT protocol_version, driver_name FROM system_views.clients");
+  const mine = rs.rowsTyped<{ protocol_version: number; driver_name: string | null }>()
+    .filter((r) => r.driver_name === "rsylla");
+  return new Set(mine.map((r) => r.protocol_version));
+}
+
+describe("protocol versions (real node)", () => {
+  const ks = uniqueKeyspace("proto");
+  let session: Session;
+
+  before(async () => {
+    session = await connect();
+    await createKeyspace(session, ks);
+    await session.execute(`CREATE TABLE ${ks}.t (k int PRIMARY KEY, v text)`);
+  });
+
+  after(async () => {
+    await dropKeyspace(session, ks);
+    await session?.close();
+  });
+
+  it("negotiates the highest version both speak (v5 on Cassandra 5) unless pinned", async () => {
+    const expected = testProtocol() ?? 5;
+    assert.equal(session.protocolVersion, expected);
+    assert.ok((await serverSideVersions(session)).has(expected), "the server sees it too");
+  });
+
+  it("speaks v4 when pinned, and the server sees v4 connections", async () => {
+    const v4 = await connect(plainBuilder().protocolVersion(4));
+    try {
+      assert.equal(v4.protocolVersion, 4);
+      assert.ok((await serverSideVersions(v4)).has(4));
+      const rs = await v4.execute("SELECT release_version FROM system.local");
+      assert.match(String(rs.firstRow()?.get(0)), /^5\./);
+    } finally {
+      await v4.close();
+    }
+  });
+
+  for (const compression of [null, "lz4"] as const) {
+    it(`carries a 300 KiB value across several segments (compression ${compression})`, async () => {
+      const s = await connect(plainBuilder().compression(compression));
+      try {
+        // Not all-one-byte: LZ4 would shrink that below one segment.
+        const big = Array.from(
+          { length: 300_000 },
+          (_, i) => String.fromCharCode(33 + (i * 7919) % 90),
+        )
+          .join("");
+        const k = compression === null ? 1 : 2;
+        await s.execute(`INSERT INTO ${ks}.t (k, v) VALUES (?, ?)`, [k, big]);
+        const row = (await s.execute(`SELECT v FROM ${ks}.t WHERE k = ?`, [k])).singleRow();
+        assert.equal(row.get("v"), big);
+      } finally {
+        await s.close();
+      }
+    });
+  }
+
+  it("a prepared SELECT * sees a column added after it was prepared", async () => {
+    await session.execute(`CREATE TABLE ${ks}.grow (k int PRIMARY KEY, a int)`);
+    await session.execute(`INSERT INTO ${ks}.grow (k, a) VALUES (1, 10)`);
+    const ps = await session.prepare(`SELECT * FROM ${ks}.grow WHERE k = ?`);
+    assert.deepEqual((await session.executePrepared(ps, [1])).singleRow().asObject(), {
+      k: 1,
+      a: 10,
+    });
+    await session.execute(`ALTER TABLE ${ks}.grow ADD b text`);
+    await session.execute(`UPDATE ${ks}.grow SET b = 'new' WHERE k = 1`);
+    for (let i = 0; i < 3; i++) {
+      const rs = await session.executePrepared(ps, [1]);
+      assert.deepEqual(rs.colSpecs().map((c) => c.name), ["k", "a", "b"]);
+      assert.deepEqual(rs.singleRow().asObject(), { k: 1, a: 10, b: "new" });
+    }
+  });
+});
