@@ -15,7 +15,7 @@ export type { LatencySummary };
 
 /** One node's figures in a {@link MetricsSnapshot}. */
 export interface NodeMetrics {
-  /** Attempts sent to the node (retries and speculative executions included). */
+  /** Attempts sent to the node (retries and speculative executions included; as `requestsPerNode`). */
   requests: number;
   /** Attempts that failed on the node. */
   errors: number;
@@ -45,7 +45,10 @@ export interface MetricsSnapshot {
   clientTimeouts: number;
   /** Attempts refused at once because a connection's queue was full (back-pressure). */
   rejected: number;
-  /** Latency of whole requests (retries included), ms. */
+  /**
+   * Latency of whole requests (retries included), ms. With metrics alone every
+   * request is timed until 1000 were, then one in 32 (`count` says how many).
+   */
   latencyMs: LatencySummary;
   /** Attempts sent per node, keyed by `host:port`. */
   requestsPerNode: Map<string, number>;
@@ -54,13 +57,14 @@ export interface MetricsSnapshot {
 }
 
 class NodeStats {
-  requests = 0;
   errors = 0;
   readonly latency = new LatencyHistogram();
 }
 
 /** Collects the session's metrics as a {@link RequestObserver}. */
 export class SessionMetrics implements RequestObserver {
+  /** Counters and a latency sample are enough. */
+  readonly detailed = false;
   #requests = 0;
   #errors = new Map<string, number>();
   #retries = 0;
@@ -82,9 +86,8 @@ export class SessionMetrics implements RequestObserver {
   attemptEnd(_s: unknown, _a: unknown, host: Host, ms: number, e: unknown, rej: boolean): void {
     let n = this.#nodes.get(host);
     if (n === undefined) this.#nodes.set(host, n = new NodeStats());
-    n.requests++;
     if (e === undefined) {
-      n.latency.record(ms);
+      if (ms >= 0) n.latency.record(ms);
       return;
     }
     n.errors++;
@@ -96,7 +99,7 @@ export class SessionMetrics implements RequestObserver {
     this.#retries++;
   }
 
-  speculativeStart(): void {
+  speculativeStart(_s: unknown): void {
     this.#speculativeStarted++;
   }
 
@@ -104,7 +107,7 @@ export class SessionMetrics implements RequestObserver {
     this.#requests++;
     if (won) this.#speculativeWon++;
     if (e === undefined) {
-      this.#latency.record(ms);
+      if (ms >= 0) this.#latency.record(ms);
       return;
     }
     const name = e instanceof Error ? e.name : "Error";
@@ -168,7 +171,7 @@ export function snapshotOf(
       if (s !== null && perShard !== null && s < perShard.length) perShard[s]++;
     }
     nodes.set(address, {
-      requests: n?.requests ?? 0,
+      requests: h.sent,
       errors: n?.errors ?? 0,
       latencyMs: (n?.latency ?? EMPTY).summary(),
       connections: h.pool.size,

@@ -33,9 +33,14 @@ export interface RequestDescription {
  * attempt. Hooks must not throw.
  */
 export interface RequestObserver {
-  /** A request starts. */
-  start(d: RequestDescription): unknown;
-  /** An attempt is sent to `host` (1-based `attempt` across the request's executions). */
+  /**
+   * Whether the observer wants every request described and timed, and each
+   * attempt reported (`false`: counters and a latency sample are enough).
+   */
+  readonly detailed: boolean;
+  /** A request starts; `d` is `null` unless `detailed`. */
+  start(d: RequestDescription | null): unknown;
+  /** An attempt is sent to `host` (1-based `attempt` across the request's executions); only when `detailed`. */
   attempt(
     state: unknown,
     host: Host,
@@ -45,7 +50,8 @@ export interface RequestObserver {
   ): unknown;
   /**
    * An attempt ended: `error` is `undefined` on success; `rejected` when the
-   * connection refused it for back-pressure (too many requests queued).
+   * connection refused it for back-pressure (too many requests queued);
+   * `latencyMs` is -1 when the request is not timed.
    */
   attemptEnd(
     state: unknown,
@@ -59,25 +65,30 @@ export interface RequestObserver {
   retry(state: unknown, decision: RetryDecision): void;
   /** A speculative execution started. */
   speculativeStart(state: unknown): void;
-  /** The request ended: `error` is `undefined` on success; `speculativeWon` if a speculative execution answered. */
+  /**
+   * The request ended: `error` is `undefined` on success; `speculativeWon` if a
+   * speculative execution answered; `latencyMs` is -1 when not timed.
+   */
   end(state: unknown, latencyMs: number, error: unknown, speculativeWon: boolean): void;
 }
 
 /** One observer reporting to several: the state is one entry per observer. */
 class CombinedObserver implements RequestObserver {
   readonly #all: readonly RequestObserver[];
+  readonly detailed: boolean;
 
   constructor(all: readonly RequestObserver[]) {
     this.#all = all;
+    this.detailed = all.some((o) => o.detailed);
   }
 
-  start(d: RequestDescription): unknown {
+  start(d: RequestDescription | null): unknown {
     return this.#all.map((o) => o.start(d));
   }
 
   attempt(s: unknown, host: Host, shard: number | null, n: number, spec: boolean): unknown {
     const st = s as unknown[];
-    return this.#all.map((o, i) => o.attempt(st[i], host, shard, n, spec));
+    return this.#all.map((o, i) => o.detailed ? o.attempt(st[i], host, shard, n, spec) : null);
   }
 
   attemptEnd(s: unknown, a: unknown, host: Host, ms: number, e: unknown, rej: boolean): void {

@@ -87,6 +87,8 @@ interface RequestSpan {
 
 /** Reports requests as spans. */
 export class OtelObserver implements RequestObserver {
+  /** Every request is described and timed. */
+  readonly detailed = true;
   readonly #api: OtelApi;
   readonly #tracer: Tracer;
   readonly #captureText: boolean;
@@ -105,7 +107,8 @@ export class OtelObserver implements RequestObserver {
     this.#cluster = cluster;
   }
 
-  start(d: RequestDescription): RequestSpan {
+  start(d: RequestDescription | null): RequestSpan {
+    if (d === null) throw new TypeError("a detailed observer needs a description");
     const operation = d.kind === "batch" ? "BATCH" : firstWord(d.statement) || d.kind.toUpperCase();
     const target = d.table !== null && d.keyspace !== null
       ? `${d.keyspace}.${d.table}`

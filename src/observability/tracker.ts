@@ -49,6 +49,8 @@ export interface RequestTracker {
 
 /** Reports to a {@link RequestTracker}, shielding requests from its failures. */
 export class TrackerObserver implements RequestObserver {
+  /** Every request is described and timed. */
+  readonly detailed = true;
   readonly #t: RequestTracker;
   readonly #warn: (message: string, error: unknown) => void;
   #nextId = 1;
@@ -62,7 +64,8 @@ export class TrackerObserver implements RequestObserver {
     this.#warn = warn;
   }
 
-  start(d: RequestDescription): RequestInfo {
+  start(d: RequestDescription | null): RequestInfo {
+    if (d === null) throw new TypeError("a detailed observer needs a description");
     const r: RequestInfo = {
       id: this.#nextId++,
       kind: d.kind,

@@ -64,6 +64,9 @@ export class RequestExecutor {
   #keyspace: string | null = null;
   #meta: PreparedMeta | null = null;
   #options: ResolvedOptions | null = null;
+  /** Requests timed so far, and a counter for sampling once there are enough. */
+  #timed = 0;
+  #untimed = 0;
 
   /**
    * @param cluster hosts and their pools
@@ -126,17 +129,21 @@ export class RequestExecutor {
     const run = new Run(plan, spec, obs, lb);
     const speculative = spec.speculativeExecution;
     const single = !speculative || !spec.idempotent || speculative.maxExecutions <= 1;
-    if (obs === null) return single ? run.execute(0) : run.speculate(speculative);
-    const state = run.state = obs.start(this.#describe(kind, options));
+    if (obs === null && lb.recordLatency === undefined) {
+      return single ? run.execute(0) : run.speculate(speculative);
+    }
+    // A clock read costs 0.1-0.4 µs on some hosts, as much as a whole request's CPU against a
+    // fast server: metrics alone time every request until TIMED_ALL have been, then a sample.
+    run.timed = lb.recordLatency !== undefined || obs!.detailed || this.#timed < TIMED_ALL ||
+      (++this.#untimed & SAMPLE_MASK) === 0;
+    if (run.timed) {
+      this.#timed++;
+      run.t0 = performance.now();
+    }
+    run.single = single;
+    if (obs?.detailed) run.state = obs.start(this.#describe(kind, options));
     this.#meta = null;
-    const t0 = performance.now();
-    return (single ? run.execute(0) : run.speculate(speculative)).then((v) => {
-      obs.end(state, performance.now() - t0, undefined, run.wonBySpeculative);
-      return v;
-    }, (e) => {
-      obs.end(state, performance.now() - t0, e, false);
-      throw e;
-    });
+    return single ? run.execute(0) : run.speculate(speculative);
   }
 
   #describe(kind: RequestKind | null, options: ResolvedOptions | null): RequestDescription {
@@ -152,6 +159,12 @@ export class RequestExecutor {
   }
 }
 
+/** Metrics alone time every request until this many were timed, then one in SAMPLE_MASK + 1. */
+const TIMED_ALL = 1000;
+const SAMPLE_MASK = 31;
+/** Marks an attempt that was not sent. */
+const NOT_SENT = Symbol("not sent");
+
 /** The state of one request across its attempts (and speculative executions). */
 class Run<T> {
   #spec: RequestSpec<T>;
@@ -165,8 +178,12 @@ class Run<T> {
   #attempts = 0;
   /** The observer's state for this request. */
   state: unknown;
-  /** Whether a speculative execution gave the answer. */
-  wonBySpeculative = false;
+  /** Whether latencies are measured (every request for tracers, a sample for metrics). */
+  timed = false;
+  /** When the request started, if timed. */
+  t0 = 0;
+  /** One execution only: the request ends with it (else `speculate` ends it). */
+  single = true;
   done = false;
 
   constructor(
@@ -186,62 +203,90 @@ class Run<T> {
    * shared plan until an attempt succeeds or hosts run out.
    */
   async execute(fiber: number): Promise<T> {
-    const measured = this.#observer !== null || this.#lb.recordLatency !== undefined;
+    const obs = this.#observer;
+    const measured = obs !== null || this.#lb.recordLatency !== undefined;
     const spec = this.#spec;
-    for (let next = this.#plan.next(); !next.done && !this.done; next = this.#plan.next()) {
-      const host = next.value;
-      for (let sameHostTries = 0;; sameHostTries++) {
-        const conn = host.pool.pick(spec.routing?.tokenHiLo ?? spec.routing?.token);
-        if (conn === null) {
-          this.#errors.push(noConnection(host.pool).message);
-          break;
-        }
-        if (spec.signal?.aborted) throw spec.signal.reason;
-        try {
-          host.sent++;
-          if (!measured) return await conn.send(spec.encode, spec.decode, spec);
-          return await this.#measured(host, conn, fiber > 0);
-        } catch (e) {
-          this.#lastError = e;
-          if (e instanceof UnpreparedError && spec.reprepare && !this.#reprepared) {
-            this.#reprepared = true;
-            await spec.reprepare(conn);
-            continue;
+    try {
+      for (let next = this.#plan.next(); !next.done && !this.done; next = this.#plan.next()) {
+        const host = next.value;
+        for (let sameHostTries = 0;; sameHostTries++) {
+          const conn = pickConnection(host, spec.routing);
+          if (conn === null) {
+            this.#errors.push(noConnection(host.pool).message);
+            break;
           }
-          if (!(e instanceof ScyllaError) || spec.signal?.aborted || this.done) throw e;
-          const decision: RetryDecision = spec.retryPolicy.decide(e, {
-            idempotent: spec.idempotent,
-            retryCount: sameHostTries,
-          });
-          if (decision === "rethrow") throw e;
-          this.#observer?.retry(this.state, decision);
-          this.#errors.push(`${host.pool.address}: ${e.message}`);
-          if (decision === "retry_same") continue;
-          break;
+          if (spec.signal?.aborted) throw spec.signal.reason;
+          let attempt: unknown = NOT_SENT;
+          let at0 = 0;
+          try {
+            host.sent++;
+            if (!measured) return await conn.send(spec.encode, spec.decode, spec);
+            attempt = obs?.detailed
+              ? obs.attempt(
+                this.state,
+                host,
+                host.pool.connectionShard(conn),
+                ++this.#attempts,
+                fiber > 0,
+              )
+              : null;
+            // The first attempt starts with the request: one clock read fewer.
+            at0 = !this.timed
+              ? 0
+              : this.#attempts <= 1 && fiber === 0
+              ? this.t0
+              : performance.now();
+            const v = await conn.send(spec.encode, spec.decode, spec);
+            this.#succeeded(host, attempt, at0);
+            return v;
+          } catch (e) {
+            if (attempt !== NOT_SENT) {
+              // Refused before sending while the connection stays open: its queue was full.
+              const rejected = e instanceof ConnectionError && e.notSent && !conn.closed;
+              const ms = this.timed ? performance.now() - at0 : -1;
+              obs?.attemptEnd(this.state, attempt, host, ms, e, rejected);
+            }
+            this.#lastError = e;
+            if (e instanceof UnpreparedError && spec.reprepare && !this.#reprepared) {
+              this.#reprepared = true;
+              await spec.reprepare(conn);
+              continue;
+            }
+            if (!(e instanceof ScyllaError) || spec.signal?.aborted || this.done) throw e;
+            const decision: RetryDecision = spec.retryPolicy.decide(e, {
+              idempotent: spec.idempotent,
+              retryCount: sameHostTries,
+            });
+            if (decision === "rethrow") throw e;
+            obs?.retry(this.state, decision);
+            this.#errors.push(`${host.pool.address}: ${e.message}`);
+            if (decision === "retry_same") continue;
+            break;
+          }
         }
       }
-    }
-    throw this.#exhausted();
-  }
-
-  /** One attempt on `conn`, timed for the observer and the load-balancing policy. */
-  async #measured(host: Host, conn: Connection, speculative: boolean): Promise<T> {
-    const obs = this.#observer;
-    const n = ++this.#attempts;
-    const a = obs?.attempt(this.state, host, host.pool.connectionShard(conn), n, speculative);
-    const t0 = performance.now();
-    try {
-      const v = await conn.send(this.#spec.encode, this.#spec.decode, this.#spec);
-      const ms = performance.now() - t0;
-      this.#lb.recordLatency?.(host, ms);
-      obs?.attemptEnd(this.state, a, host, ms, undefined, false);
-      return v;
+      throw this.#exhausted();
     } catch (e) {
-      // Refused before sending while the connection stays open: its queue was full.
-      const rejected = e instanceof ConnectionError && e.notSent && !conn.closed;
-      obs?.attemptEnd(this.state, a, host, performance.now() - t0, e, rejected);
+      if (this.single && obs !== null) obs.end(this.state, this.#elapsed(), e, false);
       throw e;
     }
+  }
+
+  /** Ms since the request started, or -1 when it is not timed. */
+  #elapsed(): number {
+    return this.timed ? performance.now() - this.t0 : -1;
+  }
+
+  /** Reports a successful attempt (and, for a single execution, the request's end). */
+  #succeeded(host: Host, attempt: unknown, at0: number): void {
+    const now = this.timed ? performance.now() : 0;
+    const ms = this.timed ? now - at0 : -1;
+    if (ms >= 0) this.#lb.recordLatency?.(host, ms);
+    const obs = this.#observer;
+    if (obs === null) return;
+    // Attempts per node are counted by `host.sent`: an untimed success tells metrics nothing more.
+    if (ms >= 0 || obs.detailed) obs.attemptEnd(this.state, attempt, host, ms, undefined, false);
+    if (this.single) obs.end(this.state, this.timed ? now - this.t0 : -1, undefined, false);
   }
 
   /** Starts executions `delayMs` apart until one answers. */
@@ -262,7 +307,7 @@ class Run<T> {
           (v) => {
             if (!this.done) {
               finish();
-              this.wonBySpeculative = fiber > 0;
+              this.#observer?.end(this.state, this.#elapsed(), undefined, fiber > 0);
               resolve(v);
             }
           },
@@ -273,6 +318,7 @@ class Run<T> {
             // ends it only when no other execution is still waiting for an answer.
             if (running === 0 || !(e instanceof ConnectionError)) {
               finish();
+              this.#observer?.end(this.state, this.#elapsed(), e, false);
               reject(e);
             }
           },
@@ -304,4 +350,18 @@ function noConnection(pool: HostPool): ConnectionError {
       (pool.lastError ? `: ${pool.lastError.message}` : ""),
     { cause: pool.lastError },
   );
+}
+
+/**
+ * The connection of `host` for a request: the shard a tablet names for this
+ * replica, else the shard owning the token (ScyllaDB), else the least busy one.
+ */
+function pickConnection(host: Host, routing: RoutingInfo | undefined): Connection | null {
+  const tablet = routing?.tablet;
+  if (tablet !== undefined) {
+    for (const r of tablet.replicas) {
+      if (r.hostId === host.info.hostId) return host.pool.pickShard(r.shard);
+    }
+  }
+  return host.pool.pick(routing?.tokenHiLo ?? routing?.token);
 }
