@@ -18,6 +18,8 @@ import { querySystem } from "./system_query.ts";
 import { discoverNodes } from "./topology.ts";
 import { TokenMap } from "../routing/token_map.ts";
 import { parseScyllaExtensions } from "../routing/sharding.ts";
+import type { RoutingInfo } from "../routing/routing_key.ts";
+import { type Tablet, TabletMap } from "../routing/tablets.ts";
 
 /** What the cluster layer needs to know. */
 export interface ClusterOptions {
@@ -61,6 +63,12 @@ export class Cluster {
   lwtMask: number | null = null;
   /** The protocol version the control connection negotiated; every pool speaks it. */
   protocolVersion: 4 | 5 = 4;
+  /** ScyllaDB tablets routing the nodes speak: 0 none, 1 v1, 2 the v2 experiment. */
+  tabletsRouting: 0 | 1 | 2 = 0;
+  /** Tablets learnt from routing payloads, per table. */
+  readonly tablets: TabletMap = new TabletMap();
+  /** Tablet replicas resolved to hosts, valid for one topology version. */
+  #tabletHosts = new WeakMap<Tablet, { version: number; hosts: Host[] | null }>();
 
   #opts: ClusterOptions;
   #control: Connection | null = null;
@@ -100,13 +108,23 @@ export class Cluster {
     return cluster;
   }
 
-  /** A snapshot of nodes and schema. */
+  /** A snapshot of nodes, schema and known tablets. */
   data(): ClusterData {
-    return new ClusterData([...this.hosts.values()].map((h) => h.info), this.keyspaces);
+    const nodes = [...this.hosts.values()].map((h) => h.info);
+    return new ClusterData(nodes, this.keyspaces, this.tablets.summary());
   }
 
-  /** Replicas of `token` in `keyspace`, primary first (empty when unknown). */
-  replicas(keyspace: string, token: bigint): Host[] {
+  /**
+   * Replicas of `token` in `keyspace`, primary first (empty when unknown). When
+   * `routing` names a table whose tablet holding the token is known, its
+   * replicas in the tablet's order (and `routing.tablet` is set, so the pool can
+   * pick the replica's shard); a tablet naming an unknown host falls back to the ring.
+   */
+  replicas(keyspace: string, token: bigint, routing?: RoutingInfo): Host[] {
+    if (routing?.table && this.tabletsRouting !== 0) {
+      const hosts = this.#tabletReplicas(keyspace, routing.table, token, routing);
+      if (hosts !== null) return hosts;
+    }
     let t = this.#tokenMap;
     if (t === null || t.version !== this.#topologyVersion || t.keyspaces !== this.keyspaces) {
       t = {
@@ -118,6 +136,34 @@ export class Cluster {
     }
     const ks = this.keyspaces.get(keyspace);
     return ks ? t.map.replicas(ks, token) : [];
+  }
+
+  #tabletReplicas(
+    keyspace: string,
+    table: string,
+    token: bigint,
+    routing: RoutingInfo,
+  ): Host[] | null {
+    const tablet = routing.tokenHiLo
+      ? this.tablets.lookupHiLo(keyspace, table, routing.tokenHiLo)
+      : this.tablets.lookup(keyspace, table, token);
+    if (tablet === undefined) return null;
+    let cached = this.#tabletHosts.get(tablet);
+    if (cached === undefined || cached.version !== this.#topologyVersion) {
+      const hosts: Host[] = [];
+      for (const r of tablet.replicas) {
+        const h = this.hosts.get(r.hostId);
+        if (h === undefined) break;
+        hosts.push(h);
+      }
+      cached = {
+        version: this.#topologyVersion,
+        hosts: hosts.length === tablet.replicas.length ? hosts : null,
+      };
+      this.#tabletHosts.set(tablet, cached);
+    }
+    if (cached.hosts !== null) routing.tablet = tablet;
+    return cached.hosts;
   }
 
   /**
@@ -232,6 +278,7 @@ export class Cluster {
         this.lwtMask = lwtMaskOf(conn.supported);
         // Negotiated once: the pools then open their connections in that version directly.
         this.protocolVersion = conn.protocolVersion;
+        this.tabletsRouting = conn.tabletsRouting;
         this.#opts.connection = { ...this.#opts.connection, protocolVersion: conn.protocolVersion };
         this.#applyNodes(nodes);
         await this.refreshSchema();
@@ -261,7 +308,8 @@ export class Cluster {
       seen.add(n.hostId);
       const known = this.hosts.get(n.hostId);
       if (known && known.info.address === n.address && known.info.port === n.port) {
-        Object.assign(known.info, { ...n, up: known.info.up, shardCount: known.info.shardCount });
+        const { up, shardCount, extensions } = known.info;
+        Object.assign(known.info, { ...n, up, shardCount, extensions });
         continue;
       }
       known?.pool.close();
@@ -272,6 +320,7 @@ export class Cluster {
       if (seen.has(id)) continue;
       h.pool.close();
       this.hosts.delete(id);
+      this.tablets.dropHost(id);
       this.#log("info", `node ${nodeAddress(h.info)} removed`);
     }
     this.version++;
@@ -286,7 +335,10 @@ export class Cluster {
       log: (level, message) => this.#log(level, message),
       onStateChange: (up, err) => {
         n.up = up;
-        if (up) n.shardCount = pool.shardCount;
+        if (up) {
+          n.shardCount = pool.shardCount;
+          n.extensions = [...(pool.connections()[0]?.extensions ?? [])];
+        }
         this.version++;
         this.#log(
           up ? "info" : "warn",
@@ -311,6 +363,13 @@ export class Cluster {
         break;
       }
       case "SCHEMA_CHANGE":
+        // A dropped or altered table (or keyspace) may have new tablets: forget the old ones.
+        if (e.change !== "CREATED") {
+          if (e.target === "KEYSPACE") this.tablets.dropKeyspace(e.keyspace);
+          else if (e.target === "TABLE" && e.name !== undefined) {
+            this.tablets.dropTable(e.keyspace, e.name);
+          }
+        }
         // Every keyspace changed within the debounce window is refreshed, not just the last.
         this.#staleKeyspaces.add(e.keyspace);
         clearTimeout(this.#schemaTimer);

@@ -6,6 +6,16 @@
 import type { NodeInfo } from "./node.ts";
 import type { KeyspaceMetadata } from "./schema.ts";
 
+/** How many tablets of one table the driver knows. */
+export interface TabletCount {
+  /** Keyspace name. */
+  readonly keyspace: string;
+  /** Table name. */
+  readonly table: string;
+  /** Tablets known (learnt from the servers' routing payloads). */
+  readonly count: number;
+}
+
 /**
  * Nodes and schema as the session knows them at one moment. `String(data)`
  * gives a readable summary.
@@ -22,11 +32,20 @@ export class ClusterData {
   readonly nodes: readonly Readonly<NodeInfo>[];
   /** Keyspaces by name. */
   readonly keyspaces: ReadonlyMap<string, KeyspaceMetadata>;
+  /** ScyllaDB tablets the driver has learnt, per table (empty on Cassandra). */
+  readonly tablets: readonly TabletCount[];
 
   /** @internal */
-  constructor(nodes: readonly NodeInfo[], keyspaces: ReadonlyMap<string, KeyspaceMetadata>) {
-    this.nodes = nodes.map((n) => Object.freeze({ ...n, tokens: [...n.tokens] }));
+  constructor(
+    nodes: readonly NodeInfo[],
+    keyspaces: ReadonlyMap<string, KeyspaceMetadata>,
+    tablets: readonly TabletCount[] = [],
+  ) {
+    this.nodes = nodes.map((n) =>
+      Object.freeze({ ...n, tokens: [...n.tokens], extensions: [...n.extensions] })
+    );
     this.keyspaces = keyspaces;
+    this.tablets = tablets.map((t) => Object.freeze({ ...t }));
   }
 
   /** Names of the datacenters, sorted. */
@@ -38,6 +57,7 @@ export class ClusterData {
   toJSON(): unknown {
     return {
       nodes: this.nodes.map((n) => ({ ...n, tokens: n.tokens.map(String) })),
+      tablets: this.tablets,
       keyspaces: Object.fromEntries(
         [...this.keyspaces].map(([name, ks]) => [name, {
           ...ks,
@@ -59,6 +79,7 @@ export class ClusterData {
         } tokens=${n.tokens.length}${shards}`,
       );
     }
+    for (const t of this.tablets) lines.push(`  tablets ${t.keyspace}.${t.table}: ${t.count}`);
     lines.push(`Keyspaces: ${this.keyspaces.size}`);
     for (const ks of [...this.keyspaces.values()].sort((a, b) => a.name.localeCompare(b.name))) {
       const repl = Object.entries(ks.replication).map(([k, v]) => `${k}=${v}`).join(", ");

@@ -27,6 +27,8 @@ export interface NodeInfo {
   up: boolean;
   /** ScyllaDB shard count, `null` on Cassandra. */
   shardCount: number | null;
+  /** Protocol extensions negotiated with the node (names as the server spells them). */
+  extensions: string[];
 }
 
 /** `host:port`, with IPv6 bracketed. */

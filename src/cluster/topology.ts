@@ -72,6 +72,7 @@ function toNode(row: Record<string, unknown>, address: string, port: number): No
     releaseVersion: (row.release_version as string | null) ?? null,
     up: true,
     shardCount: null,
+    extensions: [],
   };
 }
 

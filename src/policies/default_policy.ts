@@ -48,7 +48,7 @@ export function replicasFor(cluster: Cluster, routing: RoutingInfo | undefined):
     const hiLo = routing.tokenHiLo = murmur3TokenHiLo(key);
     routing.token = (BigInt(hiLo[0]) << 32n) | BigInt(hiLo[1] >>> 0);
   }
-  return cluster.replicas(routing.keyspace, routing.token);
+  return cluster.replicas(routing.keyspace, routing.token, routing);
 }
 
 /** Rack-aware, token-aware, optionally latency-aware host order. */

@@ -30,7 +30,7 @@ export class TokenAwarePolicy implements LoadBalancingPolicy {
       const hiLo = routing.tokenHiLo = murmur3TokenHiLo(key);
       routing.token = (BigInt(hiLo[0]) << 32n) | BigInt(hiLo[1] >>> 0);
     }
-    const replicas = cluster.replicas(routing.keyspace, routing.token);
+    const replicas = cluster.replicas(routing.keyspace, routing.token, routing);
     if (replicas.length === 0) return fallback;
     // Remote replicas are no better than any remote node: the child's order places them.
     const local: Host[] = [];

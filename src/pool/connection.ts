@@ -63,6 +63,10 @@ export class Connection {
   supported: Map<string, string[]> = new Map();
   /** Keyspace the connection is using, as the server reported it. */
   keyspace: string | null = null;
+  /** Protocol extensions negotiated in STARTUP (names as the server spells them). */
+  extensions: readonly string[] = [];
+  /** ScyllaDB tablets routing negotiated: 0 none, 1 v1, 2 the v2 experiment. */
+  tabletsRouting: 0 | 1 | 2 = 0;
 
   #socket!: Socket;
   #ids: StreamIds;
@@ -144,6 +148,8 @@ export class Connection {
       c.#framing.compressor = result.compressor;
       c.#framing.decompressor = result.compressor;
       c.#rateLimitCode = result.rateLimitCode;
+      c.extensions = result.extensions;
+      c.tabletsRouting = result.tabletsRouting;
       return c;
     } catch (e) {
       c.close();

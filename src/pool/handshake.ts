@@ -18,6 +18,7 @@ import type { ResponseBody } from "../wire/responses/envelope.ts";
 import { decodeResult } from "../wire/responses/result.ts";
 import { type Compressor, compressorFor } from "../wire/compression/mod.ts";
 import { AuthenticationError, ProtocolError } from "../errors.ts";
+import { TABLETS_ROUTING_V1, TABLETS_ROUTING_V2 } from "../routing/tablet_payload.ts";
 
 /**
  * What the handshake needs of a connection: a way to send a frame and read
@@ -73,7 +74,14 @@ export interface HandshakeResult {
   compressor: Compressor | null;
   /** Error code ScyllaDB uses for rate-limit errors, when announced. */
   rateLimitCode: number | undefined;
+  /** Protocol extensions asked for in STARTUP (names as the server spells them). */
+  extensions: string[];
+  /** ScyllaDB tablets routing negotiated: 0 none, 1 `TABLETS_ROUTING_V1`, 2 the v2 experiment. */
+  tabletsRouting: 0 | 1 | 2;
 }
+
+/** STARTUP keys of the protocol itself; the others are extensions. */
+const STARTUP_OPTIONS = new Set(["CQL_VERSION", "DRIVER_NAME", "DRIVER_VERSION", "COMPRESSION"]);
 
 const DRIVER_NAME = "rsylla";
 const DRIVER_VERSION = "0.1.0";
@@ -122,6 +130,16 @@ export async function handshake(
   // ScyllaDB marks LWT statements in PREPARED metadata only when the client asks.
   const lwtMark = c.supported.get("SCYLLA_LWT_ADD_METADATA_MARK")?.[0];
   if (lwtMark !== undefined) startup.SCYLLA_LWT_ADD_METADATA_MARK = lwtMark;
+  // Tablets routing: v2 replaces v1 when offered (only with experimental strongly consistent
+  // tables); never both.
+  const tabletsRouting = c.supported.has(TABLETS_ROUTING_V2)
+    ? 2
+    : c.supported.has(TABLETS_ROUTING_V1)
+    ? 1
+    : 0;
+  if (tabletsRouting === 2) startup[TABLETS_ROUTING_V2] = "";
+  if (tabletsRouting === 1) startup[TABLETS_ROUTING_V1] = "";
+  const extensions = Object.keys(startup).filter((k) => !STARTUP_OPTIONS.has(k));
 
   const answering = send(encodeStartup(startup), (op, b) => ({
     op,
@@ -137,7 +155,7 @@ export async function handshake(
     expect(answer.op, Opcode.READY, "STARTUP");
   }
   if (o.keyspace !== null) await useKeyspace(c, o.keyspace, o.connectTimeoutMs);
-  return { compressor, rateLimitCode };
+  return { compressor, rateLimitCode, extensions, tabletsRouting };
 }
 
 async function authenticate(c: HandshakeChannel, o: HandshakeOptions, authenticator: string) {

@@ -130,6 +130,15 @@ export class HostPool {
     return leastBusy(this.#connections);
   }
 
+  /**
+   * The least busy connection of `shard` (a tablet replica's), or any when the
+   * node is unsharded or that shard has none.
+   */
+  pickShard(shard: number): Connection | null {
+    const c = this.#shards === null ? null : leastBusy(this.#shards.connectionsOf(shard));
+    return c ?? leastBusy(this.#connections);
+  }
+
   /** Every open connection (for `USE` on all of them). */
   connections(): readonly Connection[] {
     return this.#connections;

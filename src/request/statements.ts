@@ -7,6 +7,12 @@
 import { ProtocolError } from "../errors.ts";
 import type { QueryResultInit } from "../result.ts";
 import { routingFor, type RoutingInfo } from "../routing/routing_key.ts";
+import {
+  decodeTabletPayload,
+  TABLETS_ROUTING_V1_PAYLOAD,
+  TABLETS_ROUTING_V2_PAYLOAD,
+  tabletVersionBlock,
+} from "../routing/tablets.ts";
 import type { StatementOptions } from "../statement/options.ts";
 import type { PreparedMeta } from "../statement/prepared_meta.ts";
 import { appendBatch, type BatchParameters, type BatchStatement } from "../wire/requests/batch.ts";
@@ -45,6 +51,8 @@ export class StatementRunner {
   readonly #executor: RequestExecutor;
   readonly #prepared: PreparedCache;
   readonly #keyspace: KeyspaceTracker;
+  /** Rotates the tablets v2 `tablet_version_block` index over 0..15. */
+  #block = 0;
 
   constructor(executor: RequestExecutor, prepared: PreparedCache, keyspace: KeyspaceTracker) {
     this.#executor = executor;
@@ -74,20 +82,30 @@ export class StatementRunner {
       tracing: o.tracing,
     };
     const meta = r.meta;
+    const routing = meta === null
+      ? { keyspace: this.#keyspace.current }
+      : this.#routing(meta, values);
     const message = await this.#executor.execute({
       encode: meta === null ? (w, v) => appendQuery(w, r.cql, withVersion(params, v)) : (w, v) => {
         params.resultMetadataId = meta.resultMetadataId;
+        if (this.#executor.cluster.tabletsRouting === 2) {
+          // Tablets v2: every EXECUTE carries one 4-bit slice of the cached tablet version.
+          params.tabletVersionBlock = tabletVersionBlock(routing.tablet?.version, this.#block++);
+          this.#block &= 15;
+        }
         appendExecute(w, meta.info.id, withVersion(params, v));
       },
-      decode: meta === null
-        ? decodeAny
-        : (op, body) => decodeWith(op, body, meta.resultColumns, meta.metadataCache),
+      decode: meta === null ? decodeAny : (op, body) => {
+        const decoded = decodeWith(op, body, meta.resultColumns, meta.metadataCache);
+        if (body.customPayload !== null) this.#learnTablet(meta, body.customPayload);
+        return decoded;
+      },
       idempotent: o.idempotent,
       timeoutMs: o.requestTimeout,
       signal: o.signal,
       retryPolicy: o.retryPolicy,
       speculativeExecution: o.speculativeExecution,
-      routing: meta === null ? { keyspace: this.#keyspace.current } : this.#routing(meta, values),
+      routing,
       reprepare: meta === null ? undefined : (c) => this.#prepared.reprepare(c, meta),
     });
     const result = message.result;
@@ -152,6 +170,26 @@ export class StatementRunner {
       throw new ProtocolError(`USE answered with a ${message.result.kind} result`);
     }
     await this.#keyspace.switchTo(message.result.keyspace);
+  }
+
+  /**
+   * Keeps the tablet a ScyllaDB node sent with its answer: the request went to
+   * a node or shard that does not hold the data, and the tablet says which do.
+   */
+  #learnTablet(meta: PreparedMeta, payload: ReadonlyMap<string, Uint8Array | null>): void {
+    const cluster = this.#executor.cluster;
+    const version = cluster.tabletsRouting;
+    if (version === 0) return;
+    const bytes = payload.get(
+      version === 2 ? TABLETS_ROUTING_V2_PAYLOAD : TABLETS_ROUTING_V1_PAYLOAD,
+    );
+    const { keyspace, table } = meta.keyPlan;
+    if (!bytes || keyspace === null || table === null) return;
+    try {
+      cluster.tablets.insert(keyspace, table, decodeTabletPayload(bytes, version));
+    } catch {
+      // A payload we cannot read only costs the extra hop it would have saved: the answer stands.
+    }
   }
 
   #routing(meta: PreparedMeta, values: unknown): RoutingInfo {

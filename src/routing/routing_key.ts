@@ -9,6 +9,7 @@ import { Writer } from "../wire/bytes.ts";
 import { type Encoder, encoderFor } from "../wire/codec/index.ts";
 import type { PreparedInfo } from "../wire/metadata.ts";
 import { compositeKey } from "./murmur3.ts";
+import type { Tablet } from "./tablet_payload.ts";
 
 /** Where a request's data lives, when known. */
 export interface RoutingInfo {
@@ -24,6 +25,8 @@ export interface RoutingInfo {
   tokenHiLo?: Int32Array;
   /** Lightweight transaction: prefer the primary replica. */
   lwt?: boolean;
+  /** The tablet holding the token, once found (ScyllaDB): its replicas name their shards. */
+  tablet?: Tablet;
 }
 
 /**

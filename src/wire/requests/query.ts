@@ -68,6 +68,12 @@ export interface QueryParameters {
    * metadata and `newMetadataId` (self-healing, at the cost of the metadata bytes).
    */
   resultMetadataId?: Uint8Array | null;
+  /**
+   * EXECUTE only, on a connection that negotiated ScyllaDB's
+   * `TABLETS_ROUTING_V2_EXPERIMENTAL`: the one-byte `tablet_version_block`
+   * appended after the query parameters (docs/dev/tablets-routing-v2.md).
+   */
+  tabletVersionBlock?: number;
 }
 
 /** The protocol version `p` asks for, checked. */
@@ -218,6 +224,7 @@ export function appendExecute(w: Writer, id: Uint8Array, p: QueryParameters): vo
     w.writeShortBytes(id);
     if (v === 5) w.writeShortBytes(p.resultMetadataId ?? EMPTY);
     writeQueryParameters(w, p);
+    if (p.tabletVersionBlock !== undefined) w.writeByte(p.tabletVersionBlock & 0xff);
     close(w, start, Opcode.EXECUTE, p.tracing, v);
   } catch (e) {
     w.length = start;
