@@ -38,21 +38,29 @@ export class PreparedCache {
 
   /**
    * The prepared statement for `cql` in `keyspace` (the session's current one),
-   * preparing it on the cluster on first use.
+   * preparing it on the cluster on first use. `statementKeyspace` (v5) prepares it
+   * in that keyspace instead.
    * @throws {ScyllaError} e.g. `CqlSyntaxError`, `InvalidQueryError`; not cached
    */
-  get(cql: string, keyspace: string | null, signal?: AbortSignal): Promise<PreparedMeta> {
-    return this.#lru.get(`${keyspace ?? ""}\u0000${cql}`, async () => {
+  get(
+    cql: string,
+    keyspace: string | null,
+    signal?: AbortSignal,
+    statementKeyspace?: string,
+  ): Promise<PreparedMeta> {
+    const ks = statementKeyspace ?? keyspace ?? "";
+    return this.#lru.get(`${ks}\u0000${statementKeyspace ? "k" : ""}\u0000${cql}`, async () => {
       const info = await this.#executor.execute({
-        encode: (w, protocolVersion) => appendPrepare(w, cql, { protocolVersion }),
+        encode: (w, protocolVersion) =>
+          appendPrepare(w, cql, { protocolVersion, keyspace: statementKeyspace }),
         decode: decodePrepared,
         idempotent: true,
         timeoutMs: this.#defaults.requestTimeout,
         retryPolicy: this.#defaults.retryPolicy,
         signal,
       });
-      await this.#prepareOnOtherNodes(cql);
-      return new PreparedMeta(cql, info);
+      await this.#prepareOnOtherNodes(cql, statementKeyspace);
+      return new PreparedMeta(cql, info, statementKeyspace);
     });
   }
 
@@ -62,7 +70,8 @@ export class PreparedCache {
    */
   async reprepare(c: Connection, meta: PreparedMeta): Promise<void> {
     const fresh = await c.send(
-      (w, protocolVersion) => appendPrepare(w, meta.cql, { protocolVersion }),
+      (w, protocolVersion) =>
+        appendPrepare(w, meta.cql, { protocolVersion, keyspace: meta.keyspace }),
       decodePrepared,
       {
         timeoutMs: this.#defaults.requestTimeout,
@@ -78,13 +87,13 @@ export class PreparedCache {
    * each node answers its first EXECUTE with UNPREPARED and a re-prepare.
    * Failures are left to that lazy path.
    */
-  async #prepareOnOtherNodes(cql: string): Promise<void> {
+  async #prepareOnOtherNodes(cql: string, keyspace: string | undefined): Promise<void> {
     const hosts = [...this.#executor.cluster.hosts.values()];
     if (hosts.length < 2) return;
     await Promise.allSettled(hosts.map((h) => {
       const c = h.pool.pick();
       return c?.send(
-        (w, protocolVersion) => appendPrepare(w, cql, { protocolVersion }),
+        (w, protocolVersion) => appendPrepare(w, cql, { protocolVersion, keyspace }),
         decodePrepared,
         {
           timeoutMs: this.#defaults.requestTimeout,

@@ -121,11 +121,11 @@ export class Requests {
   }
 
   /** Prepares `cql` (cached), telling the executor it is a PREPARE. */
-  #prepare(cql: string, signal?: AbortSignal): Promise<PreparedMeta> {
+  #prepare(cql: string, signal?: AbortSignal, statementKeyspace?: string): Promise<PreparedMeta> {
     const ex = this.#executor;
-    ex.prime("prepare", cql, this.keyspace, null, null);
+    ex.prime("prepare", cql, statementKeyspace ?? this.keyspace, null, null);
     try {
-      return this.#prepared.get(cql, this.#keyspace.current, signal);
+      return this.#prepared.get(cql, this.#keyspace.current, signal, statementKeyspace);
     } finally {
       ex.unprime();
     }
@@ -214,7 +214,13 @@ export class Requests {
       throw new TypeError("statement must be a CQL string, a Query or a PreparedStatement");
     }
     const cql = q.getContents();
-    const meta = values === undefined ? null : await this.#prepare(cql, signal);
+    const keyspace = q.options.keyspace;
+    if (keyspace !== undefined && this.#cluster.protocolVersion < 5) {
+      throw new TypeError(
+        `Query.withKeyspace needs protocol v5; this session speaks v${this.#cluster.protocolVersion}`,
+      );
+    }
+    const meta = values === undefined ? null : await this.#prepare(cql, signal, keyspace);
     return { cql, meta, options: q.options };
   }
 }

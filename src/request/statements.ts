@@ -83,8 +83,10 @@ export class StatementRunner {
     };
     const meta = r.meta;
     const routing = meta === null
-      ? { keyspace: this.#keyspace.current }
+      ? { keyspace: r.options.keyspace ?? this.#keyspace.current }
       : this.#routing(meta, values);
+    // v5: a QUERY names its keyspace; a prepared statement was prepared in it.
+    if (meta === null && r.options.keyspace !== undefined) params.keyspace = r.options.keyspace;
     const message = await this.#executor.execute({
       encode: meta === null ? (w, v) => appendQuery(w, r.cql, withVersion(params, v)) : (w, v) => {
         params.resultMetadataId = meta.resultMetadataId;

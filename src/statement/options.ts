@@ -47,6 +47,8 @@ export interface StatementOptions {
   readonly idempotent: boolean;
   /** Name of the execution profile whose settings fill what is unset here. */
   readonly profile?: string;
+  /** Protocol v5: the keyspace the statement runs in, instead of the session's (no `USE`). */
+  readonly keyspace?: string;
 }
 
 /** The options of a statement nobody configured. */
@@ -72,6 +74,7 @@ const CHECKS: { readonly [K in keyof StatementOptions]-?: Check<K> } = {
   manualPaging: (on) => checkBoolean(on, "manualPaging"),
   idempotent: (on) => checkBoolean(on, "idempotent"),
   profile: checkProfileName,
+  keyspace: checkKeyspaceName,
 };
 
 /**
@@ -149,6 +152,18 @@ export function checkProfileName(name: unknown): string {
     throw new TypeError(
       `execution profile name must be a non-empty string, got ${describeValue(name)}`,
     );
+  }
+  return name;
+}
+
+/**
+ * Checks a keyspace name for `withKeyspace`: a non-empty string. It is sent as
+ * the protocol's keyspace field, as the server spells it (no quoting).
+ * @throws {TypeError} not a non-empty string
+ */
+export function checkKeyspaceName(name: unknown): string {
+  if (typeof name !== "string" || name === "") {
+    throw new TypeError(`keyspace must be a non-empty string, got ${describeValue(name)}`);
   }
   return name;
 }

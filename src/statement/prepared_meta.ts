@@ -17,6 +17,8 @@ export class PreparedMeta {
   readonly cql: string;
   /** The server's answer to PREPARE. */
   readonly info: PreparedInfo;
+  /** v5: the keyspace it was prepared in (`Query.withKeyspace`), else the connection's. */
+  readonly keyspace: string | undefined;
   /**
    * The last result column specs seen, as raw bytes and decoded: a table change
    * (`ALTER TABLE … ADD`) keeps the statement id but changes its columns.
@@ -32,10 +34,12 @@ export class PreparedMeta {
   /**
    * @param cql the prepared text
    * @param info the server's PREPARED answer
+   * @param keyspace v5: the keyspace it was prepared in, when not the connection's
    * @throws {TypeError} `cql` is not a non-empty string
    */
-  constructor(cql: string, info: PreparedInfo) {
+  constructor(cql: string, info: PreparedInfo, keyspace?: string) {
     this.cql = checkCql(cql);
+    this.keyspace = keyspace;
     this.info = info;
     this.metadataCache = { bytes: null, columns: info.resultColumns };
     this.resultMetadataId = info.resultMetadataId ?? null;

@@ -49,6 +49,21 @@ export class Query extends PagedStatementBase {
     return this.replaceOptions(next);
   }
 
+  /**
+   * Runs this query in `keyspace` instead of the session's, without `USE`
+   * (protocol v5; the name as the server spells it, e.g. lower case unless quoted
+   * at creation). On a v4 session running it fails with a `TypeError` before anything is sent.
+   * @throws {TypeError} not a non-empty string
+   */
+  withKeyspace(keyspace: string): this {
+    return this.set("keyspace", keyspace);
+  }
+
+  /** The keyspace set with `withKeyspace`, or `null` for the session's. */
+  getKeyspace(): string | null {
+    return this.options.keyspace ?? null;
+  }
+
   /** The CQL text. */
   getContents(): string {
     return this.#cql;

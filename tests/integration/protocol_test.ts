@@ -11,7 +11,7 @@
 
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import type { Session } from "../../mod.ts";
+import { Query, type Session } from "../../mod.ts";
 import { testProtocol } from "./env.ts";
 import { connect, createKeyspace, dropKeyspace, plainBuilder, uniqueKeyspace } from "./helpers.ts";
 
@@ -90,6 +90,36 @@ describe("protocol versions (real node)", () => {
       const rs = await session.executePrepared(ps, [1]);
       assert.deepEqual(rs.colSpecs().map((c) => c.name), ["k", "a", "b"]);
       assert.deepEqual(rs.singleRow().asObject(), { k: 1, a: 10, b: "new" });
+    }
+  });
+
+  it("v5: Query.withKeyspace runs in that keyspace without USE, prepared or not", async () => {
+    const v5 = await connect(plainBuilder().protocolVersion(5));
+    try {
+      assert.equal(v5.getKeyspace(), null);
+      await v5.query(new Query("INSERT INTO t (k, v) VALUES (11, 'ks')").withKeyspace(ks));
+      const plain = await v5.query(new Query("SELECT v FROM t WHERE k = 11").withKeyspace(ks));
+      assert.equal(plain.singleRow().get("v"), "ks");
+      const bound = await v5.query(
+        new Query("SELECT v FROM t WHERE k = ?").withKeyspace(ks),
+        [11],
+      );
+      assert.equal(bound.singleRow().get("v"), "ks");
+      assert.equal(v5.getKeyspace(), null, "the session's keyspace did not change");
+    } finally {
+      await v5.close();
+    }
+  });
+
+  it("v4: Query.withKeyspace is a TypeError before anything is sent", async () => {
+    const v4 = await connect(plainBuilder().protocolVersion(4));
+    try {
+      await assert.rejects(
+        v4.query(new Query("SELECT v FROM t WHERE k = 11").withKeyspace(ks)),
+        { name: "TypeError", message: /needs protocol v5; this session speaks v4/ },
+      );
+    } finally {
+      await v4.close();
     }
   });
 });

@@ -333,3 +333,17 @@ describe("Batch", () => {
     assert.throws(() => b.setIdempotent(undefined as Loose), TypeError);
   });
 });
+
+describe("Query.withKeyspace (protocol v5)", () => {
+  it("stores the keyspace in the options record and rejects a non-string or empty name", () => {
+    const q = new Query("SELECT * FROM t").withKeyspace("shop");
+    assert.equal(q.getKeyspace(), "shop");
+    assert.equal(q.options.keyspace, "shop");
+    assert.equal(new Query("SELECT 1").getKeyspace(), null);
+    assert.throws(() => new Query("SELECT 1").withKeyspace(""), {
+      name: "TypeError",
+      message: /keyspace must be a non-empty string/,
+    });
+    assert.throws(() => new Query("SELECT 1").withKeyspace(7 as unknown as string), TypeError);
+  });
+});
