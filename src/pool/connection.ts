@@ -411,7 +411,9 @@ export class Connection {
     this.#closeError = error;
     this.#timer.stop();
     this.#socket?.close();
-    const reason = error instanceof ScyllaError
+    // Bytes the connection cannot read (a bad CRC, a broken frame) end the connection, not the
+    // requests' statements: those fail as connection failures, which idempotent ones retry.
+    const reason = error instanceof ScyllaError && !(error instanceof ProtocolError)
       ? error
       : new ConnectionError(`connection to ${this.address} failed: ${error.message}`, {
         cause: error,

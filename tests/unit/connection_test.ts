@@ -575,7 +575,11 @@ describe("Connection failures", () => {
     const p = send(c, "in flight");
     await h.until(1);
     h.held[0].conn.send(77, Opcode.RESULT, VOID_BODY);
-    await assert.rejects(p, ProtocolError);
+    // The requests in flight fail as connection failures (retryable), caused by the fault.
+    await assert.rejects(
+      p,
+      (e: unknown) => e instanceof ConnectionError && (e as Error).cause instanceof ProtocolError,
+    );
     assert.equal(c.closed, true);
     assert.ok(closedWith instanceof ProtocolError);
     assert.match(closedWith!.message, /stream 77/);
@@ -606,7 +610,9 @@ describe("Connection failures", () => {
     h.held[0].conn.sendRaw(header);
     await assert.rejects(
       p,
-      (e: unknown) => e instanceof ProtocolError && /2147483648/.test((e as Error).message),
+      (e: unknown) =>
+        e instanceof ConnectionError && (e as Error).cause instanceof ProtocolError &&
+        /2147483648/.test((e as Error).message),
     );
     assert.equal(c.closed, true);
   });
