@@ -266,8 +266,35 @@ export function clusterOptions(config: SessionConfig): ClusterOptions {
       maxInFlight: config.maxRequestsPerConnection,
       maxQueued: config.maxQueuedRequests,
       protocolVersion: config.protocolVersion,
+      clientOptions: clientOptionsJson(config),
     },
   };
+}
+
+/**
+ * The session's policies and timeouts as ScyllaDB's `CLIENT_OPTIONS` STARTUP value, which
+ * the server shows in `system.clients` (no credentials, no TLS material).
+ */
+function clientOptionsJson(config: SessionConfig): string {
+  const name = (p: object | null) => p?.constructor?.name ?? null;
+  return JSON.stringify({
+    driver: "rsylla",
+    protocolVersion: config.protocolVersion ?? "negotiated",
+    poolSize: config.poolSize,
+    compression: config.compression,
+    localDatacenter: config.localDatacenter,
+    defaultConsistency: config.defaultConsistency,
+    requestTimeoutMs: config.requestTimeout,
+    connectionTimeoutMs: config.connectionTimeout,
+    retryPolicy: name(config.retryPolicy) ?? "DefaultRetryPolicy",
+    speculativeExecution: config.speculativeExecution
+      ? {
+        delayMs: config.speculativeExecution.delayMs,
+        maxExecutions: config.speculativeExecution.maxExecutions,
+      }
+      : null,
+    executionProfiles: [...config.executionProfiles.keys()],
+  });
 }
 
 /** A full configuration: `settings` over the defaults. */

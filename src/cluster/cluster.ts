@@ -6,6 +6,7 @@
 
 import { Connection, type ConnectionOptions } from "../pool/connection.ts";
 import { HostPool } from "../pool/host_pool.ts";
+import { HostIdMismatchError } from "../pool/handshake.ts";
 import type { ReconnectPolicy } from "../pool/reconnect_policy.ts";
 import { encodeRegister } from "../wire/requests/control.ts";
 import type { ServerEvent } from "../wire/responses/event.ts";
@@ -331,9 +332,16 @@ export class Cluster {
     const pool = new HostPool({
       size: this.#opts.poolSize,
       reconnect: this.#opts.reconnect,
-      connection: { ...this.#opts.connection, host: n.address, port: n.port },
+      connection: {
+        ...this.#opts.connection,
+        host: n.address,
+        port: n.port,
+        expectedHostId: n.hostId,
+      },
       log: (level, message) => this.#log(level, message),
       onStateChange: (up, err) => {
+        // Another node answers at this address: the topology we hold is stale.
+        if (err instanceof HostIdMismatchError) this.#debounceTopology();
         n.up = up;
         if (up) {
           n.shardCount = pool.shardCount;

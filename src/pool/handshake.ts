@@ -17,7 +17,7 @@ import type { FrameEncoder } from "../wire/requests/envelope.ts";
 import type { ResponseBody } from "../wire/responses/envelope.ts";
 import { decodeResult } from "../wire/responses/result.ts";
 import { type Compressor, compressorFor } from "../wire/compression/mod.ts";
-import { AuthenticationError, ProtocolError } from "../errors.ts";
+import { AuthenticationError, ConnectionError, ProtocolError } from "../errors.ts";
 import { TABLETS_ROUTING_V1, TABLETS_ROUTING_V2 } from "../routing/tablet_payload.ts";
 
 /**
@@ -66,6 +66,28 @@ export interface HandshakeOptions {
   connectTimeoutMs: number;
   /** Protocol version to speak; `null` (or absent) offers 5 and falls back to 4. */
   protocolVersion?: 4 | 5 | null;
+  /**
+   * The host id the driver expects at this address (from the topology); a ScyllaDB node
+   * whose `SCYLLA_HOST_ID` differs is another node, and the connection is refused.
+   */
+  expectedHostId?: string;
+  /** JSON of the session's settings for ScyllaDB's `CLIENT_OPTIONS` (shown in `system.clients`). */
+  clientOptions?: string;
+}
+
+/** A connection that reached another node than the topology says lives at that address. */
+export class HostIdMismatchError extends ConnectionError {
+  /** The host id the node reported. */
+  readonly reported: string;
+
+  /** @param reported the node's `SCYLLA_HOST_ID` */
+  constructor(address: string, expected: string, reported: string) {
+    super(
+      `${address} is node ${reported}, not the expected ${expected}: the topology changed`,
+    );
+    this.name = "ConnectionError";
+    this.reported = reported;
+  }
 }
 
 /** What the handshake settled. */
@@ -105,6 +127,11 @@ export async function handshake(
     return b.reader.readStringMultimap();
   });
 
+  const reported = c.supported.get("SCYLLA_HOST_ID")?.[0];
+  if (o.expectedHostId && reported && reported.toLowerCase() !== o.expectedHostId.toLowerCase()) {
+    throw new HostIdMismatchError(c.address, o.expectedHostId, reported);
+  }
+
   const startup: Record<string, string> = {
     CQL_VERSION: c.supported.get("CQL_VERSION")?.[0] ?? "3.0.0",
     DRIVER_NAME,
@@ -130,6 +157,9 @@ export async function handshake(
   // ScyllaDB marks LWT statements in PREPARED metadata only when the client asks.
   const lwtMark = c.supported.get("SCYLLA_LWT_ADD_METADATA_MARK")?.[0];
   if (lwtMark !== undefined) startup.SCYLLA_LWT_ADD_METADATA_MARK = lwtMark;
+  if (o.clientOptions !== undefined && c.supported.has("CLIENT_OPTIONS")) {
+    startup.CLIENT_OPTIONS = o.clientOptions;
+  }
   // Tablets routing: v2 replaces v1 when offered (only with experimental strongly consistent
   // tables); never both.
   const tabletsRouting = c.supported.has(TABLETS_ROUTING_V2)

@@ -109,6 +109,32 @@ function holder() {
 
 // ─── handshake ───
 
+describe("ScyllaDB STARTUP extensions (SIMULATED node)", () => {
+  it("sends CLIENT_OPTIONS only where SUPPORTED offers it", async () => {
+    const json = JSON.stringify({ driver: "rsylla", poolSize: 2 });
+    const offered = await fake({ supported: { CLIENT_OPTIONS: [] } });
+    await open(offered.port, { clientOptions: json });
+    assert.equal((await offered.connection()).startup?.get("CLIENT_OPTIONS"), json);
+    const plain = await fake();
+    await open(plain.port, { clientOptions: json });
+    assert.equal((await plain.connection()).startup?.has("CLIENT_OPTIONS"), false);
+  });
+
+  it("refuses a node whose SCYLLA_HOST_ID is not the one expected at that address", async () => {
+    const id = "11111111-2222-4333-8444-555555555555";
+    const s = await fake({ supported: { SCYLLA_HOST_ID: [id] } });
+    const c = await open(s.port, { expectedHostId: id });
+    assert.equal(c.closed, false);
+    await assert.rejects(
+      open(s.port, { expectedHostId: "99999999-2222-4333-8444-555555555555" }),
+      {
+        name: "ConnectionError",
+        message: new RegExp(`is node ${id}, not the expected 99999999-`),
+      },
+    );
+  });
+});
+
 describe("Connection protocol negotiation (SIMULATED v4-only node)", () => {
   it("offers v5 first and, refused as a v4-only node refuses it, reconnects in v4", async () => {
     const s = await fake();
