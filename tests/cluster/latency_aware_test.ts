@@ -1,0 +1,96 @@
+// Latency-aware routing on the 3-node cluster: requests without a routing key round-robin
+// over dc1 (127.0.0.1, 127.0.0.2). Node c2 is then slowed — its JVM paused 20 ms of every
+// 40 ms with SIGSTOP/SIGCONT (this kernel has no netem, and the driver reaches peers at their
+// own addresses, so a proxy cannot sit in front of one node) — and its measured share of
+// requests drops; once it is fast again its share recovers after the retry period. Shares are
+// printed before, during and after.
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import process from "node:process";
+import { readFileSync } from "node:fs";
+import type { Session } from "../../mod.ts";
+import { clusterBuilder, connectCluster, ROOT, sentSince } from "./helpers.ts";
+
+const SLOW = "127.0.0.2:9042";
+const FAST = "127.0.0.1:9042";
+const RETRY_MS = 2000;
+const PHASE_MS = 4000;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe("latency-aware routing on the cluster", () => {
+  let s: Session;
+  let pid = 0;
+  let slowing = false;
+  let pauser: Promise<void> = Promise.resolve();
+
+  before(async () => {
+    pid = Number(readFileSync(`${ROOT}/.rsylla/nodes/c2/cassandra.pid`, "utf8").trim());
+    s = await connectCluster(
+      clusterBuilder().localDatacenter("dc1").latencyAware({
+        exclusionThreshold: 3,
+        retryPeriodMs: RETRY_MS,
+        minimumMeasurements: 10,
+        scale: 100,
+      }),
+    );
+  });
+  after(async () => {
+    slowing = false;
+    await pauser;
+    process.kill(pid, "SIGCONT");
+    await s?.close();
+  });
+
+  /** The share of requests each dc1 node coordinated over `ms` of steady load. */
+  async function shares(ms: number): Promise<{ slow: number; fast: number; total: number }> {
+    const before = s.getMetrics().requestsPerNode;
+    const end = performance.now() + ms;
+    const worker = async () => {
+      while (performance.now() < end) await s.execute("SELECT now() FROM system.local");
+    };
+    await Promise.all([worker(), worker(), worker(), worker()]);
+    const d = sentSince(s, before);
+    const slow = d.get(SLOW) ?? 0, fast = d.get(FAST) ?? 0;
+    return { slow: slow / (slow + fast), fast: fast / (slow + fast), total: slow + fast };
+  }
+
+  it("a slowed node gets a smaller share, and its share recovers once it is fast again", async () => {
+    await shares(1000); // warm up: every node measured
+    const before = await shares(PHASE_MS);
+    slowing = true;
+    pauser = (async () => {
+      while (slowing) {
+        process.kill(pid, "SIGSTOP");
+        await sleep(20);
+        process.kill(pid, "SIGCONT");
+        await sleep(20);
+      }
+    })();
+    const during = await shares(PHASE_MS);
+    slowing = false;
+    await pauser;
+    process.kill(pid, "SIGCONT");
+    await sleep(3 * RETRY_MS); // the node settles; its stale average stops counting
+    const afterwards = await shares(PHASE_MS);
+    const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
+    console.log(
+      `share of ${SLOW}: before ${pct(before.slow)} (${before.total} requests), ` +
+        `slowed ${pct(during.slow)} (${during.total}), after ${
+          pct(afterwards.slow)
+        } (${afterwards.total})`,
+    );
+    const m = s.getMetrics().nodes;
+    console.log(
+      `p50 latency: ${FAST} ${m.get(FAST)?.latencyMs.p50} ms, ${SLOW} ${
+        m.get(SLOW)?.latencyMs.p50
+      } ms`,
+    );
+    assert.ok(before.slow > 0.25 && before.slow < 0.75, `before: ${pct(before.slow)}`);
+    assert.ok(during.slow < 0.15, `while slow: ${pct(during.slow)}`);
+    assert.ok(
+      afterwards.slow > 0.2 && afterwards.slow > 2 * during.slow,
+      `after: ${pct(afterwards.slow)}`,
+    );
+  });
+});
