@@ -26,7 +26,7 @@ export {
   type ConsistencyName,
   type SerialConsistencyName,
 } from "./src/consistency.ts";
-export { ClusterData } from "./src/cluster/cluster_data.ts";
+export { ClusterData, type TabletCount } from "./src/cluster/cluster_data.ts";
 export type { NodeInfo } from "./src/cluster/node.ts";
 export type {
   ColumnMetadata,
