@@ -39,7 +39,7 @@ interface Groups {
 /**
  * The replicas of the request's partition, primary first (empty when the
  * request has no routing key or the keyspace is unknown). The one place where
- * this policy learns replicas (tablets, when they land, hook in here too).
+ * this policy learns replicas: `Cluster.replicas` answers from a known tablet first.
  */
 export function replicasFor(cluster: Cluster, routing: RoutingInfo | undefined): Host[] {
   const key = routing?.routingKey;

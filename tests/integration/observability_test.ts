@@ -2,7 +2,7 @@
 // latency percentiles, per-node connections; tracker callbacks with keyspace and table.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { type RequestInfo, type Session } from "../../mod.ts";
+import type { RequestInfo, Session } from "../../mod.ts";
 import { connect, createKeyspace, dropKeyspace, plainBuilder, uniqueKeyspace } from "./helpers.ts";
 
 const KS = uniqueKeyspace("obs");
