@@ -88,6 +88,16 @@ export interface MetadataCache {
   columns: readonly ColumnSpec[];
 }
 
+/**
+ * Column specs of recent answers decoded without a statement's cache (unprepared queries, whose
+ * text often differs only in literals, so no per-statement cache can hold them), most recent
+ * first. Same bytes, same layout flag and same count decode to the same columns: reusing them
+ * skips the string decoding, the type parsing and (through `decoderCache`) building the row
+ * decoders again, which was most of an unprepared read's client CPU and garbage.
+ */
+const recent: { bytes: Uint8Array; columns: readonly ColumnSpec[]; global: number }[] = [];
+const RECENT_MAX = 8;
+
 /** Column count accepted when the server sent no column specs to check it against. */
 const MAX_COLUMNS = 0xffff;
 
@@ -109,10 +119,28 @@ export function readRowsMetadata(r: Reader, cache?: MetadataCache): RowsMetadata
     r.pos += cache.bytes.length;
     return { columns: cache.columns, pagingState, columnCount, newMetadataId };
   }
+  const global = flags & MetadataFlag.GLOBAL_TABLES_SPEC;
+  if (!cache) {
+    for (let i = 0; i < recent.length; i++) {
+      const e = recent[i];
+      if (e.global !== global || e.columns.length !== columnCount || !startsWith(r, e.bytes)) {
+        continue;
+      }
+      r.pos += e.bytes.length;
+      if (i > 0) {
+        recent.splice(i, 1);
+        recent.unshift(e);
+      }
+      return { columns: e.columns, pagingState, columnCount, newMetadataId };
+    }
+  }
   const columns = readColumnSpecs(r, flags, columnCount);
   if (cache) {
     cache.bytes = r.buf.slice(start, r.pos);
     cache.columns = columns;
+  } else if (r.pos - start <= 1024) {
+    recent.unshift({ bytes: r.buf.slice(start, r.pos), columns, global });
+    if (recent.length > RECENT_MAX) recent.pop();
   }
   return { columns, pagingState, columnCount, newMetadataId };
 }
