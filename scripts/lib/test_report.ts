@@ -173,9 +173,9 @@ export function skipReason(root: string, c: TestCase, files: string[]): string {
           l.includes(`"${needle}"`) || l.includes(`'${seg}'`) || l.includes(`\`${seg}\``)
         );
       if (at < 0) continue;
-      const text = lines.slice(at, at + 6).join(" ");
-      const opt = /skip:\s*([^,}]+(?:\?[^:]+:[^,}]+)?)/.exec(text);
-      if (opt) return describeSkip(opt[1].trim(), lines);
+      const text = lines.slice(at, at + 8).join("\n");
+      const opt = /skip:\s*/.exec(text);
+      if (opt) return describeSkip(skipExpression(text, opt.index + opt[0].length), lines);
       if (/\b(it|test|describe)\.skip\(/.test(lines[at])) {
         const comments: string[] = [];
         for (let i = at - 1; i >= 0 && /^\s*\/\//.test(lines[i]); i--) {
@@ -188,9 +188,36 @@ export function skipReason(root: string, c: TestCase, files: string[]): string {
   return "no reason found in the source";
 }
 
+/** The option's expression from `at`: up to a `,` or `}` outside brackets and strings. */
+function skipExpression(text: string, at: number): string {
+  let depth = 0, quote = "";
+  let i = at;
+  for (; i < text.length; i++) {
+    const ch = text[i];
+    if (quote) {
+      if (ch === "\\") i++;
+      else if (ch === quote) quote = "";
+      continue;
+    }
+    if (ch === '"' || ch === "'" || ch === "`") quote = ch;
+    else if (ch === "(" || ch === "[" || ch === "{") depth++;
+    else if (ch === ")" || ch === "]" || ch === "}") {
+      if (depth === 0) break;
+      depth--;
+    } else if (ch === "," && depth === 0) break;
+  }
+  return text.slice(at, i).replace(/\s+/g, " ").trim();
+}
+
 function describeSkip(expr: string, lines: string[]): string {
-  const strings = [...expr.matchAll(/"([^"]+)"|'([^']+)'/g)].map((m) => m[1] ?? m[2]);
-  if (strings.length) return strings.join(" / ");
+  // A string literal, a concatenation of them, or a ternary choosing one: the reason is the text.
+  const literal = /^("([^"\\]|\\.)*"|'([^'\\]|\\.)*')(\s*\+\s*("([^"\\]|\\.)*"|'([^'\\]|\\.)*'))*$/;
+  const ternary = /^[^?]+\?\s*(.+?)\s*:\s*(false|null|undefined|"")$/.exec(expr);
+  const text = literal.test(expr) ? expr : ternary && literal.test(ternary[1]) ? ternary[1] : null;
+  if (text) {
+    return [...text.matchAll(/"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)'/g)]
+      .map((m) => (m[1] ?? m[2]).replace(/\\(.)/g, "$1")).join("");
+  }
   if (/^[A-Za-z_$][\w$]*$/.test(expr)) {
     const def = lines.find((l) => new RegExp(`\\b(const|let)\\s+${expr}\\b`).test(l));
     const s = def && /"([^"]+)"|'([^']+)'|`([^`]+)`/.exec(def);
