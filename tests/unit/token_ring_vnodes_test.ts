@@ -117,7 +117,9 @@ describe("token ring with vnodes (3 × 256 tokens)", () => {
   it("replicas match what the server reported (traced reads at ALL), per keyspace", () => {
     const map = new TokenMap(nodes, place);
     const byKs = new Map<string, ReturnType<typeof keyspace>>();
-    for (const ks of fixture.keyspaces) byKs.set(ks.name, keyspace(ks.name, ks.replication));
+    for (const ks of fixture.keyspaces) {
+      byKs.set(ks.name, keyspace(ks.name, ks.replication as Record<string, string>));
+    }
     let checked = 0;
     for (const s of fixture.samples) {
       const ks = byKs.get(s.keyspace);
@@ -182,7 +184,13 @@ describe("token ring with vnodes (3 × 256 tokens)", () => {
     }));
     const map = new TokenMap(six, place);
     const r = ring(six);
-    for (const rfs of [{ dc1: 3, dc2: 2 }, { dc1: 2, dc2: 1 }, { dc1: 4, dc2: 2 }, { dc1: 1 }]) {
+    const layouts: Record<string, number>[] = [
+      { dc1: 3, dc2: 2 },
+      { dc1: 2, dc2: 1 },
+      { dc1: 4, dc2: 2 },
+      { dc1: 1 },
+    ];
+    for (const rfs of layouts) {
       const ks = ntsKs(`nts_${JSON.stringify(rfs)}`, rfs);
       for (const { token } of r) {
         const got = map.replicas(ks, token).map((n) => n.address);
