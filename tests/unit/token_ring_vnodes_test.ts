@@ -118,7 +118,7 @@ describe("token ring with vnodes (3 × 256 tokens)", () => {
     const map = new TokenMap(nodes, place);
     const byKs = new Map<string, ReturnType<typeof keyspace>>();
     for (const ks of fixture.keyspaces) {
-      byKs.set(ks.name, keyspace(ks.name, ks.replication as Record<string, string>));
+      byKs.set(ks.name, keyspace(ks.name, ks.replication as unknown as Record<string, string>));
     }
     let checked = 0;
     for (const s of fixture.samples) {
