@@ -121,7 +121,8 @@ describe("retries and speculative execution, through fault proxies in front of t
   /** A session through the proxies, dc1 local, with `configure` applied. */
   async function session(configure: (b: SessionBuilder) => SessionBuilder = (b) => b) {
     const s = await configure(
-      new SessionBuilder().knownNode(proxies[0].address).localDatacenter("dc1"),
+      // The fault proxy cuts the stream at v4 frame headers (protocol v5 is tested elsewhere).
+      new SessionBuilder().knownNode(proxies[0].address).localDatacenter("dc1").protocolVersion(4),
     ).build();
     sessions.push(s);
     const nodes = s.getClusterData().nodes.map((n) => `${n.address}:${n.port}`).sort();
