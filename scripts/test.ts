@@ -227,6 +227,7 @@ async function integration(): Promise<void> {
       RSYLLA_TEST_PROTOCOL: "4",
     }, true);
   }
+  if (!interrupted) await examples(env);
   if (!interrupted) await packages(env);
 }
 
@@ -237,6 +238,38 @@ async function integration(): Promise<void> {
  * tarball install type-checked with `tsc --strict` and run on Node and Bun, the JSR entry point
  * checked and run on Deno). Each consumer check counts as one test.
  */
+/**
+ * Every program in examples/ (the README's usage and "Operating in production" examples) runs
+ * against the plain node under Deno; one passes when it exits 0.
+ */
+async function examples(env: Record<string, string>): Promise<void> {
+  const start = performance.now();
+  console.log("\n=== deno examples: every program in examples/ against the plain node");
+  const names: string[] = [];
+  for await (const e of Deno.readDir(`${REPO_ROOT}/examples`)) {
+    // env.ts and setup.ts are helpers the examples import, not programs.
+    if (e.isFile && e.name.endsWith(".ts") && !["env.ts", "setup.ts"].includes(e.name)) {
+      names.push(e.name);
+    }
+  }
+  let passed = 0, failed = 0;
+  for (const name of names.sort()) {
+    if (interrupted) break;
+    const r = await run(DENO, ["run", "-A", `examples/${name}`], env);
+    const ok = r.code === 0;
+    if (ok) passed++;
+    else failed++;
+    cases.push({
+      runtime: "deno",
+      phase: "examples",
+      dir: "examples",
+      c: { name: `example ${name}`, status: ok ? "passed" : "failed" },
+    });
+    console.log(`${ok ? "ok  " : "FAIL"} examples/${name}`);
+  }
+  record("deno examples", { passed, failed, ignored: 0 }, start);
+}
+
 async function packages(env: Record<string, string>): Promise<void> {
   let start = performance.now();
   console.log("\n=== node integration: the integration suite on Node, against the packed package");

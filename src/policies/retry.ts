@@ -22,7 +22,7 @@ export type RetryDecision = "retry_same" | "retry_next" | "rethrow";
 export interface RetryContext {
   /** Whether the statement is marked idempotent. */
   idempotent: boolean;
-  /** Retries already made on this node for this request. */
+  /** Retries already made for this request, on any node (0 on the first failure). */
   retryCount: number;
 }
 

@@ -172,6 +172,8 @@ class Run<T> {
   #errors: string[] = [];
   #lastError: unknown;
   #reprepared = false;
+  /** Retries decided so far for this request, across hosts and speculative executions. */
+  #retries = 0;
   readonly #observer: RequestObserver | null;
   readonly #lb: LoadBalancingPolicy;
   /** Attempts so far, across executions. */
@@ -209,7 +211,7 @@ class Run<T> {
     try {
       for (let next = this.#plan.next(); !next.done && !this.done; next = this.#plan.next()) {
         const host = next.value;
-        for (let sameHostTries = 0;; sameHostTries++) {
+        for (;;) {
           const conn = pickConnection(host, spec.routing);
           if (conn === null) {
             this.#errors.push(noConnection(host.pool).message);
@@ -253,11 +255,13 @@ class Run<T> {
               continue;
             }
             if (!(e instanceof ScyllaError) || spec.signal?.aborted || this.done) throw e;
+            // Retries of the whole request so far, on any host: "next node, once" means once.
             const decision: RetryDecision = spec.retryPolicy.decide(e, {
               idempotent: spec.idempotent,
-              retryCount: sameHostTries,
+              retryCount: this.#retries,
             });
             if (decision === "rethrow") throw e;
+            this.#retries++;
             obs?.retry(this.state, decision);
             this.#errors.push(`${host.pool.address}: ${e.message}`);
             if (decision === "retry_same") continue;
