@@ -64,9 +64,17 @@ export class Session {
   }
 
   /**
-   * Connects with default settings to the given `"host:port"` contact points.
-   * @throws {TypeError} a contact point is malformed
+   * Connects with default settings to the given contact points (`"host:port"`,
+   * `"host"` for port 9042, `"[::1]:9042"`); for any other setting use
+   * {@link SessionBuilder}.
+   * @throws {TypeError} `nodes` is not an array, or a contact point is malformed (thrown, not rejected)
    * @throws {ConnectionError} no node could be reached
+   * @throws {AuthenticationError} the cluster requires credentials
+   * @example
+   * ```ts ignore
+   * import { Session } from "@rsylla/rsylla";
+   * await using session = await Session.connect(["127.0.0.1:9042", "127.0.0.2"]);
+   * ```
    */
   static connect(nodes: string[]): Promise<Session> {
     if (!Array.isArray(nodes)) {
@@ -80,7 +88,10 @@ export class Session {
    * `values`, the statement is prepared once (cached) so each value is encoded
    * with its column's type.
    * @param values by position or marker name; `null` is NULL, `undefined` unset
-   * @throws {TypeError} a value does not fit its column; nothing was sent
+   * @param options an `AbortSignal` and an execution profile for this call
+   * @throws {TypeError} a value does not fit its column, or `options.profile` is unknown; nothing was sent
+   * @throws {ConnectionError} the session is closed, or no node could take the request
+   * @throws {RequestTimeoutError} no answer within the request timeout
    * @throws {ScyllaError} e.g. `CqlSyntaxError`, `InvalidQueryError`, `WriteTimeoutError`
    * @example
    * ```ts ignore
@@ -94,9 +105,21 @@ export class Session {
 
   /**
    * Runs a configured {@link Query} and resolves with every row from its paging
-   * state on (or just one page, when `withPagingState` was given a state).
-   * @throws {TypeError} a value does not fit its column, or an unknown execution profile; nothing was sent
-   * @throws {ScyllaError} the cluster failed the request
+   * state on (or just one page, when `withPagingState` was called: manual paging).
+   * @param values by position or marker name; `null` is NULL, `undefined` unset
+   * @throws {TypeError} `q` is not a `Query`, a value does not fit its column, or the execution profile is unknown; nothing was sent
+   * @throws {ConnectionError} the session is closed, or no node could take the request
+   * @throws {RequestTimeoutError} no answer within the timeout
+   * @throws {ScyllaError} the cluster failed the request, e.g. `UnavailableError`
+   * @example
+   * ```ts ignore
+   * import { Query } from "@rsylla/rsylla";
+   * const q = new Query("SELECT * FROM ks.events WHERE day = ?")
+   *   .withConsistency("ONE")
+   *   .withPageSize(500)
+   *   .withTimeout(2_000);
+   * const rs = await session.query(q, ["2024-05-01"]);
+   * ```
    */
   async query(q: Query, values?: Values, options?: CallOptions): Promise<QueryResult> {
     this.#checkOpen();
@@ -105,8 +128,17 @@ export class Session {
   }
 
   /**
-   * Prepares `cql` on the cluster.
+   * Prepares `cql` on the cluster, or resolves from the session's cache of
+   * prepared statements when this text was prepared already.
+   * @throws {ConnectionError} the session is closed, or no node could take the request
    * @throws {ScyllaError} e.g. `CqlSyntaxError`, `InvalidQueryError`
+   * @example
+   * ```ts ignore
+   * const insert = await session.prepare("INSERT INTO ks.users (id, name) VALUES (?, ?)");
+   * for (const [id, name] of [[1, "Alice"], [2, "Bob"]]) {
+   *   await session.executePrepared(insert, [id, name]);
+   * }
+   * ```
    */
   async prepare(cql: string): Promise<PreparedStatement> {
     this.#checkOpen();
@@ -114,10 +146,19 @@ export class Session {
   }
 
   /**
-   * Runs a prepared statement on a replica and resolves with every row,
-   * following paging; re-prepares once when the node forgot the statement.
-   * @throws {TypeError} a value does not fit its column; nothing was sent
-   * @throws {ScyllaError} the cluster failed the request
+   * Runs a prepared statement on a replica owning its token (on ScyllaDB, the
+   * owning shard) and resolves with every row, following paging (one page
+   * under manual paging); re-prepares once when the node forgot the statement.
+   * @param values by position or marker name; `null` is NULL, `undefined` unset
+   * @throws {TypeError} `prepared` is not a `PreparedStatement`, a value does not fit its column, or the execution profile is unknown; nothing was sent
+   * @throws {ConnectionError} the session is closed, or no node could take the request
+   * @throws {RequestTimeoutError} no answer within the timeout
+   * @throws {ScyllaError} the cluster failed the request, e.g. `WriteTimeoutError`
+   * @example
+   * ```ts ignore
+   * const ps = await session.prepare("SELECT name FROM ks.users WHERE id = ?");
+   * const row = (await session.executePrepared(ps.withConsistency("ONE"), [42])).firstRow();
+   * ```
    */
   async executePrepared(
     prepared: PreparedStatement,
@@ -132,8 +173,19 @@ export class Session {
   /**
    * Runs a batch, one `Values` per statement in order. Statements appended as
    * text or `Query` are prepared (cached) so values get their columns' types.
-   * @throws {TypeError} the values count differs from the statements count; nothing was sent
-   * @throws {ScyllaError} the cluster failed the batch
+   * @param values one entry per appended statement (`[]` for a statement without markers)
+   * @throws {TypeError} `batch` is not a `Batch`, `values` is not an array, its count differs from the statements count, or a value does not fit its column; nothing was sent
+   * @throws {ConnectionError} the session is closed, or no node could take the request
+   * @throws {RequestTimeoutError} no answer within the timeout
+   * @throws {ScyllaError} the cluster failed the batch, e.g. `WriteTimeoutError`
+   * @example
+   * ```ts ignore
+   * import { Batch } from "@rsylla/rsylla";
+   * const batch = new Batch("logged")
+   *   .appendStatement("INSERT INTO ks.users (id, name) VALUES (?, ?)")
+   *   .appendStatement("DELETE FROM ks.pending WHERE id = ?");
+   * await session.batch(batch, [[1, "Alice"], [1]]);
+   * ```
    */
   async batch(batch: Batch, values: Values[], options?: CallOptions): Promise<QueryResult> {
     this.#checkOpen();
@@ -152,9 +204,13 @@ export class Session {
 
   /**
    * Tagged template: prepares once per template, binds each `${…}` as a value
-   * (never as text; names cannot be interpolated), reads every page.
-   * @throws {TypeError} a value does not fit its column; nothing was sent
+   * (never as text; names cannot be interpolated), reads every page and
+   * resolves with the rows as plain objects keyed by column name. `T` is not
+   * checked at run time (see `deno task gen-types` for row types).
+   * @throws {TypeError} not called as a tagged template, or a value does not fit its column; nothing was sent
    * @throws {CqlSyntaxError} invalid CQL, e.g. an interpolation where a name is expected
+   * @throws {InvalidQueryError} e.g. an unknown table; the message adds the interpolation hint
+   * @throws {ConnectionError} the session is closed, or no node could take the request
    * @example
    * ```ts ignore
    * const users = await session.sql<{ name: string }>`SELECT name FROM ks.users WHERE id = ${1}`;
@@ -170,6 +226,11 @@ export class Session {
   /**
    * Streams every row of a statement, fetching the next page only when the
    * previous one has been consumed. Stop early with `break` or the signal.
+   * Nothing is sent until the iteration starts, so errors surface from the loop.
+   * @param statement CQL text (prepared and cached when `values` are given), a `Query` or a `PreparedStatement`
+   * @throws {TypeError} `statement` is none of those, a value does not fit its column, or the execution profile is unknown (from the loop)
+   * @throws {ConnectionError} the session is closed (from the loop)
+   * @throws {ScyllaError} the cluster failed a page (from the loop)
    * @example
    * ```ts ignore
    * for await (const row of session.iter("SELECT * FROM ks.big", undefined)) {
@@ -186,8 +247,16 @@ export class Session {
   }
 
   /**
-   * Switches every pooled connection to `name`.
+   * Switches every pooled connection (and those opened later) to `name`.
+   * @param caseSensitive `true` to quote the name (case kept); `false` for a plain identifier the server lower-cases
+   * @throws {TypeError} `name` is empty, or not a plain identifier while `caseSensitive` is `false`
+   * @throws {ConnectionError} the session is closed
    * @throws {InvalidQueryError} the keyspace does not exist; the current keyspace stays
+   * @example
+   * ```ts ignore
+   * await session.useKeyspace("ks", false);
+   * await session.execute("SELECT * FROM users"); // ks.users
+   * ```
    */
   async useKeyspace(name: string, caseSensitive: boolean): Promise<void> {
     this.#checkOpen();
@@ -196,15 +265,30 @@ export class Session {
   }
 
   /**
-   * Resolves `true` once all live nodes report one schema version.
+   * Resolves `true` once all live nodes report one schema version; call it
+   * after a schema change (`CREATE TABLE`, …) before using the new schema.
+   * @throws {ConnectionError} the session is closed
    * @throws {RequestTimeoutError} no agreement within the schema-agreement timeout
+   * @example
+   * ```ts ignore
+   * await session.execute("CREATE TABLE IF NOT EXISTS ks.t (id int PRIMARY KEY, v text)");
+   * await session.awaitSchemaAgreement();
+   * ```
    */
   async awaitSchemaAgreement(): Promise<boolean> {
     this.#checkOpen();
     return await this.#cluster.awaitSchemaAgreement(this.#config.schemaAgreementTimeout);
   }
 
-  /** Nodes and schema as the session knows them now; `String()` of it reads well. */
+  /**
+   * Nodes and schema as the session knows them now; `String()` of it reads well.
+   * @example
+   * ```ts ignore
+   * const data = session.getClusterData();
+   * for (const node of data.nodes) console.log(node.address, node.datacenter, node.up);
+   * console.log(String(data));
+   * ```
+   */
   getClusterData(): ClusterData {
     return this.#cluster.data();
   }
@@ -213,7 +297,15 @@ export class Session {
    * A snapshot of the session's metrics: request, error, retry, speculative,
    * timeout and back-pressure counters, latency percentiles (session and per
    * node), connections and requests in flight per node, and `requestsPerNode`
-   * (attempts sent, keyed by `host:port`).
+   * (attempts sent, keyed by `host:port`). With the builder's `metrics(false)`
+   * the counters and latencies stay 0; connections, requests in flight and
+   * `requestsPerNode` are still filled.
+   * @example
+   * ```ts ignore
+   * const m = session.getMetrics();
+   * console.log(m.requests, m.errors, m.latencyMs.p99);
+   * for (const [node, n] of m.nodes) console.log(node, n.inFlight, n.connections);
+   * ```
    */
   getMetrics(): MetricsSnapshot {
     return this.#requests.metrics();
@@ -229,7 +321,19 @@ export class Session {
     return this.#requests.keyspace;
   }
 
-  /** Closes every connection. Later calls reject with `ConnectionError`. */
+  /**
+   * Closes every connection; requests in flight fail with `ConnectionError`,
+   * and so do later calls. Closing twice is harmless.
+   * @example
+   * ```ts ignore
+   * const session = await Session.connect(["127.0.0.1:9042"]);
+   * try {
+   *   await session.execute("SELECT now() FROM system.local");
+   * } finally {
+   *   await session.close();
+   * }
+   * ```
+   */
   close(): Promise<void> {
     if (!this.#closed) {
       this.#closed = true;
