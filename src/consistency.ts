@@ -9,8 +9,11 @@
  * `SERIAL` and `LOCAL_SERIAL` are only valid as a *serial* consistency.
  * @example
  * ```ts
- * import { Consistency } from "./consistency.ts";
+ * import { Consistency, Query } from "@rsylla/rsylla";
  * console.log(Consistency.LOCAL_QUORUM); // "LOCAL_QUORUM"
+ * const q = new Query("UPDATE ks.t SET v = 1 WHERE id = 1 IF v = 0")
+ *   .withConsistency(Consistency.QUORUM)
+ *   .withSerialConsistency(Consistency.LOCAL_SERIAL);
  * ```
  */
 export const Consistency = {

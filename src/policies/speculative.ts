@@ -17,8 +17,11 @@ export interface SpeculativeExecutionPolicy {
  * `SessionBuilder.speculativeExecution()`; applies to idempotent statements only.
  * @example
  * ```ts
- * import { ConstantSpeculativeExecutionPolicy } from "./speculative.ts";
+ * import { ConstantSpeculativeExecutionPolicy, Query, SessionBuilder } from "@rsylla/rsylla";
  * const p = new ConstantSpeculativeExecutionPolicy(50, 2); // one extra copy after 50 ms
+ * const builder = new SessionBuilder().knownNode("127.0.0.1").speculativeExecution(p);
+ * // only statements marked idempotent are sent again:
+ * const q = new Query("SELECT v FROM ks.t WHERE id = 1").setIdempotent(true);
  * ```
  */
 export class ConstantSpeculativeExecutionPolicy implements SpeculativeExecutionPolicy {
@@ -31,6 +34,7 @@ export class ConstantSpeculativeExecutionPolicy implements SpeculativeExecutionP
    * One extra execution every `delayMs`, up to `maxExecutions` in all.
    * @param delayMs wait before each further execution, in ms
    * @param maxExecutions executions at most, the first one included
+   * @throws {TypeError} either argument is not a number
    * @throws {RangeError} `delayMs` is negative or not finite, or `maxExecutions` is not an integer ≥ 1
    */
   constructor(delayMs: number, maxExecutions: number) {

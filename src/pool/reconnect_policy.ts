@@ -15,9 +15,10 @@ export interface ReconnectPolicy {
  * clients from reconnecting to a recovering node in lockstep.
  * @example
  * ```ts
- * import { ExponentialReconnectPolicy } from "./reconnect_policy.ts";
+ * import { ExponentialReconnectPolicy, SessionBuilder } from "@rsylla/rsylla";
  * const p = new ExponentialReconnectPolicy({ baseMs: 100, maxMs: 10_000 });
  * p.delayMs(3); // somewhere in 400..800
+ * const builder = new SessionBuilder().knownNode("127.0.0.1").reconnectPolicy(p);
  * ```
  */
 export class ExponentialReconnectPolicy implements ReconnectPolicy {
@@ -28,6 +29,7 @@ export class ExponentialReconnectPolicy implements ReconnectPolicy {
 
   /**
    * Delays between `baseMs` (default 200) and `maxMs` (default 30 000).
+   * @throws {TypeError} a bound is not a number
    * @throws {RangeError} a bound is not a positive finite number, or base > max
    */
   constructor(opts: { baseMs?: number; maxMs?: number } = {}) {
