@@ -5,6 +5,7 @@
  */
 
 import { Long } from "./long.ts";
+import { inspectAsText } from "./uuid.ts";
 
 /**
  * An exact decimal: an unscaled integer and a scale, as `types.BigDecimal`.
@@ -152,27 +153,18 @@ export class Duration {
   }
 
   /**
-   * Parses the CQL standard form, e.g. `"1y2mo3w4d5h6m7s8ms9us10ns"` or `"-3d"`.
+   * Parses the CQL standard form (`"1y2mo3w4d5h6m7s8ms9us10ns"`, `"-3d"`) or an
+   * ISO 8601 form (`"P1Y2M3DT4H5M6S"`, `"P2W"`, `"P0001-02-03T04:05:06"`), as
+   * `cassandra-driver`.
    * @throws {TypeError} malformed text
    */
   static fromString(input: string): Duration {
     const text = String(input).trim();
     const neg = text.startsWith("-");
     const body = neg ? text.slice(1) : text;
-    const re = /(\d+)(y|mo|w|d|h|m|s|ms|us|µs|ns)/gi;
-    let months = 0, days = 0, nanos = 0n, used = 0;
-    for (const [all, n, unitRaw] of body.matchAll(re)) {
-      used += all.length;
-      const unit = unitRaw.toLowerCase().replace("µs", "us");
-      if (unit === "y") months += Number(n) * 12;
-      else if (unit === "mo") months += Number(n);
-      else if (unit === "w") days += Number(n) * 7;
-      else if (unit === "d") days += Number(n);
-      else nanos += BigInt(n) * UNITS.find(([u]) => u === unit)![1];
-    }
-    if (used === 0 || used !== body.length) {
-      throw new TypeError(`not a duration: ${JSON.stringify(text).slice(0, 40)}`);
-    }
+    const parts = body.startsWith("P") ? isoParts(body) : standardParts(body);
+    if (parts === null) throw new TypeError(`not a duration: ${JSON.stringify(text).slice(0, 40)}`);
+    const [months, days, nanos] = parts;
     return neg ? new Duration(-months, -days, -nanos) : new Duration(months, days, nanos);
   }
 
@@ -182,7 +174,7 @@ export class Duration {
       other.days === this.days && other.nanoseconds.equals(this.nanoseconds);
   }
 
-  /** The CQL standard form, e.g. `"1y2mo3d4h"`. */
+  /** The CQL standard form, e.g. `"1y2mo3d4h"` (`""` for a zero duration, as `cassandra-driver`). */
   toString(): string {
     let nanos = this.nanoseconds.toBigInt();
     const neg = this.months < 0 || this.days < 0 || nanos < 0n;
@@ -199,7 +191,8 @@ export class Duration {
         nanos %= size;
       }
     }
-    return `${neg ? "-" : ""}${out || "0s"}`;
+    // An empty text for zero, as cassandra-driver writes it.
+    return `${neg ? "-" : ""}${out}`;
   }
 
   /** JSON form: the text form. */
@@ -207,3 +200,38 @@ export class Duration {
     return this.toString();
   }
 }
+
+/** Months, days and nanoseconds of the CQL standard form, or `null`. */
+function standardParts(body: string): [number, number, bigint] | null {
+  // Longer units first: "ms" must not be read as "m" followed by a stray "s".
+  const re = /(\d+)(y|mo|ms|us|µs|ns|w|d|h|m|s)/giy;
+  let months = 0, days = 0, nanos = 0n, used = 0;
+  for (const [all, n, unitRaw] of body.matchAll(re)) {
+    used += all.length;
+    const unit = unitRaw.toLowerCase().replace("µs", "us");
+    if (unit === "y") months += Number(n) * 12;
+    else if (unit === "mo") months += Number(n);
+    else if (unit === "w") days += Number(n) * 7;
+    else if (unit === "d") days += Number(n);
+    else nanos += BigInt(n) * UNITS.find(([u]) => u === unit)![1];
+  }
+  return used === 0 || used !== body.length ? null : [months, days, nanos];
+}
+
+/** Months, days and nanoseconds of an ISO 8601 duration (`P…`), or `null`. */
+function isoParts(body: string): [number, number, bigint] | null {
+  const week = /^P(\d+)W$/.exec(body);
+  if (week) return [0, Number(week[1]) * 7, 0n];
+  const alt = /^P(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})$/.exec(body);
+  if (alt) {
+    const [y, mo, d, h, m, s] = alt.slice(1).map(BigInt);
+    return [Number(y * 12n + mo), Number(d), h * UNITS[0][1] + m * UNITS[1][1] + s * UNITS[2][1]];
+  }
+  const std = /^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/
+    .exec(body);
+  if (std === null || body === "P" || body.endsWith("T")) return null;
+  const [y, mo, d, h, m, s] = std.slice(1).map((x) => BigInt(x ?? 0));
+  return [Number(y * 12n + mo), Number(d), h * UNITS[0][1] + m * UNITS[1][1] + s * UNITS[2][1]];
+}
+
+inspectAsText(BigDecimal);

@@ -149,6 +149,13 @@ export function toCompatError(e: unknown, hosts: readonly string[] = []): unknow
     if (typeof src.consistency === "string") {
       dst.consistencies = CONSISTENCY_CODES[src.consistency as string];
     }
+    // cassandra-driver's names for the details rsylla names otherwise.
+    if (typeof src.dataPresent === "boolean") dst.isDataPresent = src.dataPresent ? 1 : 0;
+    if (src.numFailures !== undefined) dst.failures = src.numFailures;
+    if (src.reasons !== undefined) dst.reasons = src.reasons;
+    if (src.functionName !== undefined) dst.functionName = src.functionName;
+    if (src.argTypes !== undefined) dst.argTypes = src.argTypes;
+    if (src.statementId instanceof Uint8Array) dst.queryId = src.statementId;
     return out;
   }
   return new DriverError(e.message, { cause: e });

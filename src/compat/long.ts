@@ -229,8 +229,113 @@ export class Long {
     if (d === 0n) throw new RangeError("division by zero");
     return Long.fromBigInt(this.toBigInt() % d);
   }
+
+  /** The bitwise AND. */
+  and(other: Long | number | string | bigint): Long {
+    return Long.fromBigInt(this.toBigInt() & toLong(other).toBigInt());
+  }
+
+  /** The bitwise OR. */
+  or(other: Long | number | string | bigint): Long {
+    return Long.fromBigInt(this.toBigInt() | toLong(other).toBigInt());
+  }
+
+  /** The bitwise XOR. */
+  xor(other: Long | number | string | bigint): Long {
+    return Long.fromBigInt(this.toBigInt() ^ toLong(other).toBigInt());
+  }
+
+  /** The bitwise NOT. */
+  not(): Long {
+    return Long.fromBigInt(~this.toBigInt());
+  }
+
+  /** Shifted left by `numBits` (mod 64), wrapped to 64 bits. */
+  shiftLeft(numBits: number | Long): Long {
+    return Long.fromBigInt(this.toBigInt() << shiftOf(numBits));
+  }
+
+  /** Shifted right by `numBits` (mod 64), keeping the sign. */
+  shiftRight(numBits: number | Long): Long {
+    return Long.fromBigInt(this.toBigInt() >> shiftOf(numBits));
+  }
+
+  /** Shifted right by `numBits` (mod 64), filling with zeros. */
+  shiftRightUnsigned(numBits: number | Long): Long {
+    return Long.fromBigInt(BigInt.asUintN(64, this.toBigInt()) >> shiftOf(numBits));
+  }
+
+  /** Whether the value is 0 or above. */
+  isPositive(): boolean {
+    return this.high >= 0;
+  }
+
+  /** Whether the value is even. */
+  isEven(): boolean {
+    return (this.low & 1) === 0;
+  }
+
+  /** Whether the values differ. */
+  notEquals(other: Long | number | string | bigint): boolean {
+    return !this.equals(other);
+  }
+
+  /** This long (only signed longs exist here). */
+  toSigned(): Long {
+    return this;
+  }
+
+  /** The 8 bytes, big-endian when `le` is not `true`. */
+  toBytes(le?: boolean): number[] {
+    const out: number[] = [];
+    let v = BigInt.asUintN(64, this.toBigInt());
+    for (let i = 0; i < 8; i++, v >>= 8n) out.push(Number(v & 0xffn));
+    return le ? out : out.reverse();
+  }
+
+  /** A long from 8 bytes, big-endian unless `le`. */
+  static fromBytes(bytes: ArrayLike<number>, _unsigned?: boolean, le?: boolean): Long {
+    let v = 0n;
+    for (let i = 0; i < 8; i++) v = (v << 8n) | BigInt(bytes[le ? 7 - i : i] & 0xff);
+    return Long.fromBigInt(v);
+  }
 }
 
 function toLong(v: Long | number | string | bigint): Long {
   return v instanceof Long ? v : Long.fromValue(v);
+}
+
+function shiftOf(numBits: number | Long): bigint {
+  return BigInt((numBits instanceof Long ? numBits.toInt() : numBits) & 63);
+}
+
+// long.js's short aliases, for code written against cassandra-driver.
+const ALIASES: Record<string, string> = {
+  eq: "equals",
+  neq: "notEquals",
+  ne: "notEquals",
+  lt: "lessThan",
+  lte: "lessThanOrEqual",
+  le: "lessThanOrEqual",
+  gt: "greaterThan",
+  gte: "greaterThanOrEqual",
+  ge: "greaterThanOrEqual",
+  comp: "compare",
+  neg: "negate",
+  sub: "subtract",
+  mul: "multiply",
+  div: "divide",
+  mod: "modulo",
+  rem: "modulo",
+  shl: "shiftLeft",
+  shr: "shiftRight",
+  shru: "shiftRightUnsigned",
+  shr_u: "shiftRightUnsigned",
+}; // deno-fmt-ignore
+for (const [alias, name] of Object.entries(ALIASES)) {
+  Object.defineProperty(Long.prototype, alias, {
+    value: (Long.prototype as unknown as Record<string, unknown>)[name],
+    writable: true,
+    configurable: true,
+  });
 }

@@ -52,6 +52,43 @@ export const distance = { local: 0, remote: 1, ignored: 2 } as const;
 /** The `unset` marker: leaves a bound column untouched (the driver's `undefined`). */
 export const unset: undefined = undefined;
 
+/** Consistency names by code (`6` → `"LOCAL_QUORUM"`), as `types.consistencyToString`. */
+export const consistencyToString: Record<number, string> = Object.fromEntries(
+  Object.entries(consistencies).map(([name, code]) => [
+    code,
+    name.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase(),
+  ]),
+);
+
+/** A random (version 4) UUID as text, as `types.uuid()`. */
+export function uuid(): string {
+  return Uuid.random().toString();
+}
+
+/** A time-based (version 1) UUID for now as text, as `types.timeuuid()`. */
+export function timeuuid(): string {
+  return TimeUuid.now().toString();
+}
+
+let timestampTicks = 0;
+
+/**
+ * A client timestamp in microseconds since the epoch, as
+ * `types.generateTimestamp(date, microseconds)`: `microseconds` (0..999) is
+ * added to the date's milliseconds, else a counter that wraps at 1000.
+ */
+export function generateTimestamp(date?: Date, microseconds?: number): Long {
+  const ms = (date ?? new Date()).getTime();
+  let micros: number;
+  if (typeof microseconds === "number" && microseconds >= 0 && microseconds < 1000) {
+    micros = microseconds;
+  } else {
+    if (timestampTicks > 999) timestampTicks = 0;
+    micros = timestampTicks++;
+  }
+  return Long.fromBigInt(BigInt(ms) * 1000n + BigInt(micros));
+}
+
 /** The facade's `types` namespace. */
 export const types = {
   Long,
@@ -71,4 +108,8 @@ export const types = {
   responseErrorCodes,
   distance,
   unset,
+  consistencyToString,
+  uuid,
+  timeuuid,
+  generateTimestamp,
 } as const;

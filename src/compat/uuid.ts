@@ -144,8 +144,11 @@ export class TimeUuid extends Uuid {
     );
   }
 
-  /** The largest time UUID of `date` (for range queries). */
-  static max(date: Date, ticks = 0): TimeUuid {
+  /**
+   * The largest time UUID of `date` (for range queries): by default at the
+   * millisecond's last 100-ns tick, so every id made within it sorts before.
+   */
+  static max(date: Date, ticks = 9999): TimeUuid {
     return TimeUuid.fromDate(
       date,
       ticks,
@@ -183,3 +186,23 @@ function bytesOf(v: Uint8Array | string | undefined, n: number): Uint8Array | un
   if (b.length !== n) throw new TypeError(`expected ${n} bytes, got ${b.length}`);
   return b;
 }
+
+/**
+ * Makes `console.log` (Node, Bun, Deno) show `Name: text` for a value class,
+ * as `cassandra-driver`'s `inspect()`, where the private fields would show
+ * nothing.
+ */
+export function inspectAsText(cls: { prototype: object }): void {
+  const show = function (this: object): string {
+    return `${this.constructor.name}: ${String(this)}`;
+  };
+  for (const key of [Symbol.for("nodejs.util.inspect.custom"), Symbol.for("Deno.customInspect")]) {
+    Object.defineProperty(cls.prototype, key, { value: show, configurable: true, writable: true });
+  }
+  Object.defineProperty(cls.prototype, "inspect", {
+    value: show,
+    configurable: true,
+    writable: true,
+  });
+}
+inspectAsText(Uuid);

@@ -7,7 +7,7 @@
  */
 
 import { Long } from "./long.ts";
-import { toBuffer } from "./uuid.ts";
+import { inspectAsText, toBuffer } from "./uuid.ts";
 
 /** An IPv4 or IPv6 address, as `types.InetAddress`; the driver's form is its text. */
 export class InetAddress {
@@ -85,8 +85,16 @@ function inetBytes(text: string): Uint8Array {
     if (parts.some((p) => p > 255)) throw bad();
     return new Uint8Array(parts);
   }
-  const halves = text.split("::");
-  if (halves.length > 2 || !/^[0-9a-f:.]+$/i.test(text)) throw bad();
+  // A trailing dotted quad (`::ffff:1.2.3.4`) is two groups.
+  const quad = /^(.*:)(\d{1,3}(?:\.\d{1,3}){3})$/.exec(text);
+  let v6 = text;
+  if (quad) {
+    const v4 = inetBytes(quad[2]);
+    const hex = (i: number) => ((v4[i] << 8) | v4[i + 1]).toString(16);
+    v6 = `${quad[1]}${hex(0)}:${hex(2)}`;
+  }
+  const halves = v6.split("::");
+  if (halves.length > 2 || !/^[0-9a-f:]+$/i.test(v6)) throw bad();
   const groups = (s: string) => (s === "" ? [] : s.split(":"));
   const head = groups(halves[0]), tail = halves.length === 2 ? groups(halves[1]) : [];
   const fill = 8 - head.length - tail.length;
@@ -124,10 +132,14 @@ export class LocalDate {
   }
 
   /**
-   * Parses `"YYYY-MM-DD"` (a leading `-` for years before 0).
+   * Parses `"YYYY-MM-DD"` (a leading `-` for years before 0), or a number of
+   * days since 1970-01-01 (`"-1"`), as `cassandra-driver`.
    * @throws {TypeError} malformed text
    */
   static fromString(value: string): LocalDate {
+    if (/^-?\d+$/.test(String(value))) {
+      return LocalDate.fromDate(new Date(Number(value) * 86_400_000));
+    }
     const m = /^(-?\d+)-(\d{1,2})-(\d{1,2})$/.exec(String(value));
     if (m === null) {
       throw new TypeError(`not a date: ${JSON.stringify(String(value)).slice(0, 40)}`);
@@ -296,3 +308,6 @@ export class Tuple {
     return this.elements;
   }
 }
+
+inspectAsText(InetAddress);
+inspectAsText(LocalDate);
