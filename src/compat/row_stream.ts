@@ -71,7 +71,17 @@ export class ResultStream extends Emitter {
     return dest;
   }
 
-  /** Rows one by one; throws the stream's error. */
+  /**
+   * Rows one by one, for `for await`; ends when the last page is read.
+   * @throws {DriverError} the error the stream emitted, e.g. `ResponseError`, `NoHostAvailableError`, `OperationTimedOutError`
+   * @throws {TypeError} a parameter did not fit its column
+   * @example
+   * ```ts ignore
+   * for await (const row of client.stream("SELECT id FROM ks.t", [], { prepare: true })) {
+   *   console.log(row.id);
+   * }
+   * ```
+   */
   async *[Symbol.asyncIterator](): AsyncGenerator<Row> {
     while (true) {
       if (this.#buffer.length > 0) yield this.#buffer.shift()!;
