@@ -35,9 +35,12 @@ import { loadOpenTelemetry, type OpenTelemetryOptions } from "./observability/ot
 type Draft = { -readonly [K in keyof SessionConfig]: SessionConfig[K] };
 
 /**
- * Configures and connects a {@link Session}.
+ * Configures and connects a {@link Session}. Setters check their argument at
+ * once (a `TypeError` or `RangeError` names the setting) and return the
+ * builder; `build()` connects.
  * @example
  * ```ts ignore
+ * import { SessionBuilder } from "@rsylla/rsylla";
  * const session = await new SessionBuilder()
  *   .knownNodes(["10.0.0.1:9042", "10.0.0.2:9042"])
  *   .user("app", "secret")
@@ -182,6 +185,14 @@ export class SessionBuilder {
    * and verifies the server; `null` turns TLS off again.
    * @throws {TypeError} not an object, an unknown option, a wrongly typed field,
    *   or only one of `cert` / `key`
+   * @example
+   * ```ts ignore
+   * const builder = new SessionBuilder().knownNode("db.example.com:9142").tls({
+   *   ca: await Deno.readTextFile("ca.pem"),
+   *   cert: await Deno.readTextFile("client.pem"), // mutual TLS: cert and key together
+   *   key: await Deno.readTextFile("client.key"),
+   * });
+   * ```
    */
   tls(options: TlsOptions | null = {}): this {
     this.#draft.tls = options === null ? null : resolveTls(options);
@@ -256,8 +267,17 @@ export class SessionBuilder {
 
   /**
    * Prefers faster hosts among equally good ones (off by default; `false` turns it off).
+   * @param opts overrides of the defaults (see {@link LatencyAwareOptions}); `{}` for all defaults
    * @throws {RangeError} `exclusionThreshold` < 1, or a negative value
    * @throws {TypeError} an unknown option or a field that is not a number
+   * @example
+   * ```ts
+   * import { SessionBuilder } from "@rsylla/rsylla";
+   * const builder = new SessionBuilder()
+   *   .knownNode("127.0.0.1")
+   *   .localDatacenter("dc1")
+   *   .latencyAware({ exclusionThreshold: 3 });
+   * ```
    */
   latencyAware(opts: LatencyAwareOptions | false = {}): this {
     this.#draft.latencyAware = check.checkLatencyAware(opts);
@@ -267,8 +287,19 @@ export class SessionBuilder {
   /**
    * Adds a named execution profile (picked by `withExecutionProfile(name)` or
    * `{ profile: name }`); unset fields take the builder's, `"default"` overrides those.
+   * Precedence per request: call options → statement → profile → builder.
    * @throws {TypeError} empty or duplicate name, an unknown key or a wrongly typed field
    * @throws {RangeError} a field out of range, as with the builder's own setters
+   * @example
+   * ```ts
+   * import { Query, SessionBuilder } from "@rsylla/rsylla";
+   * const builder = new SessionBuilder()
+   *   .knownNode("127.0.0.1")
+   *   .executionProfile("analytics", { consistency: "ONE", requestTimeout: 60_000, pageSize: 10_000 })
+   *   .executionProfile("critical", { consistency: "QUORUM", serialConsistency: "SERIAL" });
+   * const q = new Query("SELECT * FROM ks.events").withExecutionProfile("analytics");
+   * // or per call: session.execute(cql, values, { profile: "critical" })
+   * ```
    */
   executionProfile(name: string, p: ExecutionProfile): this {
     this.#profiles.set(name, check.checkExecutionProfile(name, p, this.#profiles));
@@ -276,8 +307,21 @@ export class SessionBuilder {
   }
 
   /**
-   * Calls `tracker` on each request's start, attempts, success and error (a throw is logged).
+   * Calls `tracker` on each request's start, attempts, success and error (a throw is
+   * logged, never fails the request); `null` removes it.
    * @throws {TypeError} not an object, or a callback that is not a function
+   * @example
+   * ```ts
+   * import { SessionBuilder } from "@rsylla/rsylla";
+   * const builder = new SessionBuilder().knownNode("127.0.0.1").requestTracker({
+   *   onSuccess(r, ms) {
+   *     if (ms > 100) console.warn(`slow ${r.kind} (${ms} ms): ${r.statement}`);
+   *   },
+   *   onError(r, e) {
+   *     console.error(`request ${r.id} failed: ${e.message}`);
+   *   },
+   * });
+   * ```
    */
   requestTracker(tracker: RequestTracker | null): this {
     this.#draft.requestTracker = check.checkTracker(tracker);
@@ -287,6 +331,14 @@ export class SessionBuilder {
   /**
    * Emits spans through `@opentelemetry/api`, imported at `build()` only then; `false`: off.
    * @throws {TypeError} an unknown option or a wrongly typed field
+   * @example
+   * ```ts ignore
+   * import { trace } from "@opentelemetry/api";
+   * const session = await new SessionBuilder()
+   *   .knownNode("127.0.0.1")
+   *   .openTelemetry({ tracerProvider: trace.getTracerProvider(), captureStatementText: true })
+   *   .build(); // ConfigurationError when @opentelemetry/api cannot be imported
+   * ```
    */
   openTelemetry(opts: OpenTelemetryOptions | false = {}): this {
     this.#draft.openTelemetry = check.checkOpenTelemetry(opts);
@@ -313,8 +365,17 @@ export class SessionBuilder {
 
   /**
    * Sends the driver's log events (connections opened and lost, nodes up and
-   * down, retries) to `fn`; `null` drops them (default).
+   * down, retries) to `fn`; `null` drops them (default). `fn` must not throw.
    * @throws {TypeError} neither a function nor `null`
+   * @example
+   * ```ts
+   * import { SessionBuilder } from "@rsylla/rsylla";
+   * const builder = new SessionBuilder()
+   *   .knownNode("127.0.0.1")
+   *   .logger(({ level, message, ...details }) => {
+   *     if (level !== "debug") console.log(level, message, details);
+   *   });
+   * ```
    */
   logger(fn: Logger | null): this {
     this.#draft.logger = check.checkLogger(fn);
@@ -336,11 +397,21 @@ export class SessionBuilder {
   /**
    * Connects: opens the control connection, discovers the cluster and opens
    * the pools.
-   * @throws {TypeError} (as a rejection) no contact point was added
-   * @throws {ConnectionError} (as a rejection) no contact point could be reached
+   * @throws {TypeError} (as a rejection) no contact point was added, or a
+   *   `localRack` (the builder's or a profile's) has no `localDatacenter`
+   * @throws {ConnectionError} (as a rejection) no contact point could be reached,
+   *   or a pinned protocol version was refused
    * @throws {AuthenticationError} (as a rejection) the credentials were refused
    * @throws {ConfigurationError} (as a rejection) `openTelemetry()` was called and
    *   `@opentelemetry/api` cannot be imported
+   * @example
+   * ```ts ignore
+   * import { SessionBuilder } from "@rsylla/rsylla";
+   * await using session = await new SessionBuilder()
+   *   .knownNodes(["10.0.0.1", "10.0.0.2"])
+   *   .localDatacenter("dc1")
+   *   .build();
+   * ```
    */
   async build(): Promise<Session> {
     let config = this.toConfig();
