@@ -1,16 +1,48 @@
 /**
  * rsylla: a ScyllaDB / Apache Cassandra driver for TypeScript on Deno, Bun
- * and Node. It speaks the CQL native protocol v4 itself, pools connections
- * per node, and routes each request to a live node.
+ * and Node. It speaks the CQL native protocol (v5, falling back to v4)
+ * itself, pools connections per node (per shard on ScyllaDB), routes prepared
+ * statements to a replica owning their token, and follows paging for you.
  *
- * @example
+ * Start with {@link SessionBuilder} (or {@link Session.connect}); run CQL with
+ * `session.execute`, {@link Query}, {@link PreparedStatement}, {@link Batch} or
+ * the `session.sql` tagged template; read rows from {@link QueryResult} and
+ * {@link Row}. Failures from the cluster are {@link ScyllaError} subclasses;
+ * wrong arguments are `TypeError` / `RangeError`, thrown before anything is sent.
+ * Other entry points: `@rsylla/rsylla/compat` (a `cassandra-driver` 4.x
+ * facade) and `@rsylla/rsylla/workers` (Cloudflare Workers sockets).
+ *
+ * @example Connect and read (needs a node on 127.0.0.1:9042)
  * ```ts ignore
  * import { SessionBuilder } from "@rsylla/rsylla";
  *
- * const session = await new SessionBuilder().knownNode("127.0.0.1:9042").build();
+ * await using session = await new SessionBuilder().knownNode("127.0.0.1:9042").build();
  * const rs = await session.execute("SELECT release_version FROM system.local");
  * console.log(rs.firstRow()?.get("release_version"));
- * await session.close();
+ *
+ * const ps = await session.prepare("SELECT name FROM ks.users WHERE id = ?");
+ * const user = (await session.executePrepared(ps, [42])).firstRowTyped<{ name: string }>();
+ * const names = await session.sql<{ name: string }>`SELECT name FROM ks.users WHERE id = ${42}`;
+ * ```
+ *
+ * @example Statements and settings are plain objects, checked as they are built
+ * ```ts
+ * import { Batch, Consistency, Query, SessionBuilder } from "@rsylla/rsylla";
+ *
+ * const builder = new SessionBuilder()
+ *   .knownNodes(["10.0.0.1", "10.0.0.2:9042"])
+ *   .localDatacenter("dc1")
+ *   .defaultConsistency(Consistency.LOCAL_QUORUM);
+ * const q = new Query("SELECT * FROM ks.events WHERE day = ?").withPageSize(1000);
+ * const batch = new Batch("unlogged")
+ *   .appendStatement("INSERT INTO ks.a (id) VALUES (?)")
+ *   .appendQuery(new Query("INSERT INTO ks.b (id) VALUES (?)"));
+ * console.log(q.getPageSize(), batch.statementsCount()); // 1000 2
+ * try {
+ *   builder.poolSize(0);
+ * } catch (e) {
+ *   console.log(e instanceof RangeError); // true
+ * }
  * ```
  * @module
  */
