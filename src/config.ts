@@ -107,7 +107,22 @@ import type { ConsistencyName, SerialConsistencyName } from "./consistency.ts";
 
 /**
  * A named set of request options (`SessionBuilder.executionProfile`); unset
- * fields take the builder's settings (or the `"default"` profile's).
+ * fields take the builder's settings (or the `"default"` profile's). A request
+ * picks one with `withExecutionProfile(name)` on its statement or
+ * `{ profile: name }` in the call options; precedence: call options →
+ * statement → profile → builder. An unknown name is a `TypeError` at call time.
+ * @example
+ * ```ts
+ * import { DefaultRetryPolicy, type ExecutionProfile, Query, SessionBuilder } from "@rsylla/rsylla";
+ * const reporting: ExecutionProfile = {
+ *   consistency: "ONE",
+ *   requestTimeout: 60_000,
+ *   pageSize: 10_000,
+ *   retryPolicy: new DefaultRetryPolicy(),
+ * };
+ * const builder = new SessionBuilder().knownNode("127.0.0.1").executionProfile("reporting", reporting);
+ * const q = new Query("SELECT * FROM ks.sales").withExecutionProfile("reporting");
+ * ```
  */
 export interface ExecutionProfile {
   /** Consistency of statements that set none. */

@@ -29,7 +29,16 @@ export interface NodeMetrics {
   inFlight: number;
 }
 
-/** What `session.getMetrics()` returns: numbers, not live objects. */
+/**
+ * What `session.getMetrics()` returns: numbers, not live objects (call it
+ * again for fresh figures).
+ * @example
+ * ```ts ignore
+ * const m = session.getMetrics();
+ * const errorRate = m.requests === 0 ? 0 : Object.values(m.errors).reduce((a, b) => a + b, 0) / m.requests;
+ * console.log(`p99 ${m.latencyMs.p99} ms, errors ${errorRate}, retries ${m.retries}`);
+ * ```
+ */
 export interface MetricsSnapshot {
   /** Requests finished (each page, batch and prepare counts once). */
   requests: number;

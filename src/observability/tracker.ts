@@ -35,7 +35,23 @@ export interface AttemptInfo {
   speculative: boolean;
 }
 
-/** Callbacks on each request's life; every one is optional. Set with `SessionBuilder.requestTracker`. */
+/**
+ * Callbacks on each request's life; every one is optional. Set with
+ * `SessionBuilder.requestTracker`. They run on the request's path, so keep
+ * them cheap; a callback that throws is logged and never fails the request.
+ * @example
+ * ```ts
+ * import type { AttemptInfo, RequestInfo, RequestTracker } from "@rsylla/rsylla";
+ * // Counts attempts per coordinator shard.
+ * class ShardCounter implements RequestTracker {
+ *   readonly perShard = new Map<string, number>();
+ *   onAttempt(_r: RequestInfo, a: AttemptInfo): void {
+ *     const key = `${a.node}#${a.shard ?? "-"}`;
+ *     this.perShard.set(key, (this.perShard.get(key) ?? 0) + 1);
+ *   }
+ * }
+ * ```
+ */
 export interface RequestTracker {
   /** The request starts. */
   onStart?(r: RequestInfo): void;
