@@ -44,7 +44,7 @@ export interface ScyllaErrorOptions {
  * Base class of every error from the cluster or the network.
  * @example
  * ```ts
- * import { ScyllaError } from "./errors.ts";
+ * import { ScyllaError } from "@rsylla/rsylla";
  * try { throw new ScyllaError("boom", { code: 0 }); } catch (e) {
  *   if (e instanceof ScyllaError) console.log(e.code);
  * }

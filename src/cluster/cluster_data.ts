@@ -20,9 +20,8 @@ export interface TabletCount {
  * Nodes and schema as the session knows them at one moment. `String(data)`
  * gives a readable summary.
  * @example
- * ```ts
- * import type { ClusterData } from "./cluster_data.ts";
- * declare const data: ClusterData;
+ * ```ts ignore
+ * const data = session.getClusterData();
  * for (const n of data.nodes) console.log(n.address, n.datacenter, n.up);
  * console.log(data.keyspaces.get("system")?.replication.class);
  * ```

@@ -24,7 +24,7 @@ export function checkCql(cql: unknown): string {
  * change the query and return it, so calls chain.
  * @example
  * ```ts
- * import { Query } from "./query.ts";
+ * import { Query } from "@rsylla/rsylla";
  * const q = new Query("SELECT * FROM ks.users WHERE id = ?")
  *   .withConsistency("QUORUM")
  *   .withPageSize(1000);
