@@ -19,6 +19,14 @@ const DIST = `${REPO_ROOT}/dist`;
 /** Entry points besides deno.json's exports: the gen-types command behind the npm `bin`. */
 const EXTRA_ENTRIES = ["src/sql/gen_types_cli.ts"];
 
+/**
+ * Optional peer dependencies, imported only when the user turns their feature on. In the npm
+ * build their `import("…")` gets a computed specifier, so bundlers (Workers, Bun, esbuild)
+ * leave them alone instead of failing to resolve a package the user did not install; the
+ * Deno/JSR source keeps the literal, which `deno publish` maps to its `npm:` package.
+ */
+const OPTIONAL_PEERS = ["@opentelemetry/api"];
+
 /** Modules the built JavaScript may import besides its own files. */
 const ALLOWED_BARE = /^(node:(net|tls|fs\/promises)|snappyjs|cloudflare:sockets)$/;
 
@@ -117,6 +125,12 @@ async function finish(dir: string): Promise<string[]> {
     }
     if (!e.name.endsWith(".js") && !e.name.endsWith(".d.ts")) continue;
     let text = await Deno.readTextFile(p);
+    if (e.name.endsWith(".js") && OPTIONAL_PEERS.some((m) => text.includes(`import("${m}")`))) {
+      for (const m of OPTIONAL_PEERS) {
+        text = text.replaceAll(`import("${m}")`, `import(String(${JSON.stringify(m)}))`);
+      }
+      await Deno.writeTextFile(p, text);
+    }
     if (e.name.endsWith(".d.ts")) {
       text = rewriteDeclaration(text);
       await Deno.writeTextFile(p, text);
