@@ -1,9 +1,15 @@
 /**
- * The integration suite on Node 20, against the built npm package: `tests/integration/` (and the
- * repository files it imports) is copied to a temp folder outside the repository with every
- * import of `mod.ts` replaced by `@rsylla/rsylla`, transpiled by tsc, and run with `node --test`
- * after `npm install` of the packed tarball there. So the driver code under test is the
- * tarball's `dist/`, resolved through its `exports` like any Node user's.
+ * The integration suite on Node 20, against the built npm package: `tests/integration/` with its
+ * sub-folders (and the repository files they import) is copied to a temp folder outside the
+ * repository with every import of a package export's source — `mod.ts`, `src/compat/mod.ts`,
+ * `src/runtime/workers_entry.ts`, from any depth — replaced by its package name
+ * (`@rsylla/rsylla`, `@rsylla/rsylla/compat`, `@rsylla/rsylla/workers`, as deno.json's
+ * `exports`), transpiled by tsc, and run with `node --test` after `npm install` of the packed
+ * tarball there. Any other driver module a test imports (e.g. `src/sql/gen_types_cli.ts`) is
+ * pointed at its compiled file inside the installed tarball (`dist/src/…js`). So the driver code
+ * under test is the tarball's `dist/`, the public entry points resolved through its `exports`
+ * like any Node user's. The devDependencies a test reads beside the driver (`cassandra-driver`,
+ * the `deno` binary) are linked into the temp folder's `node_modules`.
  *
  * ```sh
  * deno run -A scripts/node_suite.ts [test files…]   # env as scripts/test.ts sets it
@@ -11,12 +17,29 @@
  * @module
  */
 
+import { existsSync } from "node:fs";
 import { buildNpm } from "./build_npm.ts";
 import { REPO_ROOT } from "./lib/paths.ts";
 import type { Counts } from "./lib/test_counts.ts";
 
 const SUITE = "tests/integration";
-const PUBLIC_ENTRY = "mod.ts";
+
+/** Package name of each deno.json export's source file (`mod.ts` → `@rsylla/rsylla`). */
+function exportTargets(): Map<string, string> {
+  const config = JSON.parse(Deno.readTextFileSync(`${REPO_ROOT}/deno.json`)) as {
+    name: string;
+    exports: Record<string, string>;
+  };
+  return new Map(
+    Object.entries(config.exports).map(([sub, file]) => [
+      file.replace(/^\.\//, ""),
+      sub === "." ? config.name : `${config.name}/${sub.replace(/^\.\//, "")}`,
+    ]),
+  );
+}
+
+/** Repository dev dependencies linked into the suite's `node_modules` (tests read them). */
+const LINKED = ["cassandra-driver", ".bin/deno"];
 
 /** Relative module specifiers of a TypeScript source. */
 function relativeImports(text: string): string[] {
@@ -29,10 +52,11 @@ function relativeImports(text: string): string[] {
 
 /**
  * Copies `files` and the repository files they import into `dir`, keeping their paths, with
- * imports of the public entry rewritten to the package name. Returns the copied paths.
- * @throws {Error} a test imports a driver module other than the public entry
+ * imports of an export's source rewritten to its package name and imports of other driver
+ * modules to their compiled file in the installed package. Returns the copied paths.
  */
 async function copySources(files: string[], dir: string): Promise<string[]> {
+  const targets = exportTargets();
   const done = new Set<string>();
   const todo = [...files];
   while (todo.length > 0) {
@@ -43,18 +67,32 @@ async function copySources(files: string[], dir: string): Promise<string[]> {
     const base = new URL(rel, "file:///r/");
     for (const spec of relativeImports(text)) {
       const target = new URL(spec, base).pathname.slice(3);
-      if (target === PUBLIC_ENTRY) {
-        text = text.replaceAll(`"${spec}"`, `"@rsylla/rsylla"`);
+      const pkg = targets.get(target);
+      if (pkg !== undefined) {
+        text = text.replaceAll(`"${spec}"`, `"${pkg}"`);
       } else if (target.startsWith("src/")) {
-        throw new Error(`${rel} imports ${target}: only the package's exports run on Node`);
-      } else {
+        // Compiled to out/<rel>.js: up to the suite folder, then into the installed tarball.
+        const up = "../".repeat(rel.split("/").length);
+        const js = `${up}node_modules/@rsylla/rsylla/dist/${target.replace(/\.ts$/, ".js")}`;
+        text = text.replaceAll(`"${spec}"`, `"${js}"`);
+      } else if (existsSync(`${REPO_ROOT}/${target}`)) {
         todo.push(target);
-      }
+      } // else: not a repository file (an import written inside a string the test generates)
     }
     await Deno.mkdir(`${dir}/${rel.slice(0, rel.lastIndexOf("/"))}`, { recursive: true });
     await Deno.writeTextFile(`${dir}/${rel}`, text);
   }
   return [...done];
+}
+
+/** `*_test.ts` files under `folder` (relative to the repository), sub-folders included. */
+function testFilesUnder(folder: string): string[] {
+  const out: string[] = [];
+  for (const e of Deno.readDirSync(`${REPO_ROOT}/${folder}`)) {
+    if (e.isDirectory) out.push(...testFilesUnder(`${folder}/${e.name}`));
+    else if (e.isFile && e.name.endsWith("_test.ts")) out.push(`${folder}/${e.name}`);
+  }
+  return out.sort();
 }
 
 async function sh(cmd: string, args: string[], cwd: string): Promise<void> {
@@ -83,10 +121,7 @@ export async function prepareNodeSuite(
   await buildNpm();
   await sh("npm", ["pack", "--silent", "--pack-destination", dir], REPO_ROOT);
   const tgz = [...Deno.readDirSync(dir)].find((e) => e.name.endsWith(".tgz"))!.name;
-  const tests = only.length > 0 ? only : [...Deno.readDirSync(`${REPO_ROOT}/${SUITE}`)]
-    .filter((e) => e.isFile && e.name.endsWith("_test.ts"))
-    .map((e) => `${SUITE}/${e.name}`)
-    .sort();
+  const tests = only.length > 0 ? only : testFilesUnder(SUITE);
   const copied = await copySources(tests, dir);
   await Deno.writeTextFile(
     `${dir}/package.json`,
@@ -114,6 +149,12 @@ export async function prepareNodeSuite(
     }),
   );
   await sh("npm", ["install", "--no-audit", "--no-fund", "--silent"], dir);
+  for (const name of LINKED) {
+    const from = `${REPO_ROOT}/node_modules/${name}`;
+    const to = `${dir}/node_modules/${name}`;
+    await Deno.mkdir(to.slice(0, to.lastIndexOf("/")), { recursive: true });
+    await Deno.symlink(from, to);
+  }
   await sh("node", [`${REPO_ROOT}/node_modules/typescript/bin/tsc`, "-p", "."], dir);
   return { dir, tests: tests.map((t) => `out/${t.replace(/\.ts$/, ".js")}`) };
 }

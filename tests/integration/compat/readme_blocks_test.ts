@@ -5,18 +5,31 @@
  * pointed at the facade. The blocks are fragments: the harness gives them the
  * variables they assume (`client`, `key`, `emailAddress`, …) and the tables
  * they name, and substitutes the placeholder contact points `h1`, `h2` and
- * keyspace `ks1` of the first block. Runs on Deno and Bun from the sources.
+ * keyspace `ks1` of the first block. Runs on Deno and Bun from the sources and
+ * on Node against the packed package.
  * @module
  */
 
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import * as compat from "../../../src/compat/mod.ts";
 import { cqlHosts } from "../env.ts";
 import { eventually, uniqueKeyspace } from "../helpers.ts";
 
-const README = new URL("../../../node_modules/cassandra-driver/README.md", import.meta.url);
+/**
+ * `node_modules/<name>` nearest above this file: the repository's, or in the
+ * Node suite's copy the one `scripts/node_suite.ts` links it into.
+ */
+function nodeModule(name: string): string {
+  for (let dir = new URL("./", import.meta.url);; dir = new URL("../", dir)) {
+    const path = new URL(`node_modules/${name}`, dir).pathname;
+    if (existsSync(path)) return path;
+    if (dir.pathname === "/") throw new Error(`no node_modules/${name} above ${import.meta.url}`);
+  }
+}
+
+const README = nodeModule("cassandra-driver/README.md");
 const blocks = [...readFileSync(README, "utf8").matchAll(/```javascript\n([\s\S]*?)```/g)]
   .map((m) => m[1]);
 

@@ -3,22 +3,34 @@
  * generated module type-checks, and rows read back through `session.sql` —
  * written out as TypeScript literals of their actual runtime values — are
  * assignable to the generated row types (`deno check`), while a deliberately
- * wrong mapping is caught. In a sub-folder: it runs on Deno and Bun from the
- * sources (it calls the generator module and the `deno` binary), not in the
- * Node package suite.
+ * wrong mapping is caught. Runs on Deno and Bun from the sources and on Node
+ * against the packed package (the generator from its `dist/`), each time
+ * checking with the repository's `deno` binary.
  * @module
  */
 
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { execFile } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { after, before, describe, it } from "node:test";
 import type { Session } from "../../../mod.ts";
 import { keyspaceTypes } from "../../../src/sql/gen_types_cli.ts";
 import { connect, createKeyspace, dropKeyspace, uniqueKeyspace } from "../helpers.ts";
 
-const DENO = new URL("../../../node_modules/.bin/deno", import.meta.url).pathname;
+/**
+ * `node_modules/<name>` nearest above this file: the repository's, or in the
+ * Node suite's copy the one `scripts/node_suite.ts` links it into.
+ */
+function nodeModule(name: string): string {
+  for (let dir = new URL("./", import.meta.url);; dir = new URL("../", dir)) {
+    const path = new URL(`node_modules/${name}`, dir).pathname;
+    if (existsSync(path)) return path;
+    if (dir.pathname === "/") throw new Error(`no node_modules/${name} above ${import.meta.url}`);
+  }
+}
+
+const DENO = nodeModule(".bin/deno");
 
 /** TypeScript source of a decoded value, so `deno check` sees its real runtime type. */
 function literal(v: unknown): string {
@@ -41,18 +53,19 @@ function literal(v: unknown): string {
   throw new TypeError(`no literal for ${typeof v}`);
 }
 
-function denoCheck(dir: string, file: string): { ok: boolean; text: string } {
-  try {
-    execFileSync(DENO, ["check", "--no-config", "-q", `${dir}/${file}`], {
-      cwd: dir,
-      env: { ...process.env, NO_COLOR: "1" },
-      stdio: "pipe",
-    });
-    return { ok: true, text: "" };
-  } catch (e) {
-    const err = e as { stdout?: Uint8Array; stderr?: Uint8Array };
-    return { ok: false, text: `${err.stdout ?? ""}${err.stderr ?? ""}` };
-  }
+/**
+ * `deno check` of a file, in a subprocess that does not block the event loop
+ * (a synchronous wait of 20 s starved the session's connection).
+ */
+function denoCheck(dir: string, file: string): Promise<{ ok: boolean; text: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      DENO,
+      ["check", "--no-config", "-q", `${dir}/${file}`],
+      { cwd: dir, env: { ...process.env, NO_COLOR: "1" } },
+      (err, stdout, stderr) => resolve({ ok: err === null, text: err ? `${stdout}${stderr}` : "" }),
+    );
+  });
 }
 
 describe("gen-types", () => {
@@ -119,7 +132,7 @@ describe("gen-types", () => {
     assert.match(text, / {2}phones: Phone\[\] \| null;/);
     assert.match(text, / {2}"Quoted Col": string \| null;/);
     writeFileSync(`${dir}/types.ts`, text);
-    assert.deepEqual(denoCheck(dir, "types.ts"), { ok: true, text: "" });
+    assert.deepEqual(await denoCheck(dir, "types.ts"), { ok: true, text: "" });
 
     const rows = await session.sql`SELECT * FROM all_types WHERE id IN (${1}, ${2})`;
     assert.equal(rows.length, 2);
@@ -131,7 +144,7 @@ describe("gen-types", () => {
       "",
     ].join("\n");
     writeFileSync(`${dir}/rows.ts`, check);
-    const ok = denoCheck(dir, "rows.ts");
+    const ok = await denoCheck(dir, "rows.ts");
     assert.ok(ok.ok, `${ok.text}\n${check}`);
 
     // The check bites: the same rows against a wrong mapping (bigint as number) fail.
@@ -139,7 +152,7 @@ describe("gen-types", () => {
       `${dir}/types.ts`,
       text.replace("a_bigint: bigint | null", "a_bigint: number | null"),
     );
-    const bad = denoCheck(dir, "rows.ts");
+    const bad = await denoCheck(dir, "rows.ts");
     assert.equal(bad.ok, false);
     assert.match(bad.text, /a_bigint/);
   });
