@@ -264,7 +264,10 @@ describe("compat Uuid and TimeUuid against cassandra-driver's", () => {
     const a = types.TimeUuid.now(), b = types.TimeUuid.now();
     assert.notEqual(a.toString(), b.toString());
     const pa = a.getDatePrecision(), pb = b.getDatePrecision();
-    assert.ok(pb.date.getTime() * 1e4 + pb.ticks > pa.date.getTime() * 1e4 + pa.ticks);
+    // In bigint: milliseconds × 10^4 is beyond 2^53.
+    const at = (p: { date: Date; ticks: number }) =>
+      BigInt(p.date.getTime()) * 10_000n + BigInt(p.ticks);
+    assert.ok(at(pb) > at(pa));
   });
 
   it("min/max: cassandra-driver's node and clock bytes; max at the millisecond's last tick", () => {
