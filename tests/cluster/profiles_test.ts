@@ -79,6 +79,20 @@ describe("execution profiles on the cluster", () => {
         120_000,
         500,
       ).catch(() => {});
+      // The driver reconnects as soon as the port answers; the other nodes' gossip marks the node
+      // alive later. Later tests need every node to see it: reads at ALL (every node a replica)
+      // through each coordinator must succeed.
+      await eventually(
+        `every node to see ${VICTIM} alive`,
+        async () => {
+          for (let i = 0; i < 6; i++) {
+            await s.execute(`SELECT v FROM ${KS}.t WHERE k = 1`, undefined, { profile: "all" });
+          }
+          return true;
+        },
+        120_000,
+        1000,
+      ).catch(() => {});
     }
     await dropKeyspace(s, KS);
     await s?.close();
