@@ -89,8 +89,13 @@ describe("routing on the 3-node, two-DC cluster, judged by the server", () => {
       await s.execute(`CREATE TABLE ${ks}.t (pk int PRIMARY KEY, v int)`);
       await onEveryNode(ks, "t");
     }
+    // Written at ALL: every replica has every row before the reads, and LOCAL_QUORUM (the
+    // default) cannot be met from dc1 for SimpleStrategy RF 1 keys owned by the dc2 node.
     const ins = await Promise.all(
-      [KS11, KS21, KS1].map((ks) => s.prepare(`INSERT INTO ${ks}.t (pk, v) VALUES (?, ?)`)),
+      [KS11, KS21, KS1].map(async (ks) =>
+        (await s.prepare(`INSERT INTO ${ks}.t (pk, v) VALUES (?, ?)`))
+          .withConsistency(Consistency.ALL)
+      ),
     );
     await pool(keys, 64, async (k) => {
       for (const ps of ins) await s.executePrepared(ps, [k, k + 1]);
