@@ -9,7 +9,7 @@
  * pointed at its compiled file inside the installed tarball (`dist/src/…js`). So the driver code
  * under test is the tarball's `dist/`, the public entry points resolved through its `exports`
  * like any Node user's. The devDependencies a test reads beside the driver (`cassandra-driver`,
- * the `deno` binary) are linked into the temp folder's `node_modules`.
+ * the `deno` binary, OpenTelemetry's API and SDK) are linked into the temp folder's `node_modules`.
  *
  * ```sh
  * deno run -A scripts/node_suite.ts [test files…]   # env as scripts/test.ts sets it
@@ -39,7 +39,12 @@ function exportTargets(): Map<string, string> {
 }
 
 /** Repository dev dependencies linked into the suite's `node_modules` (tests read them). */
-const LINKED = ["cassandra-driver", ".bin/deno"];
+const LINKED = [
+  "cassandra-driver",
+  ".bin/deno",
+  "@opentelemetry/api",
+  "@opentelemetry/sdk-trace-base",
+];
 
 /** Relative module specifiers of a TypeScript source. */
 function relativeImports(text: string): string[] {

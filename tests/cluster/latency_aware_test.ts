@@ -77,8 +77,19 @@ describe("latency-aware routing on the cluster", () => {
     slowing = false;
     await pauser;
     process.kill(pid, "SIGCONT");
-    await sleep(3 * RETRY_MS); // the node settles; its stale average stops counting
-    const afterwards = await shares(PHASE_MS);
+    // Requests stuck in a pause may have made the pool drop its connections to the node: wait
+    // (bounded) until it has one again, then for its stale average to stop counting.
+    const reconnectBy = Date.now() + 60_000;
+    while ((s.getMetrics().nodes.get(SLOW)?.connections ?? 0) === 0 && Date.now() < reconnectBy) {
+      await sleep(200);
+    }
+    await sleep(3 * RETRY_MS);
+    // On a loaded machine the node may need a few phases to be measured fast again.
+    let afterwards = await shares(PHASE_MS);
+    const recovered = (x: number) => x > 0.2 && x > 2 * during.slow;
+    for (const by = Date.now() + 40_000; !recovered(afterwards.slow) && Date.now() < by;) {
+      afterwards = await shares(PHASE_MS);
+    }
     const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
     console.log(
       `share of ${SLOW}: before ${pct(before.slow)} (${before.total} requests), ` +
