@@ -5,7 +5,11 @@
  * @module
  */
 
-import type { ConsistencyName, SerialConsistencyName } from "../consistency.ts";
+import {
+  type ConsistencyName,
+  consistencyName as protocolConsistencyName,
+  type SerialConsistencyName,
+} from "../consistency.ts";
 import { SessionBuilder } from "../session_builder.ts";
 import { PlainTextAuthProvider } from "./auth.ts";
 import { mapPolicies } from "./policies.ts";
@@ -88,28 +92,15 @@ export interface QueryOptions {
   [option: string]: unknown;
 }
 
-const CONSISTENCIES: ConsistencyName[] = [
-  "ANY",
-  "ONE",
-  "TWO",
-  "THREE",
-  "QUORUM",
-  "ALL",
-  "LOCAL_QUORUM",
-  "EACH_QUORUM",
-]; // deno-fmt-ignore
-
 /**
  * The consistency name of a `types.consistencies` number.
  * @throws {TypeError} not a known consistency number
  */
 export function consistencyName(c: number): ConsistencyName | SerialConsistencyName {
-  if (c === 8) return "SERIAL";
-  if (c === 9) return "LOCAL_SERIAL";
-  if (c === 10) return "LOCAL_ONE";
-  const name = CONSISTENCIES[c];
-  if (name === undefined) throw new TypeError(`unknown consistency ${c}`);
-  return name;
+  // cassandra-driver's numbers are the protocol's codes: the driver's own table serves.
+  const name = Number.isInteger(c) ? protocolConsistencyName(c) : "UNKNOWN";
+  if (name.startsWith("UNKNOWN")) throw new TypeError(`unknown consistency ${c}`);
+  return name as ConsistencyName | SerialConsistencyName;
 }
 
 const CLIENT_KEYS = new Set([
