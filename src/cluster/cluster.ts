@@ -21,6 +21,7 @@ import { TokenMap } from "../routing/token_map.ts";
 import { parseScyllaExtensions } from "../routing/sharding.ts";
 import type { RoutingInfo } from "../routing/routing_key.ts";
 import { type Tablet, TabletMap } from "../routing/tablets.ts";
+import { routingSwitch } from "./routing_switch.ts";
 
 /** What the cluster layer needs to know. */
 export interface ClusterOptions {
@@ -174,7 +175,7 @@ export class Cluster {
   get routingMatters(): boolean {
     if (this.hosts.size > 1) return true;
     for (const h of this.hosts.values()) if ((h.pool.shardCount ?? 1) > 1) return true;
-    return false;
+    return routingSwitch.forced;
   }
 
   /** Hosts whose pools have a connection, local datacenter first. */
