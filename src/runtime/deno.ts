@@ -3,7 +3,8 @@
  * @module
  */
 
-import { type ConnectOptions, joinChunks, type Socket, type SocketHandlers } from "./socket.ts";
+import type { ConnectOptions, Socket, SocketHandlers } from "./socket.ts";
+import { streamSocket } from "./stream_socket.ts";
 
 const READ_BUFFER = 64 * 1024;
 
@@ -52,66 +53,18 @@ export async function connectDeno(
     tcp.setKeepAlive(opts.keepAliveMs !== null);
     conn = tcp;
   }
-  let closed = false;
-  let closeError: Error | undefined;
-  let queue: Uint8Array[] = [];
-  let queued = 0;
-  let writing = false;
-
-  const finish = (err?: Error) => {
-    if (closed) return;
-    closed = true;
-    closeError ??= err;
-    try {
-      conn.close();
-    } catch { /* already closed */ }
-    handlers.onClose(closeError);
-  };
-
-  // One write in flight at a time: frames queued meanwhile go out together.
-  const pump = async () => {
-    writing = true;
-    try {
-      while (queue.length > 0 && !closed) {
-        const data = joinChunks(queue, queued);
-        queue = [];
-        queued = 0;
-        let off = 0;
-        while (off < data.length) off += await conn.write(data.subarray(off));
-      }
-    } catch (e) {
-      finish(e as Error);
-    } finally {
-      writing = false;
-    }
-  };
-
-  (async () => {
-    const buf = new Uint8Array(READ_BUFFER);
-    try {
-      for (;;) {
-        const n = await conn.read(buf);
-        if (n === null) break;
-        handlers.onData(buf.subarray(0, n));
-      }
-      finish();
-    } catch (e) {
-      finish(closed ? undefined : e as Error);
-    }
-  })();
-
-  return {
-    write(bytes) {
-      if (closed) return;
-      queue.push(bytes);
-      queued += bytes.length;
-      if (!writing) pump();
+  const buf = new Uint8Array(READ_BUFFER);
+  return streamSocket({
+    async send(data) {
+      let off = 0;
+      while (off < data.length) off += await conn.write(data.subarray(off));
     },
-    get pendingBytes() {
-      return queued;
+    async receive() {
+      const n = await conn.read(buf);
+      return n === null ? null : buf.subarray(0, n);
     },
     close() {
-      finish();
+      conn.close();
     },
-  };
+  }, handlers);
 }

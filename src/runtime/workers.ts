@@ -5,7 +5,8 @@
  * @module
  */
 
-import { type ConnectOptions, joinChunks, type Socket, type SocketHandlers } from "./socket.ts";
+import type { ConnectOptions, Socket, SocketHandlers } from "./socket.ts";
+import { streamSocket } from "./stream_socket.ts";
 
 /** The slice of a Workers socket used here (`cloudflare:sockets`' `Socket`). */
 export interface WorkersSocket {
@@ -76,63 +77,17 @@ export async function connectWorkers(
   }
   const writer = sock.writable.getWriter();
   const reader = sock.readable.getReader();
-  let closed = false;
-  let queue: Uint8Array[] = [];
-  let queued = 0;
-  let writing = false;
-
-  const finish = (err?: Error) => {
-    if (closed) return;
-    closed = true;
-    reader.cancel().catch(() => {});
-    writer.abort().catch(() => {});
-    sock.close().catch(() => {});
-    handlers.onClose(err);
-  };
-  sock.closed.then(() => finish(), (e) => finish(e instanceof Error ? e : new Error(String(e))));
-
-  // One write in flight at a time: frames queued meanwhile go out together.
-  const pump = async () => {
-    writing = true;
-    try {
-      while (queue.length > 0 && !closed) {
-        const data = joinChunks(queue, queued);
-        queue = [];
-        queued = 0;
-        await writer.write(data);
-      }
-    } catch (e) {
-      finish(e as Error);
-    } finally {
-      writing = false;
-    }
-  };
-
-  (async () => {
-    try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        if (value.length > 0) handlers.onData(value);
-      }
-      finish();
-    } catch (e) {
-      finish(closed ? undefined : e as Error);
-    }
-  })();
-
-  return {
-    write(bytes) {
-      if (closed) return;
-      queue.push(bytes);
-      queued += bytes.length;
-      if (!writing) pump();
-    },
-    get pendingBytes() {
-      return queued;
+  return streamSocket({
+    send: (data) => writer.write(data),
+    async receive() {
+      const { value, done } = await reader.read();
+      return done ? null : value;
     },
     close() {
-      finish();
+      reader.cancel().catch(() => {});
+      writer.abort().catch(() => {});
+      sock.close().catch(() => {});
     },
-  };
+    ended: sock.closed,
+  }, handlers);
 }

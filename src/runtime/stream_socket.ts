@@ -1,0 +1,89 @@
+/**
+ * The part of a socket shim that is the same over any promise-based byte
+ * stream (Deno's `Conn`, a Workers socket): one write in flight at a time with
+ * frames queued meanwhile sent together, and a read loop that ends in one
+ * `onClose`.
+ * @module
+ */
+
+import { joinChunks, type Socket, type SocketHandlers } from "./socket.ts";
+
+/** The runtime's own stream, as far as {@link streamSocket} needs it. */
+export interface ByteStream {
+  /** Sends all of `data`; rejects when the stream fails. */
+  send(data: Uint8Array): Promise<void>;
+  /** The next chunk received, valid until the next call; `null` at end of stream. */
+  receive(): Promise<Uint8Array | null>;
+  /** Releases the stream; called once, by whichever side ends first. */
+  close(): void;
+  /** Settles when the runtime closes the stream by itself (Workers report it apart from reads). */
+  readonly ended?: Promise<void>;
+}
+
+/** Wraps `stream` as a {@link Socket} reporting to `handlers`; starts reading at once. */
+export function streamSocket(stream: ByteStream, handlers: SocketHandlers): Socket {
+  let closed = false;
+  let queue: Uint8Array[] = [];
+  let queued = 0;
+  let writing = false;
+
+  const finish = (err?: Error) => {
+    if (closed) return;
+    closed = true;
+    try {
+      stream.close();
+    } catch { /* already closed */ }
+    handlers.onClose(err);
+  };
+
+  stream.ended?.then(
+    () => finish(),
+    (e) => finish(e instanceof Error ? e : new Error(String(e))),
+  );
+
+  // One write in flight at a time: frames queued meanwhile go out together.
+  const pump = async () => {
+    writing = true;
+    try {
+      while (queue.length > 0 && !closed) {
+        const data = joinChunks(queue, queued);
+        queue = [];
+        queued = 0;
+        await stream.send(data);
+      }
+    } catch (e) {
+      finish(e as Error);
+    } finally {
+      writing = false;
+    }
+  };
+
+  (async () => {
+    try {
+      for (;;) {
+        const chunk = await stream.receive();
+        if (chunk === null) break;
+        if (chunk.length > 0) handlers.onData(chunk);
+      }
+      finish();
+    } catch (e) {
+      // A read that fails because we closed the stream is not an error.
+      finish(closed ? undefined : e as Error);
+    }
+  })();
+
+  return {
+    write(bytes) {
+      if (closed) return;
+      queue.push(bytes);
+      queued += bytes.length;
+      if (!writing) pump();
+    },
+    get pendingBytes() {
+      return queued;
+    },
+    close() {
+      finish();
+    },
+  };
+}
