@@ -67,6 +67,8 @@ export class Connection {
   extensions: readonly string[] = [];
   /** ScyllaDB tablets routing negotiated: 0 none, 1 v1, 2 the v2 experiment. */
   tabletsRouting: 0 | 1 | 2 = 0;
+  /** PREPARED and EXECUTE carry result metadata ids (v5, or `SCYLLA_USE_METADATA_ID`); set by the handshake. */
+  metadataId = false;
 
   #socket!: Socket;
   #ids: StreamIds;
@@ -259,7 +261,7 @@ export class Connection {
     const out = this.#out;
     const start = out.length;
     try {
-      encode(out, this.#framing.version);
+      encode(out, this.#framing.version, this.metadataId);
     } catch (e) {
       out.length = start;
       this.#ids.release(stream);
@@ -320,7 +322,12 @@ export class Connection {
     }
     try {
       const version = this.#framing.version;
-      const body = openBody(header.flags, this.#framing.body(header, raw), version);
+      const body = openBody(
+        header.flags,
+        this.#framing.body(header, raw),
+        version,
+        this.metadataId,
+      );
       if (header.opcode === Opcode.ERROR) {
         pending.reject(errorFromServer(decodeError(body.reader, this.#rateLimitCode, version)));
       } else {

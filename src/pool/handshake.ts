@@ -18,7 +18,7 @@ import type { ResponseBody } from "../wire/responses/envelope.ts";
 import { decodeResult } from "../wire/responses/result.ts";
 import { type Compressor, compressorFor } from "../wire/compression/mod.ts";
 import { AuthenticationError, ConnectionError, ProtocolError } from "../errors.ts";
-import { TABLETS_ROUTING_V1, TABLETS_ROUTING_V2 } from "../routing/tablet_payload.ts";
+import { negotiateExtensions } from "./extensions.ts";
 
 /**
  * What the handshake needs of a connection: a way to send a frame and read
@@ -34,6 +34,8 @@ export interface HandshakeChannel {
   keyspace: string | null;
   /** The protocol version the connection speaks. */
   readonly protocolVersion: number;
+  /** PREPARED and EXECUTE carry result metadata ids (v5, or `SCYLLA_USE_METADATA_ID`). */
+  metadataId: boolean;
   /** Sends one frame and decodes its answer. */
   send<T>(
     frame: Uint8Array | FrameEncoder,
@@ -100,6 +102,8 @@ export interface HandshakeResult {
   extensions: string[];
   /** ScyllaDB tablets routing negotiated: 0 none, 1 `TABLETS_ROUTING_V1`, 2 the v2 experiment. */
   tabletsRouting: 0 | 1 | 2;
+  /** Result metadata ids in PREPARED and EXECUTE: v5, or v4 with `SCYLLA_USE_METADATA_ID`. */
+  metadataId: boolean;
 }
 
 /** STARTUP keys of the protocol itself; the others are extensions. */
@@ -152,23 +156,9 @@ export async function handshake(
     // v5 compresses whole segments (LZ4 only), not frame bodies.
     if (!v5) compressor = compressorFor(o.compression);
   }
-  const rateLimitCode = scyllaRateLimitCode(c.supported);
-  if (rateLimitCode !== undefined) startup.SCYLLA_RATE_LIMIT_ERROR = "";
-  // ScyllaDB marks LWT statements in PREPARED metadata only when the client asks.
-  const lwtMark = c.supported.get("SCYLLA_LWT_ADD_METADATA_MARK")?.[0];
-  if (lwtMark !== undefined) startup.SCYLLA_LWT_ADD_METADATA_MARK = lwtMark;
-  if (o.clientOptions !== undefined && c.supported.has("CLIENT_OPTIONS")) {
-    startup.CLIENT_OPTIONS = o.clientOptions;
-  }
-  // Tablets routing: v2 replaces v1 when offered (only with experimental strongly consistent
-  // tables); never both.
-  const tabletsRouting = c.supported.has(TABLETS_ROUTING_V2)
-    ? 2
-    : c.supported.has(TABLETS_ROUTING_V1)
-    ? 1
-    : 0;
-  if (tabletsRouting === 2) startup[TABLETS_ROUTING_V2] = "";
-  if (tabletsRouting === 1) startup[TABLETS_ROUTING_V1] = "";
+  const negotiated = negotiateExtensions(c.supported, c.protocolVersion, o.clientOptions);
+  const { rateLimitCode, tabletsRouting, metadataId } = negotiated;
+  Object.assign(startup, negotiated.startup);
   const extensions = Object.keys(startup).filter((k) => !STARTUP_OPTIONS.has(k));
 
   const answering = send(encodeStartup(startup), (op, b) => ({
@@ -184,8 +174,10 @@ export async function handshake(
   } else {
     expect(answer.op, Opcode.READY, "STARTUP");
   }
+  // From here on PREPARED answers carry the id and EXECUTEs send it.
+  c.metadataId = metadataId;
   if (o.keyspace !== null) await useKeyspace(c, o.keyspace, o.connectTimeoutMs);
-  return { compressor, rateLimitCode, extensions, tabletsRouting };
+  return { compressor, rateLimitCode, extensions, tabletsRouting, metadataId };
 }
 
 async function authenticate(c: HandshakeChannel, o: HandshakeOptions, authenticator: string) {
@@ -227,11 +219,4 @@ export async function useKeyspace(c: HandshakeChannel, keyspace: string, timeout
     }
     return result.keyspace;
   }, { timeoutMs });
-}
-
-/** Reads `ERROR_CODE=<n>` from ScyllaDB's `SCYLLA_RATE_LIMIT_ERROR` option. */
-function scyllaRateLimitCode(supported: Map<string, string[]>): number | undefined {
-  const value = supported.get("SCYLLA_RATE_LIMIT_ERROR")?.[0];
-  const m = value?.match(/ERROR_CODE=(\d+)/);
-  return m ? Number(m[1]) : undefined;
 }

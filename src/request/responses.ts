@@ -38,7 +38,7 @@ export function decodeWith(
   if (op !== Opcode.RESULT) throw new ProtocolError(`expected RESULT, got opcode ${op}`);
   return {
     body: { tracingId: body.tracingId, warnings: body.warnings },
-    result: decodeResult(body.reader, known, cache, body.version),
+    result: decodeResult(body.reader, known, cache, body.version, body.metadataId),
   };
 }
 

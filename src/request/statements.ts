@@ -88,15 +88,19 @@ export class StatementRunner {
     // v5: a QUERY names its keyspace; a prepared statement was prepared in it.
     if (meta === null && r.options.keyspace !== undefined) params.keyspace = r.options.keyspace;
     const message = await this.#executor.execute({
-      encode: meta === null ? (w, v) => appendQuery(w, r.cql, withVersion(params, v)) : (w, v) => {
-        params.resultMetadataId = meta.resultMetadataId;
-        if (this.#executor.cluster.tabletsRouting === 2) {
-          // Tablets v2: every EXECUTE carries one 4-bit slice of the cached tablet version.
-          params.tabletVersionBlock = tabletVersionBlock(routing.tablet?.version, this.#block++);
-          this.#block &= 15;
-        }
-        appendExecute(w, meta.info.id, withVersion(params, v));
-      },
+      encode: meta === null
+        ? (w, v) => appendQuery(w, r.cql, withVersion(params, v))
+        : (w, v, m) => {
+          // v5, or v4 with ScyllaDB's SCYLLA_USE_METADATA_ID: the id follows the statement id.
+          params.metadataId = m === true;
+          params.resultMetadataId = meta.resultMetadataId;
+          if (this.#executor.cluster.tabletsRouting === 2) {
+            // Tablets v2: every EXECUTE carries one 4-bit slice of the cached tablet version.
+            params.tabletVersionBlock = tabletVersionBlock(routing.tablet?.version, this.#block++);
+            this.#block &= 15;
+          }
+          appendExecute(w, meta.info.id, withVersion(params, v));
+        },
       decode: meta === null ? decodeAny : (op, body) => {
         const decoded = decodeWith(op, body, meta.resultColumns, meta.metadataCache);
         if (body.customPayload !== null) this.#learnTablet(meta, body.customPayload);
@@ -111,7 +115,8 @@ export class StatementRunner {
       reprepare: meta === null ? undefined : (c) => this.#prepared.reprepare(c, meta),
     });
     const result = message.result;
-    // v5: the server says when the prepared result columns changed (ALTER TABLE … ADD).
+    // v5 (or v4 with SCYLLA_USE_METADATA_ID): the server says when the prepared result columns
+    // changed (ALTER TABLE … ADD); the new columns are in this answer and in the metadata cache.
     if (meta !== null && result.kind === "rows" && result.newMetadataId !== undefined) {
       meta.resultMetadataId = result.newMetadataId;
     }

@@ -26,7 +26,7 @@ export interface RowsMetadata {
   readonly pagingState: Uint8Array | null;
   /** Number of columns (present even with `No_metadata`). */
   readonly columnCount: number;
-  /** v5 only: new result metadata id sent with `Metadata_changed`. */
+  /** New result metadata id sent with `Metadata_changed` (v5, or v4 with `SCYLLA_USE_METADATA_ID`). */
   readonly newMetadataId: Uint8Array | null;
 }
 
@@ -35,7 +35,7 @@ export interface PreparedInfo {
   /** Statement id to send with EXECUTE. */
   readonly id: Uint8Array;
   /**
-   * v5 only (`null` under v4): the id of the result metadata, sent back with
+   * v5, or v4 with ScyllaDB's `SCYLLA_USE_METADATA_ID` (else `null`): the id of the result metadata, sent back with
    * every EXECUTE so the server can tell when it changed. Replace it (and
    * `resultColumns`) with a Rows answer's `newMetadataId` and columns when the
    * server says the metadata changed.

@@ -35,9 +35,21 @@ function writeType(w: Writer, t: TypeSpec): void {
   for (const inner of t.slice(1)) writeType(w, inner as TypeSpec);
 }
 
-/** RESULT Rows with global table spec. */
-export function rowsBody(ks: string, table: string, cols: Column[], rows: Cell[][]): Uint8Array {
-  const w = new Writer(256).writeInt(2).writeInt(0x0001).writeInt(cols.length);
+/**
+ * RESULT Rows with global table spec. With `newMetadataId`, the
+ * `Metadata_changed` flag (0x0008) and the new id, written after the column
+ * count as ScyllaDB's `response::write(const cql3::metadata&, …)` does.
+ */
+export function rowsBody(
+  ks: string,
+  table: string,
+  cols: Column[],
+  rows: Cell[][],
+  newMetadataId?: Uint8Array,
+): Uint8Array {
+  const flags = 0x0001 | (newMetadataId ? 0x0008 : 0);
+  const w = new Writer(256).writeInt(2).writeInt(flags).writeInt(cols.length);
+  if (newMetadataId) w.writeShortBytes(newMetadataId);
   w.writeString(ks).writeString(table);
   for (const [name, type] of cols) {
     w.writeString(name);
@@ -51,7 +63,9 @@ export function rowsBody(ks: string, table: string, cols: Column[], rows: Cell[]
 /**
  * RESULT Prepared over `ks.table` (default `ks.t`), all columns `int`, the
  * first bind marker the partition key. `extraFlags` are OR-ed into the bind
- * metadata flags (the LWT mark).
+ * metadata flags (the LWT mark). `resultMetadataId`, when the connection
+ * negotiated `SCYLLA_USE_METADATA_ID`, follows the statement id (server.cc,
+ * `fmt_visitor::visit(prepared::cql)`).
  */
 export function preparedBody(
   id: Uint8Array,
@@ -60,8 +74,10 @@ export function preparedBody(
   extraFlags: number,
   ks = "ks",
   table = "t",
+  resultMetadataId?: Uint8Array,
 ): Uint8Array {
   const w = new Writer(256).writeInt(4).writeShortBytes(id);
+  if (resultMetadataId) w.writeShortBytes(resultMetadataId);
   w.writeInt((0x0001 | extraFlags) | 0).writeInt(bind.length).writeInt(1).writeShort(0);
   w.writeString(ks).writeString(table);
   for (const name of bind) w.writeString(name).writeShort(T.int);

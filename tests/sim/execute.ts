@@ -40,6 +40,10 @@ export interface ExecuteRecord {
   onReplicaShard: boolean;
   /** The v2 version block the request carried, `null` without v2. */
   versionBlock: number | null;
+  /** The result metadata id it carried (`SCYLLA_USE_METADATA_ID`), `null` without. */
+  metadataId: Uint8Array | null;
+  /** Answered with `Metadata_changed`: the id it carried was not the statement's. */
+  metadataChanged: boolean;
   /** The tablets custom-payload key attached to the RESULT, if any. */
   payload: string | null;
 }
@@ -54,6 +58,8 @@ export function ownerShard(token: bigint, nrShards: number, ignoreMsb: number): 
 /** An EXECUTE as the node parsed it. */
 export interface ParsedExecute {
   id: Uint8Array;
+  /** The result metadata id (`SCYLLA_USE_METADATA_ID` negotiated), else `null`. */
+  metadataId: Uint8Array | null;
   consistency: number;
   /** Bound values in order (`null` for NULL, `undefined` for unset). */
   values: (Uint8Array | null | undefined)[];
@@ -73,12 +79,15 @@ export function intKey(k: number): Uint8Array {
 }
 
 /**
- * Reads an EXECUTE body.
+ * Reads an EXECUTE body; with `metadataId` (the connection negotiated
+ * `SCYLLA_USE_METADATA_ID`) a `[short bytes]` result metadata id follows the
+ * statement id, as server.cc's `process_execute_internal` reads it.
  * @throws {ProtocolError} truncated body, or the v2 block missing
  */
-export function readExecute(body: Uint8Array, v2: boolean): ParsedExecute {
+export function readExecute(body: Uint8Array, v2: boolean, metadataId = false): ParsedExecute {
   const r = new Reader(body);
   const id = r.readShortBytes();
+  const resultMetadataId = metadataId ? r.readShortBytes().slice() : null;
   const consistency = r.readShort();
   const flags = r.readByte();
   const values: (Uint8Array | null | undefined)[] = [];
@@ -94,7 +103,7 @@ export function readExecute(body: Uint8Array, v2: boolean): ParsedExecute {
   if (flags & SERIAL) r.readShort();
   if (flags & TIMESTAMP) r.readLong();
   const versionBlock = v2 ? r.readByte() : null;
-  return { id, consistency, values, versionBlock };
+  return { id, metadataId: resultMetadataId, consistency, values, versionBlock };
 }
 
 /**
@@ -126,6 +135,8 @@ export function routeExecute(
     onReplica: false,
     onReplicaShard: false,
     versionBlock,
+    metadataId: null,
+    metadataChanged: false,
     payload: null,
   };
   if (tablet === null) {

@@ -17,7 +17,11 @@
  *   the topology says so, `TABLETS_ROUTING_V2_EXPERIMENTAL`; on a tablets
  *   keyspace an EXECUTE gets the `tablets-routing-v1`/`-v2` custom payload by
  *   ScyllaDB's rules (`tablets.ts`), and the record says whether it landed on
- *   a replica and on that replica's shard.
+ *   a replica and on that replica's shard;
+ * - SUPPORTED offers `SCYLLA_USE_METADATA_ID`; once negotiated, PREPARED
+ *   carries the result metadata id, EXECUTE is read with one, and an id that
+ *   is not the statement's current one gets `Metadata_changed`, the new id and
+ *   the columns (`statements.ts`; `ALTER TABLE … ADD` changes them).
  *
  * The owning shard is computed here with a BigInt transcription of the spec's
  * formula, independent of `src/cluster/sharding.ts`; the token uses the
@@ -31,6 +35,13 @@ import { errorBody, preparedBody, responseFrame, rowsBody, T } from "./cql_bytes
 import { answerQuery } from "./system_tables.ts";
 import { type ExecuteRecord, intKey, ownerShard, readExecute, routeExecute } from "./execute.ts";
 import { type SimNodeInfo, SimTopology } from "./topology.ts";
+import {
+  alterTable,
+  isStale,
+  prepareStatement,
+  type SimStatement,
+  statementId,
+} from "./statements.ts";
 
 /** Settings of the simulated node. */
 export interface SimulatedNodeOptions {
@@ -56,6 +67,8 @@ export interface SimulatedNodeOptions {
   shardAwarePortClosed?: boolean;
   /** Advertise no `SCYLLA_*` option at all, as Cassandra (default `false`). */
   cassandra?: boolean;
+  /** Offer `SCYLLA_USE_METADATA_ID` (default `true`, as ScyllaDB since 2025.2). */
+  useMetadataId?: boolean;
   /** Listen address (default 127.0.0.1; any 127.x.y.z works on Linux). */
   address?: string;
   /** Normal port (default 0: ephemeral). */
@@ -131,7 +144,7 @@ export class SimulatedScyllaNode {
   #servers: net.Server[] = [];
   #sockets = new Map<SimConnection, net.Socket>();
   #nextShard = 0;
-  #prepared = new Map<string, { cql: string; keyspace: string; table: string }>();
+  #prepared = new Map<string, SimStatement>();
   #watchers = new Set<() => void>();
 
   private constructor(opts: SimulatedNodeOptions) {
@@ -300,6 +313,8 @@ export class SimulatedScyllaNode {
         const cql = r.readLongString();
         const use = /^\s*USE\s+"?(\w+)"?/i.exec(cql);
         if (use) conn.keyspace = use[1];
+        const altered = alterTable(cql, this.topology, conn.keyspace);
+        if (altered !== null) return { opcode: 0x08, body: altered };
         return answerQuery(cql, this.info, this.topology);
       }
       case 0x09: // PREPARE
@@ -325,6 +340,7 @@ export class SimulatedScyllaNode {
         // Extensions without parameters carry one empty value (server.cc, make_supported).
         ["TABLETS_ROUTING_V1", [""]],
       );
+      if (this.#opts.useMetadataId ?? true) options.push(["SCYLLA_USE_METADATA_ID", [""]]);
       if (this.topology.tabletsV2) options.push(["TABLETS_ROUTING_V2_EXPERIMENTAL", [""]]);
     }
     if (this.shardAwarePort !== null && !this.#opts.cassandra) {
@@ -336,43 +352,50 @@ export class SimulatedScyllaNode {
   }
 
   /** Extensions in force: sent in STARTUP and offered (server.cc, process_startup). */
-  #extensions(conn: SimConnection): { v1: boolean; v2: boolean } {
+  #extensions(conn: SimConnection): { v1: boolean; v2: boolean; metadataId: boolean } {
     const scylla = !this.#opts.cassandra;
     return {
       v1: scylla && conn.startup.has("TABLETS_ROUTING_V1"),
       v2: scylla && this.topology.tabletsV2 && conn.startup.has("TABLETS_ROUTING_V2_EXPERIMENTAL"),
+      metadataId: scylla && (this.#opts.useMetadataId ?? true) &&
+        conn.startup.has("SCYLLA_USE_METADATA_ID"),
     };
   }
 
   /**
-   * Statements over `<keyspace>.t (k int PRIMARY KEY, v int)`: markers named
-   * `k` then `v`. The id hashes the text, as ScyllaDB's (an MD5) is the same
-   * on every node, so a driver may prepare on one node and execute on another.
+   * Statements over `<keyspace>.t (k int PRIMARY KEY, v int, …)`: markers
+   * named `k` then `v`. The id hashes the text, as ScyllaDB's (an MD5) is the
+   * same on every node, so a driver may prepare on one node and execute on another.
    */
   #prepare(conn: SimConnection, cql: string): Answer {
     const target = /\b(?:INTO|FROM|UPDATE)\s+(?:"?(\w+)"?\.)?"?(\w+)"?/i.exec(cql);
-    const keyspace = target?.[1] ?? conn.keyspace ?? "ks";
+    const keyspace = this.topology.keyspaces.get(target?.[1] ?? conn.keyspace ?? "ks");
     const table = target?.[2] ?? "t";
-    if (!this.topology.keyspaces.has(keyspace)) {
-      return { opcode: 0x00, body: errorBody(0x2200, `Keyspace ${keyspace} does not exist`) };
+    if (keyspace === undefined) {
+      const name = target?.[1] ?? conn.keyspace ?? "ks";
+      return { opcode: 0x00, body: errorBody(0x2200, `Keyspace ${name} does not exist`) };
     }
-    let h = 0x811c9dc5;
-    for (let i = 0; i < cql.length; i++) h = Math.imul(h ^ cql.charCodeAt(i), 0x01000193);
-    const id = new Writer(16).writeInt(h).writeInt(0x5c1a).toBytes();
-    this.#prepared.set(String(id), { cql, keyspace, table });
+    const stmt = prepareStatement(cql, keyspace, table);
+    const id = statementId(cql);
+    this.#prepared.set(String(id), stmt);
     const markers = (cql.match(/\?/g) ?? []).length;
     const bind = ["k", "v"].slice(0, Math.max(1, Math.min(2, markers)));
-    const result = /^\s*SELECT/i.test(cql) ? ["v"] : [];
     const lwt = LWT.test(cql) && conn.startup.has("SCYLLA_LWT_ADD_METADATA_MARK");
-    const body = preparedBody(id, bind, result, lwt ? this.lwtMask : 0, keyspace, table);
-    return { opcode: 0x08, body };
+    const mid = this.#extensions(conn).metadataId ? stmt.metadataId : undefined;
+    const flags = lwt ? this.lwtMask : 0;
+    return {
+      opcode: 0x08,
+      body: preparedBody(id, bind, stmt.result, flags, keyspace.name, table, mid),
+    };
   }
 
   #execute(conn: SimConnection, body: Uint8Array): Answer {
     const ext = this.#extensions(conn);
-    const ex = readExecute(body, ext.v2);
+    const ex = readExecute(body, ext.v2, ext.metadataId);
     const stmt = this.#prepared.get(String(ex.id));
-    if (stmt === undefined) {
+    // ScyllaDB drops a table's prepared statements when its columns change.
+    if (stmt !== undefined && isStale(stmt, this.topology)) this.#prepared.delete(String(ex.id));
+    if (stmt === undefined || isStale(stmt, this.topology)) {
       const w = new Writer(64).writeInt(0x2500).writeString("unknown prepared id");
       return { opcode: 0x00, body: w.writeShortBytes(ex.id).toBytes() };
     }
@@ -383,9 +406,17 @@ export class SimulatedScyllaNode {
     // The LWT path (modification_statement::execute_with_condition) only knows v1.
     const exts = LWT.test(stmt.cql) ? { v1: ext.v1, v2: false } : ext;
     const { record, payload } = routeExecute(this, conn, stmt, key, exts, ex.versionBlock);
+    // server.cc, response::write: a request id that is not the statement's gets Metadata_changed.
+    record.metadataId = ex.metadataId;
+    record.metadataChanged = ex.metadataId !== null &&
+      String(ex.metadataId) !== String(stmt.metadataId);
     this.executes.push(record);
-    if (/^\s*SELECT/i.test(stmt.cql)) {
-      const rows = rowsBody(stmt.keyspace, stmt.table, [["v", T.int]], [[key]]);
+    if (stmt.result.length > 0) {
+      const cols = stmt.result.map((name): [string, number] => [name, T.int]);
+      // k and v hold the key; columns added by ALTER are NULL.
+      const row = stmt.result.map((name) => name === "k" || name === "v" ? key : null);
+      const changed = record.metadataChanged ? stmt.metadataId : undefined;
+      const rows = rowsBody(stmt.keyspace, stmt.table, cols, [row], changed);
       return { opcode: 0x08, body: rows, payload };
     }
     return { opcode: 0x08, body: new Writer(4).writeInt(1).toBytes(), payload };

@@ -23,6 +23,7 @@ import {
   uuid,
 } from "./cql_bytes.ts";
 import { type SimNodeInfo, SimTopology } from "./topology.ts";
+import { regularColumns } from "./statements.ts";
 
 const SCHEMA_VERSION = "7e3c1d2a-0b4f-4e5d-8a9b-0c1d2e3f4a5b";
 const CLASSIC = SimTopology.single(1);
@@ -118,7 +119,7 @@ export function answerQuery(
     ];
     const data = keyspaces.flatMap((k) => [
       col(k.name, "k", "partition_key", 0),
-      col(k.name, "v", "regular", -1),
+      ...regularColumns(k).map((name) => col(k.name, name, "regular", -1)),
     ]);
     return schema(COLUMN_COLUMNS, data, "columns");
   }

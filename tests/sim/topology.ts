@@ -30,6 +30,10 @@ export interface SimKeyspace {
   rf: number;
   /** The table's tablets; `null` for a vnode keyspace. */
   tablets: SimTabletTable | null;
+  /** Regular `int` columns of `t` (absent: just `v`); `ALTER TABLE … ADD` appends. */
+  columns?: string[];
+  /** Bumped by every ALTER of `t` (absent: 0), which invalidates its prepared statements. */
+  schemaVersion?: number;
 }
 
 /** Settings of a tablets keyspace. */

@@ -73,12 +73,20 @@ async function simShardOf(sim: SimulatedScyllaNode, c: Connection): Promise<SimC
   const w = new Writer(256);
   const prepared = await c.send(
     encodePrepare(w, "INSERT INTO ks.t (k, v) VALUES (?, ?)"),
-    (_op, b) => decodeResult(b.reader),
+    // The simulation offers SCYLLA_USE_METADATA_ID: PREPARED and EXECUTE carry the id then.
+    (_op, b) => decodeResult(b.reader, undefined, undefined, b.version, b.metadataId),
     { timeoutMs: 2000 },
   );
   assert.equal(prepared.kind, "prepared");
   if (prepared.kind !== "prepared") throw new Error("unreachable");
-  const params = { consistency: 1, pageSize: 0, bindColumns: prepared.bindColumns, values: [1, 1] };
+  const params = {
+    consistency: 1,
+    pageSize: 0,
+    bindColumns: prepared.bindColumns,
+    values: [1, 1],
+    metadataId: c.metadataId,
+    resultMetadataId: prepared.resultMetadataId,
+  };
   await c.send(encodeExecute(w, prepared.id, params), () => null, { timeoutMs: 2000 });
   return sim.executes.at(-1)!.connection;
 }

@@ -13,8 +13,11 @@ import { ProtocolError } from "../../errors.ts";
  * Appends one request frame to a writer (e.g. a connection's output buffer).
  * `version` is the protocol version the connection speaks: bodies differ
  * between v4 and v5 (e.g. `[int]` query flags), so they are encoded per connection.
+ * `metadataId` says whether EXECUTE carries a result metadata id on this
+ * connection: always in v5, and in v4 once ScyllaDB's `SCYLLA_USE_METADATA_ID`
+ * was negotiated (absent: `version >= 5`).
  */
-export type FrameEncoder = (w: Writer, version: number) => void;
+export type FrameEncoder = (w: Writer, version: number, metadataId?: boolean) => void;
 
 /**
  * Starts a frame at the end of `w` by reserving its header; returns where the

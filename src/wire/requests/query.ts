@@ -63,7 +63,13 @@ export interface QueryParameters {
   /** v5 only: the "current time" in seconds the server uses for TTLs and `now()`-like checks. */
   nowInSeconds?: number;
   /**
-   * v5 EXECUTE only: the result metadata id the PREPARED answer carried. When
+   * EXECUTE on v4 only: the connection negotiated ScyllaDB's `SCYLLA_USE_METADATA_ID`,
+   * so `resultMetadataId` follows the statement id as in v5.
+   */
+  metadataId?: boolean;
+  /**
+   * EXECUTE in v5 (or v4 with {@link QueryParameters.metadataId}): the result
+   * metadata id the PREPARED answer carried. When
    * absent an empty id is sent: the server then always answers with full
    * metadata and `newMetadataId` (self-healing, at the cost of the metadata bytes).
    */
@@ -214,15 +220,15 @@ export function encodeExecute(w: Writer, id: Uint8Array, p: QueryParameters): Ui
 }
 
 /**
- * Appends an EXECUTE frame to `w`; in v5 the statement id is followed by
- * `p.resultMetadataId`. On error `w` keeps only what it had.
+ * Appends an EXECUTE frame to `w`; in v5, and in v4 with `p.metadataId`, the
+ * statement id is followed by `p.resultMetadataId`. On error `w` keeps only what it had.
  */
 export function appendExecute(w: Writer, id: Uint8Array, p: QueryParameters): void {
   const start = openFrame(w);
   try {
     const v = versionOf(p);
     w.writeShortBytes(id);
-    if (v === 5) w.writeShortBytes(p.resultMetadataId ?? EMPTY);
+    if (v === 5 || p.metadataId) w.writeShortBytes(p.resultMetadataId ?? EMPTY);
     writeQueryParameters(w, p);
     if (p.tabletVersionBlock !== undefined) w.writeByte(p.tabletVersionBlock & 0xff);
     close(w, start, Opcode.EXECUTE, p.tracing, v);

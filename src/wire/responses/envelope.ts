@@ -19,15 +19,28 @@ export interface ResponseBody {
   reader: Reader;
   /** Protocol version of the connection it came on: some bodies differ in v5. */
   version: number;
+  /**
+   * Whether a Prepared result carries a result metadata id on that connection:
+   * v5, or v4 with ScyllaDB's `SCYLLA_USE_METADATA_ID` negotiated.
+   */
+  metadataId: boolean;
 }
 
 const NO_WARNINGS: string[] = [];
 
-/** Reads the flag-dependent prefix of a (decompressed) body. */
-export function openBody(flags: number, body: Uint8Array, version = 4): ResponseBody {
+/**
+ * Reads the flag-dependent prefix of a (decompressed) body. `metadataId`
+ * defaults to what the version alone implies (v5).
+ */
+export function openBody(
+  flags: number,
+  body: Uint8Array,
+  version = 4,
+  metadataId = version >= 5,
+): ResponseBody {
   const reader = new Reader(body);
   const tracingId = flags & FrameFlag.TRACING ? reader.readUuid() : null;
   const warnings = flags & FrameFlag.WARNING ? reader.readStringList() : NO_WARNINGS;
   const customPayload = flags & FrameFlag.CUSTOM_PAYLOAD ? reader.readBytesMap() : null;
-  return { tracingId, warnings, customPayload, reader, version };
+  return { tracingId, warnings, customPayload, reader, version, metadataId };
 }

@@ -41,7 +41,8 @@ export interface RowsResult {
   /** Where the next page starts, `null` on the last page. */
   pagingState: Uint8Array | null;
   /**
-   * v5 only, present when the server set `Metadata_changed`: the statement's
+   * Present when the server set `Metadata_changed` (v5, or v4 with ScyllaDB's
+   * `SCYLLA_USE_METADATA_ID`): the statement's
    * new result metadata id. The caller stores it (and `columns`) in its
    * prepared statement and sends it with later EXECUTEs.
    */
@@ -231,8 +232,9 @@ export function readRows(
 /**
  * Decodes a RESULT body. `knownColumns` are the result columns of the prepared
  * statement executed, used when the server skipped metadata; `cache` remembers
- * the statement's last column specs; `protocolVersion` (default 4) decides
- * whether a Prepared result carries a result metadata id (v5).
+ * the statement's last column specs; a Prepared result carries a result
+ * metadata id when `metadataId` says so (by default when `protocolVersion`,
+ * default 4, is 5; on v4 when ScyllaDB's `SCYLLA_USE_METADATA_ID` was negotiated).
  * @throws {ProtocolError} the body is truncated or malformed
  */
 export function decodeResult(
@@ -240,6 +242,7 @@ export function decodeResult(
   knownColumns?: readonly ColumnSpec[],
   cache?: MetadataCache,
   protocolVersion = 4,
+  metadataId = protocolVersion >= 5,
 ): ResultMessage {
   const kind = r.readInt();
   switch (kind) {
@@ -258,7 +261,7 @@ export function decodeResult(
     case ResultKind.SET_KEYSPACE:
       return { kind: "set_keyspace", keyspace: r.readString() };
     case ResultKind.PREPARED:
-      return { kind: "prepared", ...readPrepared(r, protocolVersion >= 5) };
+      return { kind: "prepared", ...readPrepared(r, metadataId) };
     case ResultKind.SCHEMA_CHANGE:
       return { kind: "schema_change", ...readSchemaChange(r) };
     default:
@@ -282,10 +285,13 @@ function sameColumns(
   return known;
 }
 
-/** Reads the body of a Prepared result; v5 has a result metadata id after the statement id. */
-function readPrepared(r: Reader, v5: boolean): PreparedInfo {
+/**
+ * Reads the body of a Prepared result; with `metadataId` (v5, or v4 with
+ * `SCYLLA_USE_METADATA_ID`) a result metadata id follows the statement id.
+ */
+function readPrepared(r: Reader, metadataId: boolean): PreparedInfo {
   const id = r.readShortBytes().slice();
-  const resultMetadataId = v5 ? r.readShortBytes().slice() : null;
+  const resultMetadataId = metadataId ? r.readShortBytes().slice() : null;
   const flags = r.readInt();
   const columnCount = r.readInt();
   const pkCount = r.readInt();
