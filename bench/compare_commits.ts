@@ -6,8 +6,18 @@
  *
  * ```sh
  * deno run -A bench/compare_commits.ts --base 1d2a715 [--repeats 5] [--workload read_prepared]
- *   [--concurrency 32] [--duration 3]
+ *   [--concurrency 32] [--duration 3] [--null-cluster] [--runtimes deno,bun,node] [--port 19042]
+ *   [--head-paths src/pool/connection.ts,src/routing]
  * ```
+ *
+ * `--head-paths`: the head side is a second worktree at `HEAD` with only these paths copied
+ * from the working tree, so changes other people have not committed yet stay out of the
+ * comparison (without it the head side is the working tree as it is).
+ *
+ * `--null-cluster` starts the null server as the three-node null cluster (127.0.0.41–43, 16
+ * vnodes each, RF 3), so every request is token-routed, as in `bench/run.ts`'s null-cluster
+ * cells. The Node bundles go to a temporary directory of this run, so two runs at once (on
+ * different `--port`s) do not overwrite each other's.
  * @module
  */
 
@@ -23,7 +33,11 @@ const repeats = Number(opt("repeats", "5"));
 const workload = opt("workload", "read_prepared");
 const concurrency = opt("concurrency", "32");
 const duration = opt("duration", "3");
-const HOST = "127.0.0.9:19042";
+const nullCluster = args.includes("--null-cluster");
+const runtimeNames = opt("runtimes", "deno,bun,node").split(",");
+const port = opt("port", nullCluster ? "19242" : "19042");
+const serverHosts = nullCluster ? ["127.0.0.41", "127.0.0.42", "127.0.0.43"] : ["127.0.0.9"];
+const HOST = `${serverHosts[0]}:${port}`;
 
 async function run(cmd: string[], cwd = ROOT): Promise<string> {
   const out = await new Deno.Command(cmd[0], { args: cmd.slice(1), cwd, stderr: "piped" })
@@ -36,16 +50,37 @@ async function run(cmd: string[], cwd = ROOT): Promise<string> {
 }
 
 const worktree = await Deno.makeTempDir({ prefix: "rsylla-base-" });
+const bundles = await Deno.makeTempDir({ prefix: "rsylla-bundles-" });
 await run(["git", "worktree", "add", "--detach", worktree, base]);
 await Deno.symlink(`${ROOT}node_modules`, `${worktree}/node_modules`);
-const sides = { base: worktree, head: ROOT.replace(/\/$/, "") };
-for (const dir of Object.values(sides)) {
-  await run([BUN, "build", "bench/clients/rsylla.ts", "--target=node", "--outfile=/tmp/x.mjs"], dir)
-    .then(() => Deno.rename("/tmp/x.mjs", `${dir}/.bench_node.mjs`));
+const headPaths = opt("head-paths", "");
+let headDir = ROOT.replace(/\/$/, "");
+if (headPaths !== "") {
+  headDir = await Deno.makeTempDir({ prefix: "rsylla-head-" });
+  await run(["git", "worktree", "add", "--detach", headDir, "HEAD"]);
+  await Deno.symlink(`${ROOT}node_modules`, `${headDir}/node_modules`);
+  for (const p of headPaths.split(",")) {
+    // Deleted paths are deleted on the head side too.
+    await run(["rm", "-rf", `${headDir}/${p}`]);
+    await run(["cp", "-r", `${ROOT}${p}`, `${headDir}/${p}`]).catch(() => {});
+  }
+}
+const sides = { base: worktree, head: headDir };
+const bundleOf = (dir: string) => `${bundles}/${dir === worktree ? "base" : "head"}.mjs`;
+if (runtimeNames.includes("node")) {
+  for (const dir of Object.values(sides)) {
+    await run([
+      BUN,
+      "build",
+      "bench/clients/rsylla.ts",
+      "--target=node",
+      `--outfile=${bundleOf(dir)}`,
+    ], dir);
+  }
 }
 
 const server = new Deno.Command(BUN, {
-  args: ["bench/null_server.ts", "--host", HOST.split(":")[0], "--port", HOST.split(":")[1]],
+  args: ["bench/null_server.ts", "--hosts", serverHosts.join(","), "--port", port],
   cwd: ROOT,
   stdout: "null",
   stderr: "inherit",
@@ -59,17 +94,19 @@ const clientArgs = [
   concurrency,
   "--hosts",
   HOST,
-  "--null",
+  ...(nullCluster ? [] : ["--null"]),
   "--duration",
   duration,
   "--warmup",
   "1",
 ];
-const runtimes: Record<string, (dir: string) => string[]> = {
+const allRuntimes: Record<string, (dir: string) => string[]> = {
   deno: (dir) => [Deno.execPath(), "run", "-A", `${dir}/bench/clients/rsylla.ts`],
   bun: (dir) => [BUN, `${dir}/bench/clients/rsylla.ts`],
-  node: (dir) => ["node", `${dir}/.bench_node.mjs`],
+  node: (dir) => ["node", bundleOf(dir)],
 };
+const runtimes = Object.fromEntries(runtimeNames.map((r) => [r, allRuntimes[r]]));
+const loadBefore = Deno.loadavg();
 const samples: Record<string, number[]> = {};
 try {
   for (let r = 0; r < repeats; r++) {
@@ -86,17 +123,28 @@ try {
 } finally {
   server.kill();
   await run(["git", "worktree", "remove", "--force", worktree]).catch(() => {});
-  await Deno.remove(`${ROOT}.bench_node.mjs`).catch(() => {});
+  if (headDir !== ROOT.replace(/\/$/, "")) {
+    await run(["git", "worktree", "remove", "--force", headDir]).catch(() => {});
+  }
+  await Deno.remove(bundles, { recursive: true }).catch(() => {});
 }
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
+const loadAfter = Deno.loadavg();
 console.log(
-  `\n${workload}, concurrency ${concurrency}, null server, ${repeats} interleaved repeats of ${duration} s`,
+  `\n${workload}, concurrency ${concurrency}, ${
+    nullCluster ? "null cluster (3 nodes, token routing)" : "null server"
+  }, ${repeats} interleaved repeats of ${duration} s`,
 );
-console.log(`base = ${base}, head = working tree\n`);
+console.log(`load average before ${loadBefore.join(" ")}, after ${loadAfter.join(" ")}`);
+console.log(
+  `base = ${base}, head = ${
+    headPaths ? `HEAD with the working tree's ${headPaths}` : "working tree"
+  }\n`,
+);
 console.log("| runtime | side | client CPU µs/op median | min–max |");
 console.log("| --- | --- | --- | --- |");
 for (const [k, xs] of Object.entries(samples)) {

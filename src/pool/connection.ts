@@ -6,8 +6,7 @@
 
 import { connect, type ConnectOptions, runtime, type Socket } from "../runtime/mod.ts";
 import { setShortTextLimit } from "../wire/codec/text.ts";
-import { EVENT_STREAM, type FrameHeader, Opcode, setStream, setVersion } from "../wire/frame.ts";
-import { Writer } from "../wire/bytes.ts";
+import { EVENT_STREAM, type FrameHeader, Opcode } from "../wire/frame.ts";
 import type { FrameEncoder } from "../wire/requests/envelope.ts";
 import { openBody } from "../wire/responses/envelope.ts";
 import { decodeError } from "../wire/responses/error.ts";
@@ -20,6 +19,8 @@ import { StreamIds } from "./stream_ids.ts";
 import { handshake, type HandshakeOptions } from "./handshake.ts";
 import { DeadlineTimer } from "./deadline_timer.ts";
 import { Framing } from "./framing.ts";
+import { Output } from "./output.ts";
+import { openInVersion } from "./version_choice.ts";
 import {
   connectionLost,
   type Pending,
@@ -67,8 +68,6 @@ export class Connection {
   extensions: readonly string[] = [];
   /** ScyllaDB tablets routing negotiated: 0 none, 1 v1, 2 the v2 experiment. */
   tabletsRouting: 0 | 1 | 2 = 0;
-  /** PREPARED and EXECUTE carry result metadata ids (v5, or `SCYLLA_USE_METADATA_ID`); set by the handshake. */
-  metadataId = false;
 
   #socket!: Socket;
   #ids: StreamIds;
@@ -76,8 +75,7 @@ export class Connection {
   #waiting: Waiting[] = [];
   #framing: Framing;
   /** Frames of this turn, encoded in place, written together by the next flush. */
-  #out = new Writer(4096);
-  #flushScheduled = false;
+  #output: Output;
   #closed = false;
   #closeError: Error | undefined;
   #timer: DeadlineTimer;
@@ -91,6 +89,7 @@ export class Connection {
     this.#ids = new StreamIds(opts.maxInFlight);
     this.#pending = new Array(opts.maxInFlight);
     this.#framing = new Framing((h, b) => this.#onFrame(h, b), version);
+    this.#output = new Output(this.#framing);
     this.#timer = new DeadlineTimer(() => this.#expire());
   }
 
@@ -101,31 +100,8 @@ export class Connection {
    * @throws {ConnectionError} unreachable, refused, too slow, or the pinned version refused
    * @throws {AuthenticationError} credentials missing or rejected
    */
-  static async open(opts: ConnectionOptions): Promise<Connection> {
-    const pinned = opts.protocolVersion ?? null;
-    // Protocol v5 compresses segments with LZ4 only: Snappy means v4. A bound source port is
-    // ScyllaDB's shard-aware port (ScyllaDB speaks v4), and it cannot be rebound at once for
-    // a second try.
-    const first = pinned ?? (opts.compression === "snappy" || opts.localPort !== undefined ? 4 : 5);
-    if (first === 5 && opts.compression === "snappy") {
-      throw new ConnectionError(
-        "snappy compression does not exist in protocol v5: use lz4, or protocolVersion(4)",
-      );
-    }
-    try {
-      return await Connection.#openAs(opts, first);
-    } catch (e) {
-      const answered = refusedVersion(e);
-      if (answered === null) throw e;
-      if (pinned !== null || first === 4) {
-        throw new ConnectionError(
-          `${formatContactPoint(opts)} refused protocol v${first}` +
-            (answered > 0 ? ` (it speaks v${answered})` : "") + `: ${(e as Error).message}`,
-          { cause: e },
-        );
-      }
-      return await Connection.#openAs(opts, 4);
-    }
+  static open(opts: ConnectionOptions): Promise<Connection> {
+    return openInVersion(opts, (version) => Connection.#openAs(opts, version));
   }
 
   static async #openAs(opts: ConnectionOptions, version: number): Promise<Connection> {
@@ -146,6 +122,7 @@ export class Connection {
         c.#socket.close();
         throw c.#closeError;
       }
+      c.#output.socket = c.#socket;
       const result = await handshake(c, opts);
       c.#framing.compressor = result.compressor;
       c.#framing.decompressor = result.compressor;
@@ -254,40 +231,18 @@ export class Connection {
 
   /**
    * Encodes the frame straight into the output buffer with its stream id. An
-   * encoding error (a bad value) fails only this request, and nothing of it
-   * stays in the buffer.
+   * encoding error (a bad value) fails only this request.
    */
   #dispatch(stream: number, encode: FrameEncoder, pending: Pending): void {
-    const out = this.#out;
-    const start = out.length;
     try {
-      encode(out, this.#framing.version, this.metadataId);
+      this.#output.append(stream, encode);
     } catch (e) {
-      out.length = start;
       this.#ids.release(stream);
       this.#forget(pending);
       pending.reject(e);
       return;
     }
     this.#pending[stream] = pending;
-    setStream(out.buf, stream, start);
-    // Encoders write a v4 header; the body was already encoded for this connection's version.
-    if (this.#framing.version !== 4) setVersion(out.buf, this.#framing.version, start);
-    this.#framing.seal(out, start);
-    if (!this.#flushScheduled) {
-      this.#flushScheduled = true;
-      queueMicrotask(() => this.#flush());
-    }
-  }
-
-  /** Frames queued in this turn go to the socket as one write. */
-  #flush(): void {
-    this.#flushScheduled = false;
-    const out = this.#out;
-    if (this.#closed || out.length === 0) return;
-    // The socket keeps the bytes until written: hand it a copy, keep the buffer.
-    this.#socket.write(this.#framing.wire(out));
-    out.reset();
   }
 
   #onData(chunk: Uint8Array): void {
@@ -322,12 +277,7 @@ export class Connection {
     }
     try {
       const version = this.#framing.version;
-      const body = openBody(
-        header.flags,
-        this.#framing.body(header, raw),
-        version,
-        this.metadataId,
-      );
+      const body = openBody(header.flags, this.#framing.body(header, raw), version);
       if (header.opcode === Opcode.ERROR) {
         pending.reject(errorFromServer(decodeError(body.reader, this.#rateLimitCode, version)));
       } else {
@@ -417,6 +367,7 @@ export class Connection {
     this.#closed = true;
     this.#closeError = error;
     this.#timer.stop();
+    this.#output.close();
     this.#socket?.close();
     // Bytes the connection cannot read (a bad CRC, a broken frame) end the connection, not the
     // requests' statements: those fail as connection failures, which idempotent ones retry.
@@ -438,16 +389,4 @@ export class Connection {
     this.#waiting = [];
     this.#opts.onClose?.(error);
   }
-}
-
-/**
- * Whether `e` says the server does not speak the version offered: the server's
- * own version when its answer shows it, 0 when only the message does, else `null`.
- */
-function refusedVersion(e: unknown): number | null {
-  if (!(e instanceof ScyllaError)) return null;
-  const m = /answered with protocol version (\d+)/.exec(e.message);
-  if (m) return Number(m[1]);
-  // PROTOCOL_ERROR (0x000A) "Invalid or unsupported protocol version".
-  return e.code === 0x000a && /protocol version/i.test(e.message) ? 0 : null;
 }
