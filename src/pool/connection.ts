@@ -68,6 +68,8 @@ export class Connection {
   extensions: readonly string[] = [];
   /** ScyllaDB tablets routing negotiated: 0 none, 1 v1, 2 the v2 experiment. */
   tabletsRouting: 0 | 1 | 2 = 0;
+  /** PREPARED and EXECUTE carry result metadata ids (v5, or `SCYLLA_USE_METADATA_ID`); set by the handshake. */
+  metadataId = false;
 
   #socket!: Socket;
   #ids: StreamIds;
@@ -235,7 +237,7 @@ export class Connection {
    */
   #dispatch(stream: number, encode: FrameEncoder, pending: Pending): void {
     try {
-      this.#output.append(stream, encode);
+      this.#output.append(stream, encode, this.metadataId);
     } catch (e) {
       this.#ids.release(stream);
       this.#forget(pending);
@@ -277,7 +279,12 @@ export class Connection {
     }
     try {
       const version = this.#framing.version;
-      const body = openBody(header.flags, this.#framing.body(header, raw), version);
+      const body = openBody(
+        header.flags,
+        this.#framing.body(header, raw),
+        version,
+        this.metadataId,
+      );
       if (header.opcode === Opcode.ERROR) {
         pending.reject(errorFromServer(decodeError(body.reader, this.#rateLimitCode, version)));
       } else {

@@ -64,13 +64,14 @@ export class Output {
   /**
    * Appends the frame `encode` writes, on stream `stream`. A throwing encoder
    * (a bad value) or compressor leaves nothing of its frame in the buffer.
+   * `metadataId` goes to the encoder: EXECUTE carries result metadata ids here.
    */
-  append(stream: number, encode: FrameEncoder): void {
+  append(stream: number, encode: FrameEncoder, metadataId = false): void {
     const out = this.#out;
     const start = out.length;
     const version = this.#framing.version;
     try {
-      encode(out, version);
+      encode(out, version, metadataId);
       setStream(out.buf, stream, start);
       // Encoders write a v4 header; the body was already encoded for this connection's version.
       if (version !== 4) setVersion(out.buf, version, start);
