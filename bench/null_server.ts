@@ -15,6 +15,12 @@
  * Pipelined: every complete frame of a read chunk is answered, one write per chunk.
  * Nothing is stored; values sent are ignored.
  *
+ * Held answers (the bench's `inflight` memory measurement): the answer to an EXECUTE of a
+ * statement reading table `hold` is kept, not sent, until any connection sends a QUERY on table
+ * `release` (answered with one int row: how many were released, and every held answer is
+ * written to its connection); a QUERY on table `held_count` answers how many are held now.
+ * BATCH (any type, e.g. the bench's UNLOGGED batch of 10 INSERTs) → VOID.
+ *
  * Null CLUSTER (`--hosts 127.0.0.41,127.0.0.42,127.0.0.43 --vnodes 16 --rf 3`): one process
  * listens on every address and presents a real topology, so every driver is token-aware on
  * every request: each address answers `system.local` as its own node (host id, 16 tokens from a
@@ -542,6 +548,32 @@ interface PreparedEntry {
   id: Buffer;
   canned: Canned;
   body: Buffer;
+  /** Reads table `hold`: the answer waits for a `release` query. */
+  hold: boolean;
+}
+
+const HOLD_RE = /\bfrom\s+"?hold"?(\s|$)/i;
+
+/** Answers kept back (see the module header), in arrival order. */
+const held: { socket: Socket; frame: Buffer }[] = [];
+
+/** Writes every held answer to its connection; resolves the count. */
+function releaseHeld(): number {
+  const n = held.length;
+  const bySocket = new Map<Socket, Buffer[]>();
+  for (const h of held) {
+    const list = bySocket.get(h.socket);
+    if (list) list.push(h.frame);
+    else bySocket.set(h.socket, [h.frame]);
+  }
+  held.length = 0;
+  for (const [sock, frames] of bySocket) if (!sock.destroyed) sock.write(Buffer.concat(frames));
+  return n;
+}
+
+/** One row, one int column `name` of table `table`. */
+function intRow(table: string, name: string, v: number): Buffer {
+  return rowsBody({ keyspace: BENCH_KEYSPACE, table, names: [name], types: ["int"] }, [[v]], false);
 }
 
 /** Bind marker names: the INSERT column list, or `name = ?` / `name IN ?` pairs. */
@@ -641,6 +673,14 @@ function serve(socket: Socket, ip: string, port: number): void {
           out.push(frame(stream, Op.RESULT, new Out().int(0x0003).string(keyspace).build()));
           return;
         }
+        if (cql.includes("held_count")) {
+          out.push(frame(stream, Op.RESULT, intRow("held_count", "held", held.length)));
+          return;
+        }
+        if (cql.includes("FROM release")) {
+          out.push(frame(stream, Op.RESULT, intRow("release", "released", releaseHeld())));
+          return;
+        }
         // Outside the system keyspaces the answer does not depend on the WHERE/VALUES part.
         const cut = cql.includes("system") ? -1 : cql.search(CUT_RE);
         const text = cut > 0 ? cql.slice(0, cut) : cql;
@@ -663,7 +703,12 @@ function serve(socket: Socket, ip: string, port: number): void {
         let e = prepared.get(key);
         if (!e) {
           const canned = cannedFor(cql, ip, port, keyspace);
-          e = { id, canned, body: preparedBody(id, cql, canned, keyspace) };
+          e = {
+            id,
+            canned,
+            body: preparedBody(id, cql, canned, keyspace),
+            hold: HOLD_RE.test(cql),
+          };
           prepared.set(key, e);
         }
         out.push(frame(stream, Op.RESULT, e.body));
@@ -681,7 +726,9 @@ function serve(socket: Socket, ip: string, port: number): void {
           return;
         }
         const flags = body[at + 2 + n + 2];
-        out.push(frame(stream, Op.RESULT, flags & 0x02 ? e.canned.noMeta : e.canned.full));
+        const answer = frame(stream, Op.RESULT, flags & 0x02 ? e.canned.noMeta : e.canned.full);
+        if (e.hold) held.push({ socket, frame: answer });
+        else out.push(answer);
         return;
       }
       case Op.BATCH:

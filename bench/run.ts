@@ -1,31 +1,41 @@
 /**
- * The side-by-side benchmark (issue 7): rsylla-ts on Deno, Bun and Node against
+ * The side-by-side benchmark (issues 7, 16): rsylla-ts on Deno, Bun and Node against
  * its peers — DataStax `cassandra-driver` (Node, Bun, Deno), the Python
  * `rsylla`, `acsylla` and `scylla-driver` packages, and the ScyllaDB Rust
  * driver — on the same node, same schema, same workloads, same warm-up, in one run.
  *
  * ```sh
- * deno task bench                       # full run (~20 min on 2 cores)
- * deno task bench --quick               # smoke run, tiny op counts
+ * deno task bench                       # full run (~60 min on 2 cores; the estimate is printed first)
+ * deno task bench --estimate-only       # print the estimate of the run these options make, exit
+ * deno task bench --prepare-only        # install/build the peers (venv, npm, cargo) and exit
+ * deno task bench --quick               # smoke run, tiny op counts (bench/results/quick.*)
  * deno run -A bench/run.ts --drivers rsylla-deno,datastax-node --workloads read_prepared
  * ```
  * Options: `--duration S` / `--ops N`, `--warmup S` / `--warmup-ops N` (per run),
- * `--concurrency 32,256`, `--workloads read,...,paged_read`, `--paged-concurrency 4`,
- * `--paged-duration S`, `--drivers ids`, `--null-workloads`, `--null-concurrency`,
- * `--null-duration S`, `--null-runtime bun|node`, `--skip-real`, `--skip-null`,
- * `--skip-decode`, `--skip-install`, `--host ip:port` with `--external` (do not
- * start a node), `--out NAME` (results basename, default `latest`, `quick` with --quick).
+ * `--concurrency 32,256`, `--workloads read,...,paged_read,batch`, `--paged-concurrency 4`,
+ * `--paged-duration S`, `--drivers ids`, `--repeats N`, `--server-warmup S`,
+ * `--null-workloads`, `--null-concurrency`, `--null-duration S`, `--null-warmup S`,
+ * `--null-runtime bun|node`, `--memory-drivers ids`, `--inflight N`, `--memory-repeats N`,
+ * `--tablets-drivers ids`, `--tablets-concurrency`, `--tablets-repeats N`, `--tablets-hosts`,
+ * `--skip-real`, `--skip-null`, `--skip-memory`, `--skip-tablets`, `--skip-decode`,
+ * `--skip-install`, `--host ip:port` with `--external` (do not start a node), `--out NAME`
+ * (results basename, default `latest`, `quick` with --quick, `smoke` with --no-load-check),
+ * `--no-load-check` (SMOKE RUNS ONLY: runs on a busy machine, never writes `latest`).
  *
  * Every driver × workload × concurrency runs as its own client process (see
  * bench/clients/); the figures per process are the client's own JSON line plus
  * `/usr/bin/time` around it (peak RSS). Each cell runs `--repeats N` times (5 by default),
  * interleaved: repeat r of every cell and driver before repeat r + 1 of any, the drivers'
  * order rotated per cell, so no driver always runs first or on a node in the same state.
- * Before the first Cassandra cell the node is warmed up (`--server-warmup S`, 120 s by
- * default: fresh nodes answered 2–5× slower for every driver). The null cluster
- * (`--null-hosts`, three addresses 127.0.0.41–43) presents 16 vnodes per node and RF 3, so
- * every driver computes the routing key, token and replicas on every request. The run refuses
- * to start (and so to write results) when the 1-minute load average exceeds the core count.
+ * Before the first Cassandra cell the node is warmed up (`--server-warmup S`, 60 s by
+ * default: fresh nodes answered 2–5× slower for every driver). The `-routing-forced` rows are
+ * rsylla-ts with its single-node short-circuit off (real-node cells with a routing key only).
+ * The null cluster (`--null-hosts`, three addresses 127.0.0.41–43) presents 16 vnodes per
+ * node and RF 3, so every driver computes the routing key, token and replicas on every
+ * request; the same server holds answers for the `inflight` memory runs. The tablets
+ * simulation (bench/tablets_server.ts, 127.0.0.51–53:19142) runs `tablets_read` and reports
+ * where each client's requests landed. The run refuses to start (and so to write results)
+ * when the 1-minute load average exceeds the core count.
  * Results: bench/results/NAME.{md,svg,json} and NAME-<mode>-<workload>.svg per workload.
  * @module
  */
@@ -67,31 +77,106 @@ const ALL_WORKLOADS = [
   "write_bind",
   "write_prepared",
   "paged_read",
+  "batch",
 ];
+
+/**
+ * Clients run against the tablets simulation: every one that negotiates TABLETS_ROUTING_V1
+ * (DataStax `cassandra-driver` has no tablets support and no `tablets_read` workload).
+ */
+const TABLETS_DRIVERS = [
+  "rsylla-deno",
+  "rsylla-bun",
+  "rsylla-node",
+  "rust",
+  "py-rsylla",
+  "py-acsylla",
+  "py-scylla",
+];
+
+/**
+ * Workloads the `-routing-forced` rows run against the real node: those with a routing key
+ * (an unprepared `read` has none, and paged_read routes once per 5 000 rows).
+ */
+const FORCED_WORKLOADS = ["read_prepared", "write_prepared", "batch", "read_bind", "write_bind"];
 
 /** A client: how to start it and what it needs installed. */
 interface Driver {
   id: string;
   cmd: string[];
   needs: string;
+  /** Extra client arguments (the routing-forced rows). */
+  args?: string[];
+  /** rsylla-ts with the single-node short-circuit off: real-node cells only. */
+  routingForced?: boolean;
+  /** JavaScript client: reports JS heap, runs the `inflight` memory measurement. */
+  js?: boolean;
 }
 
+const DENO_RSYLLA = [DENO, "run", "-A", "bench/clients/rsylla.ts"];
+const FORCED = ["--routing-forced"];
+
 const DRIVERS: Driver[] = [
-  { id: "rsylla-deno", cmd: [DENO, "run", "-A", "bench/clients/rsylla.ts"], needs: "" },
-  { id: "rsylla-bun", cmd: [BUN, "bench/clients/rsylla.ts"], needs: "" },
-  { id: "rsylla-node", cmd: [NODE, `${CACHE}/rsylla_node.mjs`], needs: "bundle" },
-  { id: "datastax-node", cmd: [NODE, "bench/clients/datastax.mjs"], needs: "datastax" },
-  { id: "datastax-bun", cmd: [BUN, "bench/clients/datastax.mjs"], needs: "datastax" },
+  { id: "rsylla-deno", cmd: DENO_RSYLLA, needs: "", js: true },
+  {
+    id: "rsylla-deno-routing-forced",
+    cmd: DENO_RSYLLA,
+    needs: "",
+    args: FORCED,
+    routingForced: true,
+  },
+  { id: "rsylla-bun", cmd: [BUN, "bench/clients/rsylla.ts"], needs: "", js: true },
+  {
+    id: "rsylla-bun-routing-forced",
+    cmd: [BUN, "bench/clients/rsylla.ts"],
+    needs: "",
+    args: FORCED,
+    routingForced: true,
+  },
+  { id: "rsylla-node", cmd: [NODE, `${CACHE}/rsylla_node.mjs`], needs: "bundle", js: true },
+  {
+    id: "rsylla-node-routing-forced",
+    cmd: [NODE, `${CACHE}/rsylla_node.mjs`],
+    needs: "bundle",
+    args: FORCED,
+    routingForced: true,
+  },
+  {
+    id: "datastax-node",
+    cmd: [NODE, "bench/clients/datastax.mjs"],
+    needs: "datastax",
+    js: true,
+  },
+  { id: "datastax-bun", cmd: [BUN, "bench/clients/datastax.mjs"], needs: "datastax", js: true },
   {
     id: "datastax-deno",
     cmd: [DENO, "run", "-A", "bench/clients/datastax.mjs"],
     needs: "datastax",
+    js: true,
   },
   { id: "py-rsylla", cmd: [PY, "bench/clients/py_rsylla.py"], needs: "pip:rsylla" },
   { id: "py-acsylla", cmd: [PY, "bench/clients/py_acsylla.py"], needs: "pip:acsylla" },
   { id: "py-scylla", cmd: [PY, "bench/clients/py_scylla.py"], needs: "pip:scylla-driver" },
   { id: "rust", cmd: [RUST_BIN], needs: "cargo" },
 ];
+
+/**
+ * Seconds a client process costs beyond its warm-up and measured phase (start-up, connect,
+ * prepare, exit), for the estimate printed at start: measured in smoke runs on the 2-core
+ * machine (see bench/README.md).
+ */
+function startCost(d: Driver): number {
+  if (d.id === "rust") return 0.2;
+  if (d.id === "py-scylla" || d.id.startsWith("datastax-")) return 0.6;
+  return 0.45;
+}
+
+/** The command of a driver, with the runtime's flag that exposes `gc()` for `inflight`. */
+function withGc(cmd: string[]): string[] {
+  if (cmd[0] === DENO) return [DENO, "run", "--v8-flags=--expose-gc", ...cmd.slice(2)];
+  if (cmd[0] === NODE) return [NODE, "--expose-gc", ...cmd.slice(1)];
+  return cmd; // Bun: Bun.gc(true)
+}
 
 // ---------------------------------------------------------------- options
 
@@ -112,6 +197,19 @@ interface Options {
   nullDuration: number;
   nullOps: number;
   nullRuntime: "bun" | "node";
+  nullWarmup: number;
+  memoryDrivers: string[];
+  inflight: number;
+  memoryRepeats: number;
+  skipMemory: boolean;
+  tabletsDrivers: string[];
+  tabletsConcurrency: number[];
+  tabletsRepeats: number;
+  tabletsHost: string;
+  skipTablets: boolean;
+  prepareOnly: boolean;
+  estimateOnly: boolean;
+  noLoadCheck: boolean;
   skipReal: boolean;
   skipNull: boolean;
   skipDecode: boolean;
@@ -128,23 +226,37 @@ interface Options {
 
 function parseOptions(args: string[]): Options {
   const quick = args.includes("--quick");
+  const noLoadCheck = args.includes("--no-load-check");
   const o: Options = {
     quick,
-    duration: quick ? 0 : 2.5,
+    duration: quick ? 0 : 1.5,
     ops: quick ? 2000 : 0,
-    warmup: quick ? 0 : 1,
+    warmup: quick ? 0 : 0.5,
     warmupOps: quick ? 300 : 0,
     concurrency: quick ? [32] : [1, 32, 256],
-    workloads: ["read_prepared", "write_prepared", "read", "paged_read"],
+    workloads: ["read_prepared", "write_prepared", "read", "batch", "paged_read"],
     pagedConcurrency: quick ? [2] : [1, 32],
-    pagedDuration: 3,
+    pagedDuration: 2,
     pagedOps: quick ? 4 : 0,
     drivers: DRIVERS.map((d) => d.id),
-    nullWorkloads: ["read_prepared", "write_prepared", "read"],
+    nullWorkloads: ["read_prepared", "write_prepared", "read", "batch"],
     nullConcurrency: quick ? [32] : [1, 32, 256],
-    nullDuration: quick ? 0 : 2,
+    nullDuration: quick ? 0 : 1,
     nullOps: quick ? 5000 : 0,
     nullRuntime: "bun",
+    nullWarmup: 0.5,
+    memoryDrivers: DRIVERS.filter((d) => d.js).map((d) => d.id),
+    inflight: 10_000,
+    memoryRepeats: quick ? 1 : 5,
+    skipMemory: false,
+    tabletsDrivers: TABLETS_DRIVERS,
+    tabletsConcurrency: [32],
+    tabletsRepeats: quick ? 1 : 5,
+    tabletsHost: "127.0.0.51:19142,127.0.0.52:19142,127.0.0.53:19142",
+    skipTablets: false,
+    prepareOnly: false,
+    estimateOnly: false,
+    noLoadCheck,
     skipReal: false,
     skipNull: false,
     skipDecode: false,
@@ -152,10 +264,10 @@ function parseOptions(args: string[]): Options {
     host: "127.0.0.3:9042",
     nullHost: "127.0.0.41:9042,127.0.0.42:9042,127.0.0.43:9042",
     repeats: quick ? 1 : 5,
-    serverWarmup: quick ? 0 : 120,
+    serverWarmup: quick ? 0 : 60,
     external: false,
-    decodeSeconds: quick ? 0.5 : 2,
-    out: quick ? "quick" : "latest",
+    decodeSeconds: quick ? 0.5 : 1,
+    out: quick ? "quick" : noLoadCheck ? "smoke" : "latest",
   };
   const list = (s: string) => s.split(",").map((x) => x.trim()).filter(Boolean);
   const nums = (s: string) => list(s).map(Number);
@@ -168,6 +280,43 @@ function parseOptions(args: string[]): Options {
     };
     switch (a) {
       case "--quick":
+      case "--no-load-check":
+        break;
+      case "--prepare-only":
+        o.prepareOnly = true;
+        break;
+      case "--estimate-only":
+        o.estimateOnly = true;
+        break;
+      case "--null-warmup":
+        o.nullWarmup = Number(v());
+        break;
+      case "--memory-drivers":
+        o.memoryDrivers = list(v());
+        break;
+      case "--inflight":
+        o.inflight = Number(v());
+        break;
+      case "--memory-repeats":
+        o.memoryRepeats = Number(v());
+        break;
+      case "--skip-memory":
+        o.skipMemory = true;
+        break;
+      case "--tablets-drivers":
+        o.tabletsDrivers = list(v());
+        break;
+      case "--tablets-concurrency":
+        o.tabletsConcurrency = nums(v());
+        break;
+      case "--tablets-repeats":
+        o.tabletsRepeats = Number(v());
+        break;
+      case "--tablets-hosts":
+        o.tabletsHost = v();
+        break;
+      case "--skip-tablets":
+        o.skipTablets = true;
         break;
       case "--duration":
         o.duration = Number(v());
@@ -258,10 +407,18 @@ function parseOptions(args: string[]): Options {
   for (const w of [...o.workloads, ...o.nullWorkloads]) {
     if (!ALL_WORKLOADS.includes(w)) throw new Error(`unknown workload ${w}`);
   }
-  for (const d of o.drivers) {
+  for (const d of [...o.drivers, ...o.memoryDrivers, ...o.tabletsDrivers]) {
     if (!DRIVERS.some((x) => x.id === d)) {
       throw new Error(`unknown driver ${d}; known: ${DRIVERS.map((x) => x.id).join(", ")}`);
     }
+  }
+  for (const d of o.memoryDrivers) {
+    if (!DRIVERS.find((x) => x.id === d)!.js) {
+      throw new Error(`--memory-drivers: ${d} is not a JavaScript client`);
+    }
+  }
+  if (o.noLoadCheck && o.out === "latest") {
+    throw new Error("--no-load-check is for smoke runs: it never writes bench/results/latest.*");
   }
   return o;
 }
@@ -334,7 +491,13 @@ async function firstLine(cmd: string[]): Promise<string> {
 async function preparePeers(o: Options): Promise<{ peers: PeerStatus[]; ready: Set<string> }> {
   const peers: PeerStatus[] = [];
   const ready = new Set<string>([""]);
-  const want = new Set(o.drivers.map((d) => DRIVERS.find((x) => x.id === d)!.needs));
+  const want = new Set(
+    [
+      ...o.drivers,
+      ...(o.skipMemory ? [] : o.memoryDrivers),
+      ...(o.skipTablets ? [] : o.tabletsDrivers),
+    ].map((d) => DRIVERS.find((x) => x.id === d)!.needs),
+  );
 
   // rsylla-ts on Node: a bun-built bundle (Node 20 cannot run .ts).
   if (want.has("bundle") || !o.skipDecode) {
@@ -408,7 +571,11 @@ async function preparePeers(o: Options): Promise<{ peers: PeerStatus[]; ready: S
   if (want.has("cargo")) {
     log("building the Rust client (cargo build --release; first time takes minutes)…");
     const t = performance.now();
+    // Niced: the build shares the 2 cores with whatever else runs.
     const r = await exec([
+      "nice",
+      "-n",
+      "10",
       "cargo",
       "build",
       "--release",
@@ -443,11 +610,13 @@ let runSeq = 0;
 
 async function runOne(
   d: Driver,
-  mode: "cassandra" | "null",
+  mode: RunRecord["mode"],
   workload: string,
   c: number,
   host: string,
   load: { duration: number; ops: number; warmup: number; warmupOps: number },
+  inflight = 0,
+  keyspace?: string,
 ): Promise<RunRecord> {
   const args = [
     "--workload",
@@ -460,8 +629,12 @@ async function runOne(
     ...(load.warmupOps
       ? ["--warmup-ops", String(load.warmupOps)]
       : ["--warmup", String(load.warmup)]),
-    ...(mode === "null" ? ["--null"] : []),
+    ...(mode !== "cassandra" ? ["--null"] : []),
+    ...(inflight ? ["--inflight", String(inflight)] : []),
+    ...(keyspace ? ["--keyspace", keyspace] : []),
+    ...(d.args ?? []),
   ];
+  const base = inflight ? withGc(d.cmd) : d.cmd;
   const limit = Math.ceil(load.ops ? 240 : load.duration + load.warmup + 90);
   const timeFile = `${CACHE}/time.${Deno.pid}.${++runSeq}.tmp`;
   const useTime = await exists(TIME);
@@ -476,16 +649,16 @@ async function runOne(
       "-k",
       "5",
       String(limit),
-      ...d.cmd,
+      ...base,
       ...args,
     ]
-    : [...d.cmd, ...args];
+    : [...base, ...args];
   const r = await exec(cmd, { timeoutMs: (limit + 15) * 1000 });
   const rec: RunRecord = {
     mode,
     id: d.id,
     workload,
-    concurrency: c,
+    concurrency: inflight || c,
     result: null,
     proc: null,
     error: null,
@@ -518,7 +691,7 @@ async function runOne(
 
 function progress(n: number, total: number, rec: RunRecord): void {
   const tag = `[${String(n).padStart(3)}/${total}] ${
-    rec.mode === "null" ? "null " : ""
+    rec.mode === "cassandra" ? "" : `${rec.mode} `
   }${rec.workload} c=${rec.concurrency} ${rec.id}`;
   if (!rec.result) {
     log(`${tag.padEnd(56)} FAILED ${rec.error}`);
@@ -526,13 +699,101 @@ function progress(n: number, total: number, rec: RunRecord): void {
   }
   const c = rec.result;
   const rss = rec.proc?.maxrss_kb ?? c.rss_kb;
+  const t = rec.tablets;
+  const landing = t && t.requests
+    ? `  on replica shard ${(100 * t.onReplicaShard / t.requests).toFixed(1)} % (node ${
+      (100 * t.onReplica / t.requests).toFixed(1)
+    } %, v1 on ${t.v1}/${t.connections} conns)`
+    : "";
+  if (c.inflight) {
+    const m = c.inflight;
+    log(
+      `${tag.padEnd(56)} ${m.held_by_server} held; per request: RSS ${
+        Math.round(m.rss_bytes_per_request)
+      } B, JS heap ${Math.round(m.heap_bytes_per_request)} B (gc ${
+        m.gc_forced ? "forced" : "NOT forced"
+      }); after warm-up RSS ${Math.round((c.rss_warm_kb ?? 0) / 1024)} MB, heap ${
+        Math.round((c.heap_warm_kb ?? 0) / 1024)
+      } MB` + (c.errors ? `  errors ${c.errors}` : "") +
+        (rec.error ? `  (${rec.error.slice(0, 80)})` : ""),
+    );
+    return;
+  }
   log(
     `${tag.padEnd(56)} ${Math.round(c.ops_per_s).toString().padStart(7)} ops/s ` +
       `${(c.cpu_us_per_op ?? NaN).toFixed(1).padStart(7)} µs/op  p99 ${
         ((c.lat_us.p99 ?? 0) / 1000).toFixed(2)
-      } ms  rss ${rss ? Math.round(rss / 1024) : "?"} MB` +
+      } ms  rss ${rss ? Math.round(rss / 1024) : "?"} MB` + landing +
       (c.errors ? `  errors ${c.errors}` : "") + (rec.error ? `  (${rec.error.slice(0, 80)})` : ""),
   );
+}
+
+/** The tablets simulation (bench/tablets_server.ts) as a child driven line by line. */
+interface TabletsServer {
+  child: Deno.ChildProcess;
+  ask(cmd: string): Promise<Record<string, unknown>>;
+  close(): Promise<void>;
+}
+
+async function startTabletsServer(o: Options): Promise<TabletsServer> {
+  const hosts = o.tabletsHost.split(",").map((h) => h.split(":")[0]);
+  const port = o.tabletsHost.split(",")[0].split(":")[1] ?? "19142";
+  const child = new Deno.Command(DENO, {
+    args: ["run", "-A", "bench/tablets_server.ts", "--hosts", hosts.join(","), "--port", port],
+    cwd: ROOT,
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  const writer = child.stdin.getWriter();
+  let buf = "";
+  const nextLine = async (): Promise<string> => {
+    for (;;) {
+      const i = buf.indexOf("\n");
+      if (i >= 0) {
+        const line = buf.slice(0, i);
+        buf = buf.slice(i + 1);
+        return line;
+      }
+      const { value, done } = await reader.read();
+      if (done) throw new Error(`tablets server closed its output ${buf}`.trim());
+      buf += value;
+    }
+  };
+  const killer = setTimeout(() => {
+    try {
+      child.kill("SIGKILL");
+    } catch { /* gone */ }
+  }, 30_000);
+  try {
+    const first = await nextLine();
+    if (!first.startsWith("listening")) throw new Error(`tablets server: ${first}`);
+  } finally {
+    clearTimeout(killer);
+  }
+  const enc = new TextEncoder();
+  return {
+    child,
+    async ask(cmd) {
+      await writer.write(enc.encode(cmd + "\n"));
+      return JSON.parse(await nextLine());
+    },
+    async close() {
+      try {
+        await writer.write(enc.encode("quit\n"));
+        await writer.close();
+      } catch { /* gone */ }
+      const t = setTimeout(() => {
+        try {
+          child.kill("SIGKILL");
+        } catch { /* gone */ }
+      }, 10_000);
+      await child.status;
+      clearTimeout(t);
+      await reader.cancel().catch(() => {});
+    },
+  };
 }
 
 async function startNullServer(o: Options): Promise<{ child: Deno.ChildProcess; runtime: string }> {
@@ -591,12 +852,18 @@ async function main(): Promise<void> {
   const loadStart = Deno.loadavg();
   const cores = navigator.hardwareConcurrency;
   log(`rsylla bench${o.quick ? " (quick)" : ""}: ${cores} cores, load ${loadStart.join(" ")}`);
-  if (loadStart[0] > cores) {
-    console.error(
-      `bench: the 1-minute load average (${loadStart[0]}) exceeds the core count (${cores}): ` +
-        "other work would be measured too. Not running, no results written.",
+  if (loadStart[0] > cores && !o.prepareOnly && !o.estimateOnly) {
+    if (!o.noLoadCheck) {
+      console.error(
+        `bench: the 1-minute load average (${loadStart[0]}) exceeds the core count (${cores}): ` +
+          "other work would be measured too. Not running, no results written.",
+      );
+      Deno.exit(3);
+    }
+    log(
+      `  load check BYPASSED (--no-load-check): a smoke run, written to ` +
+        `bench/results/${o.out}.*, not for comparison`,
     );
-    Deno.exit(3);
   }
 
   const versions: Record<string, string> = {
@@ -610,27 +877,89 @@ async function main(): Promise<void> {
   log("preparing peers…");
   const { peers, ready } = await preparePeers(o);
   for (const p of peers) log(`  ${p.ok ? "ok " : "NO "} ${p.peer}: ${p.detail}`);
-  const drivers = o.drivers.map((id) => DRIVERS.find((d) => d.id === id)!)
-    .filter((d) => {
-      if (ready.has(d.needs)) return true;
-      log(`  skipping ${d.id}: ${d.needs} not available`);
-      return false;
-    });
+  if (o.prepareOnly) {
+    log(`--prepare-only: peers ${peers.every((p) => p.ok) ? "ready" : "NOT all ready"}`);
+    if (!peers.every((p) => p.ok)) Deno.exit(1);
+    return;
+  }
+  const usable = (d: Driver) => {
+    if (ready.has(d.needs)) return true;
+    log(`  skipping ${d.id}: ${d.needs} not available`);
+    return false;
+  };
+  const drivers = o.drivers.map((id) => DRIVERS.find((d) => d.id === id)!).filter(usable);
+  const memDrivers = o.skipMemory || o.skipNull
+    ? []
+    : o.memoryDrivers.map((id) => DRIVERS.find((d) => d.id === id)!).filter(usable);
+  const tabDrivers = o.skipTablets
+    ? []
+    : o.tabletsDrivers.map((id) => DRIVERS.find((d) => d.id === id)!).filter(usable);
 
   const runs: RunRecord[] = [];
-  const realPlan: [string, number][] = [];
+  /** One cell: a workload at a concurrency, with the drivers that run it. */
+  type Cell = { w: string; c: number; ds: Driver[] };
+  const realPlan: Cell[] = [];
   if (!o.skipReal) {
     for (const w of o.workloads) {
+      const ds = drivers.filter((d) => !d.routingForced || FORCED_WORKLOADS.includes(w));
       for (const c of w === "paged_read" ? o.pagedConcurrency : o.concurrency) {
-        realPlan.push([w, c]);
+        realPlan.push({ w, c, ds });
       }
     }
   }
-  const nullPlan: [string, number][] = [];
+  const nullPlan: Cell[] = [];
   if (!o.skipNull) {
-    for (const w of o.nullWorkloads) for (const c of o.nullConcurrency) nullPlan.push([w, c]);
+    // On the null cluster every driver routes anyway: the routing-forced rows would repeat ours.
+    const ds = drivers.filter((d) => !d.routingForced);
+    for (const w of o.nullWorkloads) for (const c of o.nullConcurrency) nullPlan.push({ w, c, ds });
   }
-  const total = (realPlan.length + nullPlan.length) * drivers.length * o.repeats;
+  const pagedLoad = {
+    duration: o.pagedOps ? 0 : o.pagedDuration,
+    ops: o.pagedOps,
+    warmup: o.pagedOps ? 0 : o.warmup || 0.5,
+    warmupOps: o.pagedOps ? 1 : 0,
+  };
+  const realLoad = { duration: o.duration, ops: o.ops, warmup: o.warmup, warmupOps: o.warmupOps };
+  const nullLoad = {
+    duration: o.nullDuration,
+    ops: o.nullOps,
+    warmup: o.nullOps ? 0 : o.nullWarmup,
+    warmupOps: o.nullOps ? Math.max(300, o.warmupOps) : 0,
+  };
+  const memLoad = { duration: 0, ops: 1, warmup: 0.5, warmupOps: 0 };
+
+  // The estimate: every run's warm-up + measured phase + its process's start-up cost.
+  const phaseS = (l: typeof realLoad) => l.ops ? 1 : l.duration + l.warmup;
+  const runsOf = (plan: Cell[]) => plan.reduce((n, x) => n + x.ds.length, 0);
+  const secsOf = (plan: Cell[], load: (w: string) => typeof realLoad) =>
+    plan.reduce(
+      (t, x) => t + x.ds.reduce((u, d) => u + phaseS(load(x.w)) + startCost(d), 0),
+      0,
+    ) * o.repeats;
+  const realS = secsOf(realPlan, (w) => w === "paged_read" ? pagedLoad : realLoad);
+  const nullS = secsOf(nullPlan, () => nullLoad);
+  const memS = memDrivers.reduce((t, d) => t + 1.5 + startCost(d), 0) * o.memoryRepeats;
+  const tabS = tabDrivers.reduce((t, d) => t + phaseS(nullLoad) + startCost(d) + 0.3, 0) *
+      o.tabletsConcurrency.length * o.tabletsRepeats + (tabDrivers.length ? 3 : 0);
+  const warmS = realPlan.length ? o.serverWarmup : 0;
+  const decodeS = o.skipDecode ? 0 : 3 * (4 * o.decodeSeconds + 2);
+  const estimate = realS + nullS + memS + tabS + warmS + decodeS;
+  const total = (runsOf(realPlan) + runsOf(nullPlan)) * o.repeats +
+    memDrivers.length * o.memoryRepeats +
+    tabDrivers.length * o.tabletsConcurrency.length * o.tabletsRepeats;
+  log(
+    `estimate: ${(estimate / 60).toFixed(0)} min — Cassandra ${realPlan.length} cells, ` +
+      `${runsOf(realPlan)} driver runs × ${o.repeats} repeats ≈ ${(realS / 60).toFixed(1)} min` +
+      ` (+ ${warmS} s server warm-up, + schema fill on a fresh node); null cluster ` +
+      `${nullPlan.length} cells, ${runsOf(nullPlan)} × ${o.repeats} ≈ ${
+        (nullS / 60).toFixed(1)
+      } min; memory ${memDrivers.length} × ${o.memoryRepeats} ≈ ${(memS / 60).toFixed(1)} min; ` +
+      `tablets ${tabDrivers.length} × ${o.tabletsConcurrency.length} × ${o.tabletsRepeats} ≈ ${
+        (tabS / 60).toFixed(1)
+      } min; ` +
+      `decode ≈ ${(decodeS / 60).toFixed(1)} min`,
+  );
+  if (o.estimateOnly) return;
   let serverWarmedUp: { seconds: number; by: string } | null = null;
   let n = 0;
 
@@ -662,9 +991,10 @@ async function main(): Promise<void> {
     if (o.serverWarmup > 0) {
       // A fresh node answered 2–5× slower for every driver: warm it (JIT, caches) first.
       const warmer = drivers.find((d) => d.id === "rust") ?? drivers[0];
-      const per = o.serverWarmup / 3;
-      log(`warming the node up: ${o.serverWarmup} s of load by ${warmer.id}…`);
-      for (const w of ["read_prepared", "write_prepared", "read"]) {
+      const ws = o.workloads.filter((w) => w !== "paged_read");
+      const per = o.serverWarmup / Math.max(1, ws.length);
+      log(`warming the node up: ${o.serverWarmup} s of load by ${warmer.id} (${ws.join(", ")})…`);
+      for (const w of ws) {
         await runOne(warmer, "cassandra", w, 32, o.host, {
           duration: per,
           ops: 0,
@@ -675,21 +1005,13 @@ async function main(): Promise<void> {
       serverWarmedUp = { seconds: o.serverWarmup, by: warmer.id };
     }
     log(
-      `running ${realPlan.length} workload cells × ${drivers.length} drivers × ${o.repeats} ` +
-        `repeats against ${o.host}`,
+      `running ${realPlan.length} workload cells, ${runsOf(realPlan)} driver runs × ` +
+        `${o.repeats} repeats against ${o.host}`,
     );
     for (let r = 0; r < o.repeats; r++) {
-      for (const [ci, [w, c]] of realPlan.entries()) {
-        const paged = w === "paged_read";
-        const load = paged
-          ? {
-            duration: o.pagedOps ? 0 : o.pagedDuration,
-            ops: o.pagedOps,
-            warmup: o.pagedOps ? 0 : 1,
-            warmupOps: o.pagedOps ? 1 : 0,
-          }
-          : { duration: o.duration, ops: o.ops, warmup: o.warmup, warmupOps: o.warmupOps };
-        for (const d of rotate(drivers, r + ci)) {
+      for (const [ci, { w, c, ds }] of realPlan.entries()) {
+        const load = w === "paged_read" ? pagedLoad : realLoad;
+        for (const d of rotate(ds, r + ci)) {
           const rec = await runOne(d, "cassandra", w, c, o.host, load);
           runs.push(rec);
           progress(++n, total, rec);
@@ -698,7 +1020,7 @@ async function main(): Promise<void> {
     }
   }
 
-  if (nullPlan.length) {
+  if (nullPlan.length || memDrivers.length) {
     log(`starting the null server (${o.nullRuntime}) at ${o.nullHost}…`);
     let ns: Awaited<ReturnType<typeof startNullServer>> | null = null;
     try {
@@ -711,19 +1033,26 @@ async function main(): Promise<void> {
     if (ns) versions["null server"] = `bench/null_server.ts on ${o.nullRuntime}`;
     if (ns) {
       try {
-        const load = {
-          duration: o.nullDuration,
-          ops: o.nullOps,
-          warmup: o.nullOps ? 0 : Math.min(1, o.warmup || 1),
-          warmupOps: o.nullOps ? Math.max(300, o.warmupOps) : 0,
-        };
         for (let r = 0; r < o.repeats; r++) {
-          for (const [ci, [w, c]] of nullPlan.entries()) {
-            for (const d of rotate(drivers, r + ci)) {
-              const rec = await runOne(d, "null", w, c, o.nullHost, load);
+          for (const [ci, { w, c, ds }] of nullPlan.entries()) {
+            for (const d of rotate(ds, r + ci)) {
+              const rec = await runOne(d, "null", w, c, o.nullHost, nullLoad);
               runs.push(rec);
               progress(++n, total, rec);
             }
+          }
+        }
+        if (memDrivers.length) {
+          log(
+            `memory: ${o.inflight} requests in flight at once, held by the null server ` +
+              `(${memDrivers.length} drivers × ${o.memoryRepeats} repeats)`,
+          );
+        }
+        for (let r = 0; r < o.memoryRepeats; r++) {
+          for (const d of rotate(memDrivers, r)) {
+            const rec = await runOne(d, "memory", "inflight", 32, o.nullHost, memLoad, o.inflight);
+            runs.push(rec);
+            progress(++n, total, rec);
           }
         }
       } finally {
@@ -731,6 +1060,60 @@ async function main(): Promise<void> {
           ns.child.kill("SIGTERM");
         } catch { /* gone */ }
         await ns.child.status;
+      }
+    }
+  }
+
+  if (tabDrivers.length) {
+    log(
+      `starting the tablets simulation (bench/tablets_server.ts: simulated ScyllaDB, 3 nodes ` +
+        `of 4/3/5 shards, keyspace tks with 128 tablets, RF 2) at ${o.tabletsHost}…`,
+    );
+    let ts: TabletsServer | null = null;
+    try {
+      ts = await startTabletsServer(o);
+      versions["tablets simulation"] = "bench/tablets_server.ts (tests/sim) on deno";
+    } catch (e) {
+      const detail = `${(e as Error).message} (is ${o.tabletsHost} in use? see --tablets-hosts)`;
+      log(`  tablets simulation failed: ${detail}`);
+      peers.push({ peer: "tablets simulation", ok: false, detail });
+    }
+    if (ts) {
+      try {
+        for (let r = 0; r < o.tabletsRepeats; r++) {
+          for (const [ci, c] of o.tabletsConcurrency.entries()) {
+            for (const d of rotate(tabDrivers, r + ci)) {
+              await ts.ask("reset");
+              const rec = await runOne(
+                d,
+                "tablets",
+                "tablets_read",
+                c,
+                o.tabletsHost,
+                nullLoad,
+                0,
+                "tks",
+              );
+              const got = await ts.ask("share");
+              const share = got.share as Record<string, number> | undefined;
+              rec.tablets = share
+                ? {
+                  requests: share.requests,
+                  onReplica: share.onReplica,
+                  onReplicaShard: share.onReplicaShard,
+                  withPayload: share.withPayload,
+                  connections: got.connections as number,
+                  v1: got.v1 as number,
+                  shardAware: got.shardAware as number,
+                }
+                : null;
+              runs.push(rec);
+              progress(++n, total, rec);
+            }
+          }
+        }
+      } finally {
+        await ts.close();
       }
     }
   }
@@ -777,7 +1160,7 @@ async function main(): Promise<void> {
     finished: finished.toISOString().replace(/\.\d+Z$/, "Z"),
     wall_s: (finished.getTime() - started.getTime()) / 1000,
     command: `deno task bench${argv.length ? " " + argv.join(" ") : ""}`,
-    quick: o.quick,
+    quick: o.quick || o.noLoadCheck,
     machine: {
       cores,
       loadavg_start: loadStart,
@@ -800,8 +1183,34 @@ async function main(): Promise<void> {
       null: {
         concurrency: o.nullConcurrency,
         duration_s: o.nullDuration || undefined,
+        warmup_s: o.nullOps ? undefined : o.nullWarmup,
         ops: o.nullOps || undefined,
       },
+      memory: memDrivers.length
+        ? {
+          inflight: o.inflight,
+          repeats: o.memoryRepeats,
+          how: "read_prepared warm-up at c=32, then N reads of table hold started at once; " +
+            "the null server holds the answers until all N arrived; GC forced, " +
+            "process.memoryUsage() minus the idle baseline after warm-up, / N",
+        }
+        : undefined,
+      batch: "UNLOGGED batch of 10 prepared INSERTs into test, keys k..k+9",
+      routing_forced: "rows *-routing-forced: rsylla-ts with the single-node short-circuit " +
+        "off (internal switch src/cluster/routing_switch.ts), real-node cells " +
+        FORCED_WORKLOADS.join("/"),
+      tablets: tabDrivers.length
+        ? {
+          cluster: `${o.tabletsHost}: simulated ScyllaDB (tests/sim), shards 4/3/5, ` +
+            "keyspace tks RF 2 with 128 tablets at random boundaries on random shards",
+          concurrency: o.tabletsConcurrency,
+          repeats: o.tabletsRepeats,
+          landing: "share of all EXECUTEs of the client process (warm-up included) that the " +
+            "simulation saw on a replica node / on the replica's shard",
+        }
+        : undefined,
+      estimate_min: Math.round(estimate / 60),
+      load_check: o.noLoadCheck ? "BYPASSED (--no-load-check smoke run)" : "load ≤ cores",
       keys: 65536,
       repeats: o.repeats,
       interleaved: "repeat r of every cell and driver before repeat r+1; drivers rotated per cell",

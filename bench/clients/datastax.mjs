@@ -8,13 +8,25 @@
  *   with bound values (hints give the int type: plain numbers would go as double);
  * - `*_prepared`: `client.execute(cql, params, { prepare: true })`, the driver's
  *   way to prepare (once, cached) and EXECUTE;
- * - `paged_read`: prepared, `fetchSize` = page size, following `pageState`.
+ * - `paged_read`: prepared, `fetchSize` = page size, following `pageState`;
+ * - `batch`: `client.batch(ten { query, params }, { prepare: true, logged: false })`, an
+ *   UNLOGGED BATCH of the prepared INSERT (prepared once, cached);
+ * - `inflight`: see harness.mjs; `pooling.maxRequestsPerConnection` raised to 32768 (default
+ *   2048) so that all 10 000 requests are on the wire.
  * @module
  */
 
 import process from "node:process";
 import { createRequire } from "node:module";
-import { CQL, hostPort, parseArgs, runBench, runtimeName } from "./harness.mjs";
+import {
+  batchKeys,
+  CQL,
+  hostPort,
+  parseArgs,
+  runBench,
+  runInflight,
+  runtimeName,
+} from "./harness.mjs";
 
 const require = createRequire(import.meta.url);
 const cassandra = require("cassandra-driver");
@@ -27,7 +39,10 @@ const client = new cassandra.Client({
   protocolOptions: { port: hosts[0].port, maxVersion: 4 },
   localDataCenter: "datacenter1",
   keyspace: o.keyspace,
-  socketOptions: { tcpNoDelay: true },
+  socketOptions: o.workload === "inflight"
+    ? { tcpNoDelay: true, readTimeout: 60_000 }
+    : { tcpNoDelay: true },
+  ...(o.workload === "inflight" ? { pooling: { maxRequestsPerConnection: 32768 } } : {}),
 });
 await client.connect();
 
@@ -93,10 +108,35 @@ switch (o.workload) {
     };
     break;
   }
+  case "batch": {
+    const opts = { prepare: true, logged: false };
+    const keys = o.keys;
+    op = async (k) => {
+      await client.batch(
+        batchKeys(k, keys).map((x) => ({ query: CQL.writeBind, params: [x, x] })),
+        opts,
+      );
+    };
+    break;
+  }
+  case "inflight":
+    op = async (k) => {
+      const rs = await client.execute(CQL.readBind, [k], prepared);
+      rs.first();
+      return rs.rowLength;
+    };
+    break;
   default:
     throw new Error(`unknown workload ${o.workload}`);
 }
 
-await runBench({ driver: `datastax ${version}`, runtime: runtimeName() }, o, op);
+const info = { driver: `datastax ${version}`, runtime: runtimeName() };
+if (o.workload === "inflight") {
+  await runInflight(info, o, {
+    op,
+    holdOp: (k) => client.execute(CQL.hold, [k], prepared),
+    scalar: async (cql) => Number((await client.execute(cql)).first()?.get(0) ?? 0),
+  });
+} else await runBench(info, o, op);
 await client.shutdown();
 process.exit(0);

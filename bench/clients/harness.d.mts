@@ -13,7 +13,17 @@ export interface BenchOptions {
   pageSize: number;
   keys: number;
   nullServer: boolean;
+  /** `inflight`: requests started at once. */
+  inflight: number;
+  /** rsylla-ts only: routing computed even against one unsharded node. */
+  routingForced: boolean;
 }
+
+/** Statements per `batch` operation. */
+export declare const BATCH_SIZE: number;
+
+/** The `BATCH_SIZE` keys of one batch operation starting at `k`. */
+export declare function batchKeys(k: number, keys: number): number[];
 
 /** Workload names, in the order of the rsylla benchmark suite. */
 export declare const WORKLOADS: string[];
@@ -25,6 +35,10 @@ export declare const CQL: {
   write: (k: number) => string;
   writeBind: string;
   paged: string;
+  tabletsRead: string;
+  hold: string;
+  heldCount: string;
+  release: string;
 };
 
 /** Parses the client protocol's arguments. */
@@ -38,6 +52,17 @@ export declare function runBench(
   info: { driver: string; runtime: string },
   o: BenchOptions,
   op: (key: number) => Promise<number | void>,
+): Promise<void>;
+
+/** The `inflight` measurement: memory per request in flight against the holding null server. */
+export declare function runInflight(
+  info: { driver: string; runtime: string },
+  o: BenchOptions,
+  fns: {
+    op: (key: number) => Promise<number | void>;
+    holdOp: (key: number) => Promise<unknown>;
+    scalar: (cql: string) => Promise<number>;
+  },
 ): Promise<void>;
 
 /** Prints the one JSON result line. */

@@ -7,8 +7,22 @@
  * Client protocol (every client, whatever its language):
  *   args  --workload W --concurrency C --hosts h:p[,h:p] [--duration S | --ops N]
  *         [--warmup S | --warmup-ops N] [--keyspace benchks] [--page-size 5000]
- *         [--keys 65536] [--null]
+ *         [--keys 65536] [--null] [--inflight N] [--routing-forced]
  *   out   one JSON line on stdout (see `report`), progress and errors on stderr.
+ *
+ * `batch`: an UNLOGGED batch of `BATCH_SIZE` (10) prepared INSERTs into `test`, keys
+ * k..k+9 (mod `--keys`), value = key.
+ *
+ * `tablets_read`: `SELECT v FROM t WHERE k = ?` prepared, against the simulated ScyllaDB
+ * cluster with tablets (bench/tablets_server.ts, keyspace `tks`).
+ *
+ * `inflight` (null cluster only, JavaScript clients): after a read_prepared warm-up at
+ * `--concurrency`, the client starts `--inflight N` (10 000) prepared reads of table `hold` at
+ * once; the null server holds their answers until the client sends `SELECT … FROM release`.
+ * Once the server reports (`SELECT held FROM held_count`) that it holds all N, the client
+ * forces a GC where it can (`gc()` with --expose-gc, `Bun.gc(true)`) and reads
+ * `process.memoryUsage()`; the RSS and JS heap deltas over the idle-after-warm-up baseline
+ * (taken the same way), divided by N, are the bytes each request in flight costs.
  *
  * CPU is user+sys of this process (getrusage through `process.cpuUsage()`) over
  * the measured phase only: connect, prepare and warm-up are left out. Peak RSS
@@ -31,7 +45,13 @@ export const WORKLOADS = [
   "write_bind",
   "write_prepared",
   "paged_read",
+  "batch",
+  "inflight",
+  "tablets_read",
 ];
+
+/** Statements per `batch` operation. */
+export const BATCH_SIZE = 10;
 
 /** CQL of every workload; `${k}` is the key (value = key) for the string-built ones. */
 export const CQL = {
@@ -40,7 +60,22 @@ export const CQL = {
   write: (k) => `INSERT INTO test (id, value) VALUES (${k}, ${k})`,
   writeBind: "INSERT INTO test (id, value) VALUES (?, ?)",
   paged: "SELECT ck, v FROM paged WHERE pk = ?",
+  /** `tablets_read`: the tablets simulation's table (`--keyspace tks`). */
+  tabletsRead: "SELECT v FROM t WHERE k = ?",
+  /** `inflight`: the null server holds the answers to reads of table `hold`... */
+  hold: "SELECT id, value FROM hold WHERE id = ?",
+  /** ...says how many it holds... */
+  heldCount: "SELECT held FROM held_count",
+  /** ...and sends them all when asked. */
+  release: "SELECT released FROM release",
 };
+
+/** The `BATCH_SIZE` keys of one batch operation starting at `k`. */
+export function batchKeys(k, keys) {
+  const out = new Array(BATCH_SIZE);
+  for (let i = 0; i < BATCH_SIZE; i++) out[i] = (k + i) % keys;
+  return out;
+}
 
 /** Parses the client protocol's arguments. */
 export function parseArgs(argv) {
@@ -56,6 +91,8 @@ export function parseArgs(argv) {
     pageSize: 5000,
     keys: 65536,
     nullServer: false,
+    inflight: 10_000,
+    routingForced: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -97,6 +134,12 @@ export function parseArgs(argv) {
         break;
       case "--null":
         o.nullServer = true;
+        break;
+      case "--inflight":
+        o.inflight = Number(v());
+        break;
+      case "--routing-forced":
+        o.routingForced = true;
         break;
       default:
         throw new Error(`unknown argument ${a}`);
@@ -150,6 +193,28 @@ async function phase(op, o, seconds, ops, hist) {
   return { done, errors, rows };
 }
 
+/** RSS and JS heap in KiB now. */
+function memNow() {
+  const m = process.memoryUsage();
+  return { rss_kb: Math.round(m.rss / 1024), heap_kb: Math.round(m.heapUsed / 1024) };
+}
+
+/** Forces a full GC where the runtime lets us; says whether it could. */
+function forceGc() {
+  const g = /** @type {any} */ (globalThis);
+  if (typeof g.gc === "function") {
+    g.gc();
+    return true;
+  }
+  if (g.Bun?.gc) {
+    g.Bun.gc(true);
+    return true;
+  }
+  return false;
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
 function peakRssKb() {
   try {
     const m = /VmHWM:\s*(\d+)/.exec(readFileSync("/proc/self/status", "utf8"));
@@ -167,6 +232,7 @@ function peakRssKb() {
  */
 export async function runBench(info, o, op) {
   await phase(op, o, o.warmup, o.warmupOps, null);
+  const warm = memNow();
   const hist = hdr.build({
     lowestDiscernibleValue: 1,
     highestTrackableValue: 60_000_000,
@@ -200,6 +266,88 @@ export async function runBench(info, o, op) {
     cpu_us: cpuUs,
     cpu_us_per_op: ok > 0 ? cpuUs / ok : null,
     rss_kb: peakRssKb(),
+    rss_warm_kb: warm.rss_kb,
+    heap_warm_kb: warm.heap_kb,
+  });
+}
+
+/**
+ * The `inflight` measurement (see the module header).
+ * @param info {driver, runtime} names for the report
+ * @param o parsed arguments (`inflight` = N, `concurrency` for the warm-up)
+ * @param fns `op`: read_prepared for the warm-up; `holdOp`: one read the server holds;
+ *   `scalar(cql)`: runs an unprepared SELECT, resolves with the int in its first cell
+ */
+export async function runInflight(info, o, fns) {
+  await phase(fns.op, o, o.warmup, o.warmupOps, null);
+  const warm = memNow();
+  // The hold statement prepared (and its first answer released) before the baseline.
+  const first = fns.holdOp(0);
+  while ((await fns.scalar(CQL.heldCount)) < 1) await sleep(10);
+  await fns.scalar(CQL.release);
+  await first;
+  const gc = forceGc();
+  await sleep(100);
+  forceGc();
+  const base = memNow();
+  const n = o.inflight;
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  let errors = 0;
+  let firstError = null;
+  const all = new Array(n);
+  for (let i = 0; i < n; i++) {
+    all[i] = fns.holdOp((Math.random() * o.keys) | 0).then(() => {}, (e) => {
+      errors++;
+      firstError ??= e;
+    });
+  }
+  const tStarted = performance.now();
+  let held = 0;
+  const deadline = performance.now() + 20_000;
+  while ((held = await fns.scalar(CQL.heldCount)) < n && performance.now() < deadline) {
+    await sleep(20);
+  }
+  const tHeld = performance.now();
+  const noGc = memNow();
+  forceGc();
+  const inflight = memNow();
+  await fns.scalar(CQL.release);
+  await Promise.all(all);
+  const elapsed = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  if (firstError) console.error(`first error: ${firstError?.stack ?? firstError}`);
+  const ok = n - errors;
+  report({
+    driver: info.driver,
+    runtime: info.runtime,
+    workload: o.workload,
+    concurrency: n,
+    ops: ok,
+    errors,
+    rows: 0,
+    elapsed_s: elapsed,
+    ops_per_s: ok / elapsed,
+    lat_us: { mean: null, p50: null, p90: null, p99: null, p999: null, max: null },
+    cpu_us: cpu.user + cpu.system,
+    cpu_us_per_op: ok > 0 ? (cpu.user + cpu.system) / ok : null,
+    rss_kb: peakRssKb(),
+    rss_warm_kb: warm.rss_kb,
+    heap_warm_kb: warm.heap_kb,
+    inflight: {
+      requests: n,
+      held_by_server: held,
+      gc_forced: gc,
+      start_ms: tStarted - t0,
+      all_held_ms: tHeld - t0,
+      base_rss_kb: base.rss_kb,
+      base_heap_kb: base.heap_kb,
+      rss_kb: inflight.rss_kb,
+      heap_kb: inflight.heap_kb,
+      heap_before_gc_kb: noGc.heap_kb,
+      rss_bytes_per_request: ((inflight.rss_kb - base.rss_kb) * 1024) / n,
+      heap_bytes_per_request: ((inflight.heap_kb - base.heap_kb) * 1024) / n,
+    },
   });
 }
 

@@ -3,7 +3,9 @@
 - `read`/`write`: `create_statement(cql)` with the values in the text;
 - `*_bind`: `create_statement(cql, parameters=n)` + `bind_list` (a QUERY with bound values);
 - `*_prepared`: `session.create_prepared(cql)` once, then `prepared.bind()` per operation;
-- `paged_read`: prepared with `page_size`, following `page_state()`.
+- `paged_read`: prepared with `page_size`, following `page_state()`;
+- `batch`: `create_batch_unlogged()` per operation, ten `prepared.bind()` statements added,
+  `session.execute_batch(batch)`.
 """
 
 import asyncio
@@ -13,7 +15,9 @@ import acsylla
 from py_harness import (
     PAGED,
     READ_BIND,
+    TABLETS_READ,
     WRITE_BIND,
+    batch_keys,
     finish,
     host_port,
     parse_args,
@@ -97,6 +101,30 @@ async def main():
                 if not r.has_more_pages():
                     return n
                 st.set_page_state(r.page_state())
+
+    elif w == "tablets_read":
+        ps = await session.create_prepared(TABLETS_READ)
+
+        async def op(k):
+            st = ps.bind()
+            st.bind_list([k])
+            r = await session.execute(st)
+            row = r.first()
+            if row:
+                row.as_list()
+            return r.count()
+
+    elif w == "batch":
+        ps = await session.create_prepared(WRITE_BIND)
+        keys = o.keys
+
+        async def op(k):
+            batch = acsylla.create_batch_unlogged()
+            for x in batch_keys(k, keys):
+                st = ps.bind()
+                st.bind_list([x, x])
+                batch.add_statement(st)
+            await session.execute_batch(batch)
 
     version = importlib.metadata.version("acsylla")
     await run_bench({"driver": f"acsylla {version}", "runtime": runtime_name()}, o, op)

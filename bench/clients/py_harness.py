@@ -3,6 +3,8 @@
 Same client protocol as bench/clients/harness.mjs: arguments
 --workload --concurrency --hosts [--duration S | --ops N] [--warmup S | --warmup-ops N]
 [--keyspace] [--page-size] [--keys] [--null]; one JSON line on stdout.
+`batch`: an UNLOGGED batch of BATCH_SIZE (10) prepared INSERTs, keys k..k+9 (mod --keys).
+The JSON line also carries `rss_warm_kb`, VmRSS right after the warm-up.
 
 CPU is user+sys of this process (getrusage RUSAGE_SELF, all threads) over the
 measured phase only; peak RSS is VmHWM from /proc/self/status at exit.
@@ -30,11 +32,16 @@ WORKLOADS = [
     "write_bind",
     "write_prepared",
     "paged_read",
+    "batch",
+    "tablets_read",
 ]
+
+BATCH_SIZE = 10
 
 READ_BIND = "SELECT id, value FROM test WHERE id = ?"
 WRITE_BIND = "INSERT INTO test (id, value) VALUES (?, ?)"
 PAGED = "SELECT ck, v FROM paged WHERE pk = ?"
+TABLETS_READ = "SELECT v FROM t WHERE k = ?"
 
 
 def read_cql(k):
@@ -43,6 +50,10 @@ def read_cql(k):
 
 def write_cql(k):
     return f"INSERT INTO test (id, value) VALUES ({k}, {k})"
+
+
+def batch_keys(k, keys):
+    return [(k + i) % keys for i in range(BATCH_SIZE)]
 
 
 def parse_args(argv=None):
@@ -58,6 +69,8 @@ def parse_args(argv=None):
     p.add_argument("--page-size", type=int, default=5000)
     p.add_argument("--keys", type=int, default=65536)
     p.add_argument("--null", action="store_true")
+    p.add_argument("--inflight", type=int, default=0)
+    p.add_argument("--routing-forced", action="store_true")
     o = p.parse_args(argv)
     if not o.duration and not o.ops:
         o.duration = 5
@@ -75,6 +88,15 @@ def host_port(s):
 def cpu_us():
     r = resource.getrusage(resource.RUSAGE_SELF)
     return (r.ru_utime + r.ru_stime) * 1e6
+
+
+def rss_now_kb():
+    try:
+        with open("/proc/self/status") as f:
+            m = re.search(r"VmRSS:\s*(\d+)", f.read())
+        return int(m.group(1)) if m else None
+    except OSError:
+        return None
 
 
 def peak_rss_kb():
@@ -104,7 +126,7 @@ def pct(sorted_us, p):
     return sorted_us[i]
 
 
-def emit(info, o, done, errors, rows, elapsed, cpu, lat_ns):
+def emit(info, o, done, errors, rows, elapsed, cpu, lat_ns, rss_warm=None):
     lat = sorted(x / 1000 for x in lat_ns)
     ok = done - errors
     print(
@@ -130,6 +152,7 @@ def emit(info, o, done, errors, rows, elapsed, cpu, lat_ns):
                 "cpu_us": cpu,
                 "cpu_us_per_op": cpu / ok if ok else None,
                 "rss_kb": peak_rss_kb(),
+                "rss_warm_kb": rss_warm,
             }
         ),
         flush=True,
@@ -172,12 +195,13 @@ async def _phase(op, o, seconds, ops, lat):
 async def run_bench(info, o, op):
     """Warm-up then the measured phase for an `async def op(key) -> rows | None`."""
     await _phase(op, o, o.warmup, o.warmup_ops, None)
+    rss_warm = rss_now_kb()
     lat = []
     c0 = cpu_us()
     t0 = time.perf_counter()
     s = await _phase(op, o, o.duration, o.ops, lat)
     elapsed = time.perf_counter() - t0
-    emit(info, o, s["done"], s["errors"], s["rows"], elapsed, cpu_us() - c0, lat)
+    emit(info, o, s["done"], s["errors"], s["rows"], elapsed, cpu_us() - c0, lat, rss_warm)
 
 
 def run_bench_callbacks(info, o, start_op):
@@ -229,9 +253,10 @@ def run_bench_callbacks(info, o, start_op):
         return st
 
     phase(o.warmup, o.warmup_ops, None)
+    rss_warm = rss_now_kb()
     lat = []
     c0 = cpu_us()
     t0 = time.perf_counter()
     s = phase(o.duration, o.ops, lat)
     elapsed = time.perf_counter() - t0
-    emit(info, o, s["done"], s["errors"], s["rows"], elapsed, cpu_us() - c0, lat)
+    emit(info, o, s["done"], s["errors"], s["rows"], elapsed, cpu_us() - c0, lat, rss_warm)

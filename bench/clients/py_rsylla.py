@@ -3,16 +3,20 @@
 Workloads as in rsylla's own benchmark/rsylla_benchmark.py: `execute(cql)`,
 `execute(cql, values)` (prepared under the hood), `execute_prepared(ps, values)`;
 `paged_read` runs a Query with page size 5000 (rsylla 0.1 has no row iterator:
-`execute` returns the rows it fetched).
+`execute` returns the rows it fetched); `batch`: `Batch("unlogged")` with the prepared
+INSERT appended ten times, built once, `session.batch(b, ten {"id", "value"} dicts)`.
 """
 
 import asyncio
 import importlib.metadata
 
 from py_harness import (
+    BATCH_SIZE,
     PAGED,
     READ_BIND,
+    TABLETS_READ,
     WRITE_BIND,
+    batch_keys,
     finish,
     parse_args,
     read_cql,
@@ -20,7 +24,7 @@ from py_harness import (
     runtime_name,
     write_cql,
 )
-from rsylla import Query, Session
+from rsylla import Batch, Query, Session
 
 
 async def main():
@@ -81,6 +85,26 @@ async def main():
                 row.columns()
                 n += 1
             return n
+
+    elif w == "tablets_read":
+        ps = await session.prepare(TABLETS_READ)
+
+        async def op(k):
+            r = await session.execute_prepared(ps, {"k": k})
+            row = r.first_row()
+            if row:
+                row.columns()
+            return len(r)
+
+    elif w == "batch":
+        ps = await session.prepare(WRITE_BIND)
+        b = Batch("unlogged")
+        for _ in range(BATCH_SIZE):
+            b.append_prepared(ps)
+        keys = o.keys
+
+        async def op(k):
+            await session.batch(b, [{"id": x, "value": x} for x in batch_keys(k, keys)])
 
     version = importlib.metadata.version("rsylla")
     await run_bench({"driver": f"rsylla-py {version}", "runtime": runtime_name()}, o, op)

@@ -6,7 +6,10 @@ Driven the way its docs recommend for throughput: `execute_async` with callbacks
 - `*_bind`: `execute_async(cql_with_%s, params)`: this driver binds simple
   statements client-side, formatting the values into the CQL text;
 - `*_prepared`: `session.prepare(cql)` once, then `execute_async(ps, params)`;
-- `paged_read`: prepared with `fetch_size`, `start_fetching_next_page()` per page.
+- `paged_read`: prepared with `fetch_size`, `start_fetching_next_page()` per page;
+- `tablets_read`: prepared `SELECT v FROM t WHERE k = ?` (the tablets simulation's table);
+- `batch`: `BatchStatement(batch_type=BatchType.UNLOGGED)` per operation, the prepared INSERT
+  added ten times with its values, `execute_async(batch)`.
 """
 
 import importlib.metadata
@@ -14,10 +17,13 @@ import logging
 
 from cassandra.cluster import EXEC_PROFILE_DEFAULT, Cluster, ExecutionProfile
 from cassandra.policies import DCAwareRoundRobinPolicy, TokenAwarePolicy
+from cassandra.query import BatchStatement, BatchType
 from py_harness import (
     PAGED,
     READ_BIND,
+    TABLETS_READ,
     WRITE_BIND,
+    batch_keys,
     finish,
     host_port,
     parse_args,
@@ -110,6 +116,22 @@ def main():
                     done(total[0], None)
 
             fut.add_callbacks(page, lambda e: done(0, e))
+
+    elif w == "tablets_read":
+        ps = session.prepare(TABLETS_READ)
+
+        def op(k, done):
+            start(session.execute_async(ps, (k,)), done, count_rows)
+
+    elif w == "batch":
+        ps = session.prepare(WRITE_BIND)
+        keys = o.keys
+
+        def op(k, done):
+            b = BatchStatement(batch_type=BatchType.UNLOGGED)
+            for x in batch_keys(k, keys):
+                b.add(ps, (x, x))
+            start(session.execute_async(b), done, none)
 
     version = importlib.metadata.version("scylla-driver")
     run_bench_callbacks({"driver": f"scylla-driver {version}", "runtime": runtime_name()}, o, op)

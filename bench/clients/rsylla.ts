@@ -6,18 +6,38 @@
  * Bun:  `bun bench/clients/rsylla.ts ...`
  * Node: `bun build bench/clients/rsylla.ts --target=node --outfile=.cache/bench/rsylla_node.mjs`
  *       then `node .cache/bench/rsylla_node.mjs ...`
+ *
+ * `batch`: one `Batch("unlogged")` holding the prepared INSERT ten times, built once, run with
+ * `session.batch(b, values)` (ten value rows per operation; the driver routes a batch by its
+ * first statement). `inflight`: see harness.mjs (the connection cap is raised to 32768 so that
+ * all 10 000 requests are on the wire, not queued in the driver).
+ *
+ * `--routing-forced` flips the driver's internal switch (src/cluster/routing_switch.ts, not
+ * exported from mod.ts): against one unsharded node the driver then computes the routing key,
+ * the Murmur3 token and the replica lookup on every request, as the peers do.
  * @module
  */
 
 import process from "node:process";
-import { type PreparedStatement, SessionBuilder } from "../../mod.ts";
-import { CQL, parseArgs, runBench, runtimeName } from "./harness.mjs";
+import { Batch, type PreparedStatement, SessionBuilder } from "../../mod.ts";
+import { forceRouting } from "../../src/cluster/routing_switch.ts";
+import {
+  BATCH_SIZE,
+  batchKeys,
+  CQL,
+  parseArgs,
+  runBench,
+  runInflight,
+  runtimeName,
+} from "./harness.mjs";
 
 const o = parseArgs(process.argv.slice(2));
-const session = await new SessionBuilder()
+if (o.routingForced) forceRouting(true);
+const builder = new SessionBuilder()
   .knownNodes(o.hosts)
-  .useKeyspace(o.keyspace, false)
-  .build();
+  .useKeyspace(o.keyspace, false);
+if (o.workload === "inflight") builder.maxRequestsPerConnection(32768).requestTimeout(60_000);
+const session = await builder.build();
 
 let op: (k: number) => Promise<number | void>;
 switch (o.workload) {
@@ -73,9 +93,45 @@ switch (o.workload) {
     };
     break;
   }
+  case "batch": {
+    const ps = await session.prepare(CQL.writeBind);
+    const b = new Batch("unlogged");
+    for (let i = 0; i < BATCH_SIZE; i++) b.appendPrepared(ps);
+    const keys = o.keys;
+    op = async (k) => {
+      await session.batch(b, batchKeys(k, keys).map((x) => [x, x]));
+    };
+    break;
+  }
+  case "tablets_read": {
+    const ps = await session.prepare(CQL.tabletsRead);
+    op = async (k) => {
+      const rs = await session.executePrepared(ps, [k]);
+      rs.firstRow()?.columns();
+      return rs.length;
+    };
+    break;
+  }
+  case "inflight": {
+    const ps = await session.prepare(CQL.readBind);
+    op = async (k) => {
+      const rs = await session.executePrepared(ps, [k]);
+      rs.firstRow()?.columns();
+      return rs.length;
+    };
+    break;
+  }
   default:
     throw new Error(`unknown workload ${o.workload}`);
 }
-await runBench({ driver: "rsylla-ts", runtime: runtimeName() }, o, op);
+const info = { driver: "rsylla-ts", runtime: runtimeName() };
+if (o.workload === "inflight") {
+  const hold = await session.prepare(CQL.hold);
+  await runInflight(info, o, {
+    op,
+    holdOp: (k) => session.executePrepared(hold, [k]),
+    scalar: async (cql) => Number((await session.execute(cql)).firstRow()?.get(0) ?? 0),
+  });
+} else await runBench(info, o, op);
 await session.close();
 process.exit(0);

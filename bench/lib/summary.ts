@@ -33,6 +33,12 @@ export interface CellSummary {
   cpu: Spread | null;
   p99_us: Spread | null;
   rss_mb: Spread | null;
+  /** RSS and JS heap right after the warm-up, MiB. */
+  rss_warm_mb: Spread | null;
+  heap_warm_mb: Spread | null;
+  /** `inflight`: bytes per request in flight (RSS, JS heap). */
+  rss_per_req: Spread | null;
+  heap_per_req: Spread | null;
   runs: number;
   failed: number;
 }
@@ -60,6 +66,10 @@ export function summarize(runs: RunRecord[]): CellSummary[] {
       cpu: spread(good.map((r) => r.result!.cpu_us_per_op ?? NaN)),
       p99_us: spread(good.map((r) => r.result!.lat_us.p99 ?? NaN)),
       rss_mb: spread(good.map((r) => (r.proc?.maxrss_kb ?? r.result!.rss_kb ?? NaN) / 1024)),
+      rss_warm_mb: spread(good.map((r) => (r.result!.rss_warm_kb ?? NaN) / 1024)),
+      heap_warm_mb: spread(good.map((r) => (r.result!.heap_warm_kb ?? NaN) / 1024)),
+      rss_per_req: spread(good.map((r) => r.result!.inflight?.rss_bytes_per_request ?? NaN)),
+      heap_per_req: spread(good.map((r) => r.result!.inflight?.heap_bytes_per_request ?? NaN)),
       runs: g.length,
       failed: g.length - good.length,
     });
@@ -86,11 +96,11 @@ export function fmtCpu(s: Spread | null): string {
 /** Display order: ours per runtime first, then the peers. */
 export const DRIVER_ORDER = [
   "rsylla-deno",
-  "rsylla-deno-noshort",
+  "rsylla-deno-routing-forced",
   "rsylla-bun",
-  "rsylla-bun-noshort",
+  "rsylla-bun-routing-forced",
   "rsylla-node",
-  "rsylla-node-noshort",
+  "rsylla-node-routing-forced",
   "rust",
   "datastax-node",
   "datastax-bun",
@@ -104,6 +114,14 @@ const orderOf = (id: string) => {
   const i = DRIVER_ORDER.indexOf(id);
   return i < 0 ? DRIVER_ORDER.length : i;
 };
+
+/** Row name of a driver id: `rsylla-deno-routing-forced` → `rsylla-deno (routing forced)`. */
+export function driverLabel(id: string): string {
+  return id.replace(/-routing-forced$/, " (routing forced)");
+}
+
+/** The throughput tables and charts leave the `inflight` memory runs out. */
+const THROUGHPUT_MODES = ["cassandra", "null"] as const;
 
 /** Human name of a mode, as the run's settings describe it. */
 export function modeTitle(rep: BenchReport, mode: string): string {
@@ -125,7 +143,7 @@ export function modeTitle(rep: BenchReport, mode: string): string {
 export function summaryTables(rep: BenchReport): string[] {
   const cells = summarize(rep.runs);
   const out: string[] = [];
-  for (const mode of ["cassandra", "null"] as const) {
+  for (const mode of THROUGHPUT_MODES) {
     const inMode = cells.filter((c) => c.mode === mode);
     if (!inMode.length) continue;
     for (const w of [...new Set(inMode.map((c) => c.workload))]) {
@@ -146,8 +164,138 @@ export function summaryTables(rep: BenchReport): string[] {
           const f = x.failed ? ` ⚠${x.failed} failed` : "";
           return `${fmtOps(x.ops)}${f} | ${fmtCpu(x.cpu)}`;
         });
-        out.push(`| ${id} | ${row.join(" | ")} |`);
+        out.push(`| ${driverLabel(id)} | ${row.join(" | ")} |`);
       }
+    }
+  }
+  out.push(...memoryTables(rep, cells), ...tabletsTable(rep, cells));
+  return out;
+}
+
+const pct = (s: Spread | null) =>
+  !s
+    ? "–"
+    : s.n > 1 && s.max - s.min >= 0.05
+    ? `${s.median.toFixed(1)} (${s.min.toFixed(1)}–${s.max.toFixed(1)})`
+    : s.median.toFixed(1);
+
+/**
+ * The `tablets` mode: per driver, ops/s, CPU µs/op and where its requests landed in the tablets
+ * simulation (share of all its EXECUTEs, warm-up included), median (min–max) over the repeats.
+ */
+export function tabletsTable(rep: BenchReport, cells = summarize(rep.runs)): string[] {
+  const tab = cells.filter((c) => c.mode === "tablets")
+    .sort((a, b) => orderOf(a.id) - orderOf(b.id) || a.concurrency - b.concurrency);
+  if (!tab.length) return [];
+  const out = [
+    "",
+    "### tablets_read — SIMULATED ScyllaDB with tablets (tests/sim, not ScyllaDB)",
+    "",
+    "Three simulated nodes of 4, 3 and 5 shards; keyspace `tks` (RF 2) with 128 tablets at " +
+    "random boundaries on random shards, unrelated to the token ring, so only the " +
+    "`tablets-routing-v1` payloads tell a driver where a partition lives. Prepared " +
+    "`SELECT v FROM t WHERE k = ?`. Landing = share of all the client process's EXECUTEs " +
+    "(warm-up included, so the first request of each tablet counts) that the simulation saw on " +
+    "a replica node and on that replica's shard. Every client that negotiates " +
+    "TABLETS_ROUTING_V1 runs here (DataStax `cassandra-driver` has no tablets support).",
+    "",
+    "| driver | c | ops/s | CPU µs/op | on replica shard % | on replica node % | " +
+    "answered with a tablet payload % | connections with TABLETS_ROUTING_V1 |",
+    "| --- | --: | --: | --: | --: | --: | --: | --: |",
+  ];
+  for (const c of tab) {
+    const runs = rep.runs.filter((r) =>
+      r.mode === "tablets" && r.id === c.id && r.concurrency === c.concurrency && r.tablets &&
+      r.tablets.requests > 0
+    );
+    const share = (f: (t: NonNullable<RunRecord["tablets"]>) => number) =>
+      spread(runs.map((r) => (100 * f(r.tablets!)) / r.tablets!.requests));
+    const last = runs.at(-1)?.tablets;
+    const f = c.failed ? ` ⚠${c.failed} failed` : "";
+    out.push(
+      `| ${driverLabel(c.id)}${f} | ${c.concurrency} | ${fmtOps(c.ops)} | ${fmtCpu(c.cpu)} | ${
+        pct(share((t) => t.onReplicaShard))
+      } | ${pct(share((t) => t.onReplica))} | ${pct(share((t) => t.withPayload))} | ${
+        last ? `${last.v1}/${last.connections}` : "–"
+      } |`,
+    );
+  }
+  return out;
+}
+
+const mb = (s: Spread | null) =>
+  !s ? "–" : s.n > 1 ? `${one(s.median)} (${one(s.min)}–${one(s.max)})` : one(s.median);
+const bytes = (s: Spread | null) =>
+  !s ? "–" : s.n > 1 ? `${int(s.median)} (${int(s.min)}–${int(s.max)})` : int(s.median);
+
+/**
+ * Memory: bytes per request with N requests in flight (the `inflight` runs), and every
+ * client's RSS and JS heap right after its warm-up in the read_prepared cells.
+ */
+export function memoryTables(rep: BenchReport, cells = summarize(rep.runs)): string[] {
+  const out: string[] = [];
+  const mem = cells.filter((c) => c.mode === "memory")
+    .sort((a, b) => orderOf(a.id) - orderOf(b.id));
+  if (mem.length) {
+    const n = mem[0].concurrency;
+    out.push(
+      "",
+      `### Memory per request in flight — ${int(n)} requests started at once (null cluster)`,
+      "",
+      "After a read_prepared warm-up the client starts the requests at once; the null server " +
+        "holds every answer until it has all of them, then the client forces a GC (`gc()` " +
+        "with `--expose-gc` on Node and Deno, `Bun.gc(true)`) and reads " +
+        "`process.memoryUsage()`. Per request = (in flight − idle baseline after warm-up) ÷ N; " +
+        "median (min–max) over the repeats. Both drivers' per-connection cap is raised to " +
+        "32 768 so that every request is on the wire, not queued.",
+      "",
+      "| driver | RSS B/request | JS heap B/request | idle RSS MB | idle JS heap MB | held |",
+      "| --- | --: | --: | --: | --: | --: |",
+    );
+    for (const c of mem) {
+      const runs = rep.runs.filter((r) => r.mode === "memory" && r.id === c.id && r.result);
+      const base = (f: (x: NonNullable<RunRecord["result"]>) => number | undefined) =>
+        spread(runs.map((r) => (f(r.result!) ?? NaN) / 1024));
+      const held = runs.map((r) => r.result!.inflight?.held_by_server ?? 0);
+      const f = c.failed ? ` ⚠${c.failed} failed` : "";
+      out.push(
+        `| ${driverLabel(c.id)}${f} | ${bytes(c.rss_per_req)} | ${bytes(c.heap_per_req)} | ${
+          mb(base((x) => x.inflight?.base_rss_kb))
+        } | ${mb(base((x) => x.inflight?.base_heap_kb))} | ${
+          held.length ? `${int(Math.min(...held))}/${int(n)}` : "–"
+        } |`,
+      );
+    }
+  }
+  const warm = cells.filter((c) => c.workload === "read_prepared" && c.rss_warm_mb);
+  if (warm.length) {
+    const cols: [RunRecord["mode"], number][] = [];
+    for (const mode of THROUGHPUT_MODES) {
+      for (const c of [...new Set(warm.filter((x) => x.mode === mode).map((x) => x.concurrency))]) {
+        cols.push([mode, c]);
+      }
+    }
+    cols.sort((a, b) => (a[0] === b[0] ? a[1] - b[1] : a[0] === "cassandra" ? -1 : 1));
+    const ids = [...new Set(warm.map((c) => c.id))].sort((a, b) => orderOf(a) - orderOf(b));
+    out.push(
+      "",
+      "### Client memory right after the warm-up (read_prepared): RSS MB / JS heap MB",
+      "",
+      "Median over the repeats; JS heap = `process.memoryUsage().heapUsed` (JavaScript " +
+        "clients only), no GC forced.",
+      "",
+      `| driver | ${cols.map(([m, c]) => `${m === "null" ? "null " : ""}c=${c}`).join(" | ")} |`,
+      `| --- | ${cols.map(() => "--:").join(" | ")} |`,
+    );
+    for (const id of ids) {
+      const row = cols.map(([m, c]) => {
+        const x = warm.find((y) => y.id === id && y.mode === m && y.concurrency === c);
+        if (!x) return "–";
+        return `${x.rss_warm_mb ? one(x.rss_warm_mb.median) : "–"} / ${
+          x.heap_warm_mb ? one(x.heap_warm_mb.median) : "–"
+        }`;
+      });
+      out.push(`| ${driverLabel(id)} | ${row.join(" | ")} |`);
     }
   }
   return out;
@@ -164,7 +312,7 @@ export function workloadSvg(rep: BenchReport, mode: RunRecord["mode"], workload:
   const concs = [...new Set(cs.map((c) => c.concurrency))].sort((a, b) => a - b);
   const ids = [...new Set(cs.map((c) => c.id))].sort((a, b) => orderOf(a) - orderOf(b));
   const maxCpu = Math.max(1, ...cs.map((c) => c.cpu?.max ?? 0));
-  const W = 900, left = 150, right = 200, barH = 14, gap = 4, groupGap = 26, top = 64;
+  const W = 960, left = 210, right = 200, barH = 14, gap = 4, groupGap = 26, top = 64;
   // Bars end 130 px before the ops/s column, so the µs label always fits beside them.
   const plotW = W - left - right - 130;
   const rows = concs.length * (ids.length * (barH + gap) + groupGap);
@@ -186,7 +334,11 @@ export function workloadSvg(rep: BenchReport, mode: RunRecord["mode"], workload:
     for (const id of ids) {
       const x = cs.find((z) => z.id === id && z.concurrency === c);
       const ours = id.startsWith("rsylla-");
-      out.push(`<text x="${left - 6}" y="${y + barH - 3}" text-anchor="end">${esc(id)}</text>`);
+      out.push(
+        `<text x="${left - 6}" y="${y + barH - 3}" text-anchor="end">${
+          esc(driverLabel(id))
+        }</text>`,
+      );
       if (x?.cpu) {
         const w = (x.cpu.median / maxCpu) * plotW;
         const x0 = left + (x.cpu.min / maxCpu) * plotW, x1 = left + (x.cpu.max / maxCpu) * plotW;
@@ -236,7 +388,7 @@ export function readmeTable(rep: BenchReport, resultsPath: string): string {
     : Math.max(...cells.map((x) => x.concurrency));
   const ids = [...new Set(cells.map((x) => x.id))].sort((a, b) => orderOf(a) - orderOf(b));
   const cols: [RunRecord["mode"], string][] = [];
-  for (const mode of ["cassandra", "null"] as const) {
+  for (const mode of THROUGHPUT_MODES) {
     for (const w of [...new Set(cells.filter((x) => x.mode === mode).map((x) => x.workload))]) {
       cols.push([mode, w]);
     }
@@ -272,7 +424,21 @@ export function readmeTable(rep: BenchReport, resultsPath: string): string {
       );
       return x?.cpu ? `${fmtCpu(x.cpu)} µs · ${fmtOps(x.ops)}` : "–";
     });
-    lines.push(`| ${id} | ${row.join(" | ")} |`);
+    if (row.some((x) => x !== "–")) lines.push(`| ${driverLabel(id)} | ${row.join(" | ")} |`);
+  }
+  const mem = cells.filter((x) => x.mode === "memory" && x.rss_per_req)
+    .sort((a, b) => orderOf(a.id) - orderOf(b.id));
+  if (mem.length) {
+    lines.push(
+      "",
+      `Memory per request with ${int(mem[0].concurrency)} requests in flight (null cluster, ` +
+        "median; RSS / JS heap bytes): " +
+        mem.map((x) =>
+          `${driverLabel(x.id)} ${int(x.rss_per_req!.median)} / ${
+            x.heap_per_req ? int(x.heap_per_req.median) : "–"
+          }`
+        ).join("; ") + ".",
+    );
   }
   if (rep.decode?.length) {
     lines.push(

@@ -30,11 +30,34 @@ export interface ClientResult {
   cpu_us_per_op: number | null;
   /** VmHWM at exit, as the client read it. */
   rss_kb: number | null;
+  /** RSS right after the warm-up (every client; runs made before it was added lack it). */
+  rss_warm_kb?: number | null;
+  /** JS heap used right after the warm-up (JavaScript clients). */
+  heap_warm_kb?: number | null;
+  /** The `inflight` measurement (see bench/clients/harness.mjs). */
+  inflight?: InflightResult;
+}
+
+/** Memory of N requests in flight at once, held by the null server. */
+export interface InflightResult {
+  requests: number;
+  held_by_server: number;
+  gc_forced: boolean;
+  start_ms: number;
+  all_held_ms: number;
+  base_rss_kb: number;
+  base_heap_kb: number;
+  rss_kb: number;
+  heap_kb: number;
+  heap_before_gc_kb: number;
+  rss_bytes_per_request: number;
+  heap_bytes_per_request: number;
 }
 
 /** One driver × workload × concurrency run, as the runner records it. */
 export interface RunRecord {
-  mode: "cassandra" | "null";
+  /** `memory`: the `inflight` measurement against the null cluster. */
+  mode: "cassandra" | "null" | "memory" | "tablets";
   /** The runner's driver id, e.g. `rsylla-deno`. */
   id: string;
   workload: string;
@@ -43,6 +66,20 @@ export interface RunRecord {
   /** Whole child process, from /usr/bin/time: wall, user+sys CPU seconds, max RSS. */
   proc: { wall_s: number; cpu_s: number; maxrss_kb: number } | null;
   error: string | null;
+  /** `tablets` mode: where the client's requests landed (bench/tablets_server.ts). */
+  tablets?: TabletsLanding | null;
+}
+
+/** Landing shares the tablets simulation recorded over one client process (warm-up included). */
+export interface TabletsLanding {
+  requests: number;
+  onReplica: number;
+  onReplicaShard: number;
+  withPayload: number;
+  /** Connections the client opened, how many negotiated TABLETS_ROUTING_V1, via the shard-aware port. */
+  connections: number;
+  v1: number;
+  shardAware: number;
 }
 
 /** How installing or building one peer went. */

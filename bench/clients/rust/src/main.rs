@@ -5,7 +5,14 @@
 //! - `*_bind`: `query_unpaged(cql, values)`: the driver prepares the statement
 //!   first (an extra round trip per call) to learn the value types;
 //! - `*_prepared`: `prepare` once, then `execute_unpaged(&ps, values)`;
-//! - `paged_read`: prepared with page size 5000, `execute_iter` + `rows_stream`.
+//! - `paged_read`: prepared with page size 5000, `execute_iter` + `rows_stream`;
+//! - `batch`: one `Batch::new(BatchType::Unlogged)` holding the prepared INSERT ten
+//!   times, built once, `session.batch(&b, ten (k, k) tuples)` (routed by its first
+//!   statement's token).
+//!
+//! - `tablets_read`: `SELECT v FROM t WHERE k = ?` prepared (the tablets simulation's table).
+//!
+//! `rss_warm_kb` in the JSON line is VmRSS right after the warm-up.
 //!
 //! CPU is getrusage(RUSAGE_SELF) user+sys over the measured phase (all threads
 //! of the tokio runtime); peak RSS is VmHWM from /proc/self/status at exit.
@@ -18,6 +25,7 @@ use futures::StreamExt;
 use hdrhistogram::Histogram;
 use scylla::client::session::Session;
 use scylla::client::session_builder::SessionBuilder;
+use scylla::statement::batch::{Batch, BatchType};
 use scylla::statement::prepared::PreparedStatement;
 
 #[derive(Clone)]
@@ -51,7 +59,7 @@ fn parse_args() -> Opts {
     let mut i = 0;
     while i < args.len() {
         let a = args[i].as_str();
-        if a == "--null" {
+        if a == "--null" || a == "--routing-forced" {
             i += 1;
             continue;
         }
@@ -67,6 +75,7 @@ fn parse_args() -> Opts {
             "--keyspace" => o.keyspace = v,
             "--page-size" => o.page_size = v.parse().unwrap(),
             "--keys" => o.keys = v.parse().unwrap(),
+            "--inflight" => {}
             _ => panic!("unknown argument {a}"),
         }
         i += 2;
@@ -83,12 +92,17 @@ fn parse_args() -> Opts {
 const READ_BIND: &str = "SELECT id, value FROM test WHERE id = ?";
 const WRITE_BIND: &str = "INSERT INTO test (id, value) VALUES (?, ?)";
 const PAGED: &str = "SELECT ck, v FROM paged WHERE pk = ?";
+const TABLETS_READ: &str = "SELECT v FROM t WHERE k = ?";
 
 struct Ctx {
     session: Session,
     workload: String,
     ps: Option<PreparedStatement>,
+    batch: Option<Batch>,
+    keys: u32,
 }
+
+const BATCH_SIZE: u32 = 10;
 
 type Res = Result<u64, Box<dyn std::error::Error + Send + Sync>>;
 
@@ -113,6 +127,13 @@ async fn op(ctx: &Ctx, k: i32) -> Res {
                 .into_rows_result()?;
             Ok(r.rows::<(i32, i32)>()?.count() as u64)
         }
+        "tablets_read" => {
+            let r = s
+                .execute_unpaged(ctx.ps.as_ref().unwrap(), (k,))
+                .await?
+                .into_rows_result()?;
+            Ok(r.rows::<(i32,)>()?.count() as u64)
+        }
         "write" => {
             s.query_unpaged(format!("INSERT INTO test (id, value) VALUES ({k}, {k})"), &[])
                 .await?;
@@ -124,6 +145,17 @@ async fn op(ctx: &Ctx, k: i32) -> Res {
         }
         "write_prepared" => {
             s.execute_unpaged(ctx.ps.as_ref().unwrap(), (k, k)).await?;
+            Ok(0)
+        }
+        "batch" => {
+            let keys = ctx.keys;
+            let values: Vec<(i32, i32)> = (0..BATCH_SIZE)
+                .map(|i| {
+                    let x = ((k as u32 + i) % keys) as i32;
+                    (x, x)
+                })
+                .collect();
+            s.batch(ctx.batch.as_ref().unwrap(), values).await?;
             Ok(0)
         }
         "paged_read" => {
@@ -217,6 +249,12 @@ fn cpu_us() -> f64 {
     tv(ru.ru_utime) + tv(ru.ru_stime)
 }
 
+fn rss_now_kb() -> Option<u64> {
+    let s = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = s.lines().find(|l| l.starts_with("VmRSS:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
 fn peak_rss_kb() -> Option<u64> {
     let s = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = s.lines().find(|l| l.starts_with("VmHWM:"))?;
@@ -234,7 +272,8 @@ async fn main() {
         .expect("connect");
     let ps = match o.workload.as_str() {
         "read_prepared" => Some(session.prepare(READ_BIND).await.expect("prepare")),
-        "write_prepared" => Some(session.prepare(WRITE_BIND).await.expect("prepare")),
+        "write_prepared" | "batch" => Some(session.prepare(WRITE_BIND).await.expect("prepare")),
+        "tablets_read" => Some(session.prepare(TABLETS_READ).await.expect("prepare")),
         "paged_read" => {
             let mut ps = session.prepare(PAGED).await.expect("prepare");
             ps.set_page_size(o.page_size);
@@ -242,8 +281,18 @@ async fn main() {
         }
         _ => None,
     };
-    let ctx = Arc::new(Ctx { session, workload: o.workload.clone(), ps });
+    let batch = if o.workload == "batch" {
+        let mut b = Batch::new(BatchType::Unlogged);
+        for _ in 0..BATCH_SIZE {
+            b.append_statement(ps.clone().unwrap());
+        }
+        Some(b)
+    } else {
+        None
+    };
+    let ctx = Arc::new(Ctx { session, workload: o.workload.clone(), ps, batch, keys: o.keys });
     phase(ctx.clone(), &o, o.warmup, o.warmup_ops, false).await;
+    let rss_warm = rss_now_kb();
     let c0 = cpu_us();
     let t0 = Instant::now();
     let p = phase(ctx.clone(), &o, o.duration, o.ops, true).await;
@@ -272,6 +321,7 @@ async fn main() {
         "cpu_us": cpu,
         "cpu_us_per_op": if ok > 0 { serde_json::json!(cpu / ok as f64) } else { serde_json::Value::Null },
         "rss_kb": peak_rss_kb(),
+        "rss_warm_kb": rss_warm,
     });
     println!("{out}");
     std::process::exit(0);
