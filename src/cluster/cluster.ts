@@ -9,19 +9,22 @@ import { HostPool } from "../pool/host_pool.ts";
 import { HostIdMismatchError } from "../pool/handshake.ts";
 import type { ReconnectPolicy } from "../pool/reconnect_policy.ts";
 import { encodeRegister } from "../wire/requests/control.ts";
-import type { ServerEvent } from "../wire/responses/event.ts";
 import { ConnectionError, RequestTimeoutError, ScyllaError } from "../errors.ts";
 import { Opcode } from "../wire/frame.ts";
 import { ClusterData } from "./cluster_data.ts";
-import { nodeAddress, type NodeInfo } from "./node.ts";
+import { type Host, nodeAddress, type NodeInfo } from "./node.ts";
 import { type KeyspaceMetadata, loadSchema } from "./schema.ts";
 import { querySystem } from "./system_query.ts";
 import { discoverNodes } from "./topology.ts";
+import { ClusterEvents, eventTypes } from "./events.ts";
+import { TabletHosts } from "./tablet_hosts.ts";
 import { TokenMap } from "../routing/token_map.ts";
 import { parseScyllaExtensions } from "../routing/sharding.ts";
 import type { RoutingInfo } from "../routing/routing_key.ts";
-import { type Tablet, TabletMap } from "../routing/tablets.ts";
+import { TabletMap } from "../routing/tablets.ts";
 import { routingSwitch } from "./routing_switch.ts";
+
+export type { Host };
 
 /** What the cluster layer needs to know. */
 export interface ClusterOptions {
@@ -41,18 +44,6 @@ export interface ClusterOptions {
   log?: (level: "debug" | "info" | "warn", message: string) => void;
 }
 
-/** A node with its pool. */
-export interface Host {
-  /** What is known of the node. */
-  info: NodeInfo;
-  /** Its connections. */
-  pool: HostPool;
-  /** Requests sent to the node (attempts). */
-  sent: number;
-}
-
-const REFRESH_DEBOUNCE_MS = 500;
-
 /** The cluster as one session sees it. */
 export class Cluster {
   /** Known nodes by host id. */
@@ -70,14 +61,14 @@ export class Cluster {
   /** Tablets learnt from routing payloads, per table. */
   readonly tablets: TabletMap = new TabletMap();
   /** Tablet replicas resolved to hosts, valid for one topology version. */
-  #tabletHosts = new WeakMap<Tablet, { version: number; hosts: Host[] | null }>();
+  #tabletHosts = new TabletHosts();
+  /** The event types the control connection registered for. */
+  events: readonly string[] = [];
 
   #opts: ClusterOptions;
   #control: Connection | null = null;
   #closed = false;
-  #topologyTimer: ReturnType<typeof setTimeout> | undefined;
-  #schemaTimer: ReturnType<typeof setTimeout> | undefined;
-  #staleKeyspaces = new Set<string>();
+  #events: ClusterEvents;
   #reconnecting = false;
   #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   /** Bumped on every topology change, so routing can rebuild derived state lazily. */
@@ -88,6 +79,17 @@ export class Cluster {
 
   private constructor(opts: ClusterOptions) {
     this.#opts = opts;
+    this.#events = new ClusterEvents({
+      tablets: this.tablets,
+      statusChanged: (address, up) => {
+        const host = [...this.hosts.values()].find((h) => h.info.address === address);
+        if (host && up) host.pool.reconnectNow();
+        return host !== undefined;
+      },
+      refreshTopology: () => this.#refreshTopology(),
+      refreshSchema: (keyspace) => this.refreshSchema(keyspace),
+      log: (level, message) => this.#log(level, message),
+    });
   }
 
   /**
@@ -150,22 +152,9 @@ export class Cluster {
       ? this.tablets.lookupHiLo(keyspace, table, routing.tokenHiLo)
       : this.tablets.lookup(keyspace, table, token);
     if (tablet === undefined) return null;
-    let cached = this.#tabletHosts.get(tablet);
-    if (cached === undefined || cached.version !== this.#topologyVersion) {
-      const hosts: Host[] = [];
-      for (const r of tablet.replicas) {
-        const h = this.hosts.get(r.hostId);
-        if (h === undefined) break;
-        hosts.push(h);
-      }
-      cached = {
-        version: this.#topologyVersion,
-        hosts: hosts.length === tablet.replicas.length ? hosts : null,
-      };
-      this.#tabletHosts.set(tablet, cached);
-    }
-    if (cached.hosts !== null) routing.tablet = tablet;
-    return cached.hosts;
+    const hosts = this.#tabletHosts.resolve(tablet, this.hosts, this.#topologyVersion);
+    if (hosts !== null) routing.tablet = tablet;
+    return hosts;
   }
 
   /**
@@ -226,8 +215,7 @@ export class Cluster {
   /** Closes the control connection and every pool. */
   close(): void {
     this.#closed = true;
-    clearTimeout(this.#topologyTimer);
-    clearTimeout(this.#schemaTimer);
+    this.#events.close();
     clearTimeout(this.#reconnectTimer);
     this.#control?.close();
     for (const h of this.hosts.values()) h.pool.close();
@@ -267,14 +255,14 @@ export class Cluster {
           host: cp.host,
           port: cp.port,
           keyspace: null,
-          onEvent: (e) => this.#onEvent(e),
+          onEvent: (e) => this.#events.on(e),
           onClose: (err) => this.#onControlClosed(conn, err),
         });
-        await conn.send(
-          encodeRegister(["TOPOLOGY_CHANGE", "STATUS_CHANGE", "SCHEMA_CHANGE"]),
-          (op) => op === Opcode.READY,
-          { timeoutMs: this.#opts.requestTimeout },
-        );
+        const events = await eventTypes(conn, this.#opts.requestTimeout);
+        await conn.send(encodeRegister(events), (op) => op === Opcode.READY, {
+          timeoutMs: this.#opts.requestTimeout,
+        });
+        this.events = events;
         const nodes = await discoverNodes(conn, cp, this.#opts.requestTimeout);
         this.#control = conn;
         this.lwtMask = lwtMaskOf(conn.supported);
@@ -342,7 +330,7 @@ export class Cluster {
       log: (level, message) => this.#log(level, message),
       onStateChange: (up, err) => {
         // Another node answers at this address: the topology we hold is stale.
-        if (err instanceof HostIdMismatchError) this.#debounceTopology();
+        if (err instanceof HostIdMismatchError) this.#events.debounceTopology();
         n.up = up;
         if (up) {
           n.shardCount = pool.shardCount;
@@ -357,47 +345,6 @@ export class Cluster {
     });
     if (!this.#closed) pool.fill();
     return pool;
-  }
-
-  #onEvent(e: ServerEvent): void {
-    if (this.#closed) return;
-    switch (e.type) {
-      case "TOPOLOGY_CHANGE":
-        this.#debounceTopology();
-        break;
-      case "STATUS_CHANGE": {
-        const host = [...this.hosts.values()].find((h) => h.info.address === e.address);
-        if (host && e.change === "UP") host.pool.reconnectNow();
-        if (!host) this.#debounceTopology();
-        break;
-      }
-      case "SCHEMA_CHANGE":
-        // A dropped or altered table (or keyspace) may have new tablets: forget the old ones.
-        if (e.change !== "CREATED") {
-          if (e.target === "KEYSPACE") this.tablets.dropKeyspace(e.keyspace);
-          else if (e.target === "TABLE" && e.name !== undefined) {
-            this.tablets.dropTable(e.keyspace, e.name);
-          }
-        }
-        // Every keyspace changed within the debounce window is refreshed, not just the last.
-        this.#staleKeyspaces.add(e.keyspace);
-        clearTimeout(this.#schemaTimer);
-        this.#schemaTimer = setTimeout(() => {
-          const stale = [...this.#staleKeyspaces];
-          this.#staleKeyspaces.clear();
-          for (const ks of stale) {
-            this.refreshSchema(ks).catch((err) =>
-              this.#log("warn", `schema refresh of ${ks} failed: ${err.message}`)
-            );
-          }
-        }, REFRESH_DEBOUNCE_MS);
-        break;
-    }
-  }
-
-  #debounceTopology(): void {
-    clearTimeout(this.#topologyTimer);
-    this.#topologyTimer = setTimeout(() => this.#refreshTopology(), REFRESH_DEBOUNCE_MS);
   }
 
   async #refreshTopology(): Promise<void> {

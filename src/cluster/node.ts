@@ -4,6 +4,7 @@
  */
 
 import { formatContactPoint } from "../pool/address.ts";
+import type { HostPool } from "../pool/host_pool.ts";
 
 /** One node as discovered from `system.local` / `system.peers`. */
 export interface NodeInfo {
@@ -34,4 +35,14 @@ export interface NodeInfo {
 /** `host:port`, with IPv6 bracketed. */
 export function nodeAddress(n: { address: string; port: number }): string {
   return formatContactPoint({ host: n.address, port: n.port });
+}
+
+/** A node with its pool. */
+export interface Host {
+  /** What is known of the node. */
+  info: NodeInfo;
+  /** Its connections. */
+  pool: HostPool;
+  /** Requests sent to the node (attempts). */
+  sent: number;
 }

@@ -151,6 +151,38 @@ export class SimulatedScyllaCluster {
     return table.move(token, replicas);
   }
 
+  /**
+   * Moves the node `hostId` to `address` (same ports), as a changed route in
+   * `system.client_routes` would have clients reach it elsewhere: the node at
+   * the old address stops, one with the same identity starts at the new one,
+   * and `system.peers` names the new address. Sends no event: see
+   * {@link routesChanged}.
+   */
+  async moveNode(hostId: string, address: string): Promise<SimulatedScyllaNode> {
+    const i = this.nodes.findIndex((n) => n.info.hostId === hostId);
+    if (i < 0) throw new Error(`no simulated node ${hostId}`);
+    const old = this.nodes[i];
+    await old.close();
+    old.info.address = address;
+    this.nodes[i] = await SimulatedScyllaNode.start({
+      nrShards: old.nrShards,
+      address,
+      port: old.port,
+      shardAwarePortNumber: old.shardAwarePort ?? 0,
+      cluster: { topology: this.topology, hostId },
+    });
+    return this.nodes[i];
+  }
+
+  /**
+   * Every node pushes `CLIENT_ROUTES_CHANGE` for `hostIds` to its registered
+   * connections (group0 applies a route change on every node). Returns how many got it.
+   */
+  routesChanged(hostIds: string[], connectionId = "sim-connection-1"): number {
+    const ids = hostIds.map(() => connectionId);
+    return this.nodes.reduce((sum, n) => sum + n.clientRoutesChange(ids, hostIds), 0);
+  }
+
   /** Every EXECUTE of every node, by arrival per node (not globally ordered). */
   executes(): ExecuteRecord[] {
     return this.nodes.flatMap((n) => n.executes);

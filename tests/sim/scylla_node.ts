@@ -21,7 +21,10 @@
  * - SUPPORTED offers `SCYLLA_USE_METADATA_ID`; once negotiated, PREPARED
  *   carries the result metadata id, EXECUTE is read with one, and an id that
  *   is not the statement's current one gets `Metadata_changed`, the new id and
- *   the columns (`statements.ts`; `ALTER TABLE … ADD` changes them).
+ *   the columns (`statements.ts`; `ALTER TABLE … ADD` changes them);
+ * - REGISTER accepts `CLIENT_ROUTES_CHANGE` only where the topology says the
+ *   nodes know it (else, as for any unknown type, a protocol error), and
+ *   {@link SimulatedScyllaNode.clientRoutesChange} pushes that event.
  *
  * The owning shard is computed here with a BigInt transcription of the spec's
  * formula, independent of `src/cluster/sharding.ts`; the token uses the
@@ -69,6 +72,8 @@ export interface SimulatedNodeOptions {
   cassandra?: boolean;
   /** Offer `SCYLLA_USE_METADATA_ID` (default `true`, as ScyllaDB since 2025.2). */
   useMetadataId?: boolean;
+  /** One-node sim: know `CLIENT_ROUTES_CHANGE` and `system.client_routes` (default `true`). */
+  clientRoutes?: boolean;
   /** Listen address (default 127.0.0.1; any 127.x.y.z works on Linux). */
   address?: string;
   /** Normal port (default 0: ephemeral). */
@@ -91,6 +96,8 @@ export interface SimConnection {
   readonly shard: number;
   /** Sent REGISTER: the driver's control connection. */
   control: boolean;
+  /** The event types it registered for. */
+  events: string[];
   /** STARTUP answered. */
   ready: boolean;
   /** Still open. */
@@ -154,6 +161,7 @@ export class SimulatedScyllaNode {
     this.lwtMask = opts.lwtMask ?? 0x80000000;
     this.topology = opts.cluster?.topology ??
       SimTopology.single(opts.nrShards, opts.address ?? "127.0.0.1");
+    if (!opts.cluster && opts.clientRoutes === false) this.topology.clientRoutes = false;
     const hostId = opts.cluster?.hostId ?? this.topology.nodes[0].hostId;
     this.info = this.topology.node(hostId)!;
   }
@@ -210,6 +218,23 @@ export class SimulatedScyllaNode {
     });
   }
 
+  /**
+   * Pushes `CLIENT_ROUTES_CHANGE` (`UPDATE_NODES`, the route keys as pairs) to
+   * every connection registered for it, as server.cc's
+   * `make_client_routes_change_event` writes it. Returns how many got it.
+   */
+  clientRoutesChange(connectionIds: string[], hostIds: string[]): number {
+    const body = new Writer(128).writeString("CLIENT_ROUTES_CHANGE").writeString("UPDATE_NODES")
+      .writeStringList(connectionIds).writeStringList(hostIds).toBytes();
+    let sent = 0;
+    for (const [conn, socket] of this.#sockets) {
+      if (!conn.events.includes("CLIENT_ROUTES_CHANGE")) continue;
+      socket.write(responseFrame(-1, 0x0c, body));
+      sent++;
+    }
+    return sent;
+  }
+
   /** Stops listening and drops every connection. */
   async close(): Promise<void> {
     for (const s of this.#sockets.values()) s.destroy();
@@ -245,6 +270,7 @@ export class SimulatedScyllaNode {
       remotePort,
       shard,
       control: false,
+      events: [],
       ready: false,
       open: true,
       startup: new Map(),
@@ -306,9 +332,16 @@ export class SimulatedScyllaNode {
         conn.ready = true;
         return { opcode: 0x02, body: new Uint8Array(0) };
       }
-      case 0x0b: // REGISTER
+      case 0x0b: { // REGISTER (server.cc, process_register / parse_event_type)
+        const known = ["TOPOLOGY_CHANGE", "STATUS_CHANGE", "SCHEMA_CHANGE"];
+        if (!this.#opts.cassandra && this.topology.clientRoutes) known.push("CLIENT_ROUTES_CHANGE");
+        for (const type of r.readStringList()) {
+          if (!known.includes(type)) throw new Error(`Invalid value '${type}' for Event.Type`);
+          conn.events.push(type);
+        }
         conn.control = true;
         return { opcode: 0x02, body: new Uint8Array(0) };
+      }
       case 0x07: { // QUERY
         const cql = r.readLongString();
         const use = /^\s*USE\s+"?(\w+)"?/i.exec(cql);

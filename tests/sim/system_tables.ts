@@ -105,6 +105,15 @@ export function answerQuery(
     return schema(SCYLLA_KEYSPACE_COLUMNS, data, "scylla_keyspaces");
   }
   if (cql.includes("system_schema.tables")) {
+    if (only === "system") {
+      // Of the system tables, only whether system.client_routes exists is ever asked.
+      const routes = topo.clientRoutes && cql.includes("client_routes");
+      return schema(
+        TABLE_COLUMNS,
+        routes ? [[text("system"), text("client_routes")]] : [],
+        "tables",
+      );
+    }
     return schema(TABLE_COLUMNS, keyspaces.map((k) => [text(k.name), text("t")]), "tables");
   }
   if (cql.includes("system_schema.columns")) {

@@ -57,6 +57,11 @@ export class SimTopology {
   readonly keyspaces = new Map<string, SimKeyspace>();
   /** Advertise `TABLETS_ROUTING_V2_EXPERIMENTAL` (ScyllaDB: only with `strongly-consistent-tables`). */
   tabletsV2 = false;
+  /**
+   * The nodes know `CLIENT_ROUTES_CHANGE` and have `system.client_routes`
+   * (ScyllaDB added both together, Dec 2025); `false` plays an older ScyllaDB.
+   */
+  clientRoutes = true;
   /** One-node layout with SimpleStrategy keyspaces, as the sim always had. */
   readonly classic: boolean;
 

@@ -28,7 +28,12 @@ export function encodeAuthResponse(token: Uint8Array, w: Writer = new Writer(64)
 }
 
 /** Event kinds a connection may REGISTER for. */
-export type EventKind = "TOPOLOGY_CHANGE" | "STATUS_CHANGE" | "SCHEMA_CHANGE";
+export type EventKind =
+  | "TOPOLOGY_CHANGE"
+  | "STATUS_CHANGE"
+  | "SCHEMA_CHANGE"
+  /** ScyllaDB only, where the server knows it (a REGISTER with an unknown type is an error). */
+  | "CLIENT_ROUTES_CHANGE";
 
 /** REGISTER for server-pushed events. */
 export function encodeRegister(
