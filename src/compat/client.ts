@@ -86,7 +86,10 @@ export class Client extends Emitter {
     this.#defaults = defaults;
     this.#contactPoints = contactPoints;
     this.#localDc = options.localDataCenter;
-    this.metadata = new Metadata(() => this.#open().getClusterData());
+    this.metadata = new Metadata(
+      () => this.#open().getClusterData(),
+      (query, params, options) => this.execute(query, params, options),
+    );
   }
 
   /** The nodes of the cluster (after `connect`). */

@@ -201,8 +201,12 @@ export function builderFor(options: ClientOptions): {
   if (p.reconnect) b.reconnectPolicy(p.reconnect);
   if (p.speculative !== undefined) b.speculativeExecution(p.speculative);
   const defaults = { ...(options.queryOptions ?? {}) };
-  if (defaults.consistency !== undefined) {
-    b.defaultConsistency(consistencyName(defaults.consistency) as ConsistencyName);
-  }
+  // cassandra-driver's default is LOCAL_ONE (LOCAL_QUORUM only for its cloud service, which the
+  // facade refuses), not rsylla's LOCAL_QUORUM: a migrated application keeps its behaviour.
+  b.defaultConsistency(
+    defaults.consistency === undefined
+      ? "LOCAL_ONE"
+      : consistencyName(defaults.consistency) as ConsistencyName,
+  );
   return { builder: b, defaults, contactPoints };
 }

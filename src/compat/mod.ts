@@ -34,7 +34,29 @@ export { BigDecimal, Duration } from "./decimal_duration.ts";
 export { type ColumnInfo, type ExecutionInfo, ResultSet, Row } from "./result_set.ts";
 export { ResultStream } from "./row_stream.ts";
 export { Emitter, type Listener } from "./emitter.ts";
-export type { Host, HostMap, KeyspaceInfo, Metadata, TableInfo } from "./metadata.ts";
+export {
+  type ConcurrentClient,
+  type ConcurrentOptions,
+  executeConcurrent,
+  type QueryAndParams,
+  ResultSetGroup,
+} from "./concurrent.ts";
+import { executeConcurrent, ResultSetGroup as Group } from "./concurrent.ts";
+
+/** The facade's `concurrent` namespace, as `cassandra-driver`'s. */
+export const concurrent: {
+  executeConcurrent: typeof executeConcurrent;
+  ResultSetGroup: typeof Group;
+} = { executeConcurrent, ResultSetGroup: Group };
+export type {
+  ExecuteFn,
+  Host,
+  HostMap,
+  KeyspaceInfo,
+  Metadata,
+  QueryTrace,
+  TableInfo,
+} from "./metadata.ts";
 import * as errorClasses from "./errors.ts";
 export {
   ArgumentError,

@@ -12,6 +12,7 @@ import { describe, it } from "node:test";
 import cassandra from "cassandra-driver";
 import * as compat from "../../src/compat/mod.ts";
 import { fromNative, paramsToNative, toNative } from "../../src/compat/convert.ts";
+import { builderFor } from "../../src/compat/client_options.ts";
 import { toCompatError } from "../../src/compat/errors.ts";
 import { toRows } from "../../src/compat/result_set.ts";
 import * as rs from "../../src/errors.ts";
@@ -265,5 +266,18 @@ describe("compat values out: the driver's values to cassandra-driver's classes",
     assert.equal(set.rowLength, 1);
     assert.deepEqual([...set], rows);
     assert.equal(set.wasApplied(), true);
+  });
+});
+
+describe("compat client defaults", () => {
+  it("the default consistency is cassandra-driver's LOCAL_ONE; queryOptions.consistency overrides it", () => {
+    const plain = builderFor({ contactPoints: ["127.0.0.1"], localDataCenter: "dc1" });
+    assert.equal(plain.builder.toConfig().defaultConsistency, types.consistencies.localOne);
+    const quorum = builderFor({
+      contactPoints: ["127.0.0.1"],
+      localDataCenter: "dc1",
+      queryOptions: { consistency: types.consistencies.quorum },
+    });
+    assert.equal(quorum.builder.toConfig().defaultConsistency, types.consistencies.quorum);
   });
 });
