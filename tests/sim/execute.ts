@@ -12,7 +12,7 @@ import { Reader } from "../../src/wire/bytes.ts";
 import { murmur3Token } from "../../src/routing/murmur3.ts";
 import { routedCorrectly, routingPayload, type SimTablet } from "./tablets.ts";
 import type { SimNodeInfo, SimTopology } from "./topology.ts";
-import type { SimConnection } from "./scylla_node.ts";
+import type { SimConnection } from "./node_options.ts";
 
 /** One EXECUTE as received. */
 export interface ExecuteRecord {
