@@ -440,6 +440,24 @@ export function readmeTable(rep: BenchReport, resultsPath: string): string {
         ).join("; ") + ".",
     );
   }
+  const tab = summarize(rep.runs.filter((r) => r.mode === "tablets" && r.tablets?.requests))
+    .sort((a, b) => orderOf(a.id) - orderOf(b.id) || a.concurrency - b.concurrency);
+  if (tab.length) {
+    lines.push(
+      "",
+      "Tablets simulation (simulated ScyllaDB, not ScyllaDB; `tablets_read`): share of requests " +
+        "on the replica's shard, median over the repeats: " +
+        tab.map((x) => {
+          const s = spread(
+            rep.runs.filter((r) =>
+              r.mode === "tablets" && r.id === x.id && r.concurrency === x.concurrency &&
+              r.tablets?.requests
+            ).map((r) => (100 * r.tablets!.onReplicaShard) / r.tablets!.requests),
+          );
+          return `${driverLabel(x.id)} ${s ? s.median.toFixed(1) : "–"} %`;
+        }).join("; ") + ".",
+    );
+  }
   if (rep.decode?.length) {
     lines.push(
       "",
