@@ -43,10 +43,16 @@ export class DcAwareRoundRobinPolicy implements LoadBalancingPolicy {
   #live(cluster: Cluster) {
     const c = this.#cache;
     // Pools open and close without a topology change: recheck sizes cheaply.
-    if (c && c.version === cluster.version && c.live.every((h) => h.pool.size > 0)) return c;
+    if (c && c.version === cluster.version && allOpen(c.live)) return c;
     const live = cluster.liveHosts();
     const local = live.filter((h) => h.info.datacenter === cluster.localDatacenter).length;
     this.#cache = { version: cluster.version, live, local };
     return this.#cache;
   }
+}
+
+/** Whether every host still has an open connection (a loop: this runs on every request). */
+function allOpen(hosts: readonly Host[]): boolean {
+  for (let i = 0; i < hosts.length; i++) if (hosts[i].pool.size === 0) return false;
+  return true;
 }

@@ -33,20 +33,30 @@ export class TokenAwarePolicy implements LoadBalancingPolicy {
     const replicas = cluster.replicas(routing.keyspace, routing.token, routing);
     if (replicas.length === 0) return fallback;
     // Remote replicas are no better than any remote node: the child's order places them.
-    const local: Host[] = [];
-    for (const h of replicas) {
-      if (h.pool.size > 0 && h.info.datacenter === cluster.localDatacenter) local.push(h);
+    const dc = cluster.localDatacenter;
+    let local: Host[] | null = null;
+    for (let i = 0; i < replicas.length; i++) {
+      const h = replicas[i];
+      if (h.pool.size > 0 && h.info.datacenter === dc) (local ??= []).push(h);
     }
-    if (local.length === 0) return fallback;
-    if (local.length > 1 && !routing.lwt) {
-      const k = this.#next++ % local.length;
-      this.#next %= 1 << 30;
-      local.push(...local.splice(0, k));
-    }
+    if (local === null) return fallback;
     const replicaCount = local.length;
+    if (replicaCount > 1 && !routing.lwt) {
+      // Rotate left by k: the k-th replica first, ring order after it.
+      const k = this.#next++ % replicaCount;
+      this.#next %= 1 << 30;
+      for (let r = 0; r < k; r++) local.push(local.shift()!);
+    }
     for (const h of fallback) {
       // Only the replicas at the front need checking: the fallback has no duplicates.
-      if (local.lastIndexOf(h, replicaCount - 1) < 0) local.push(h);
+      let replica = false;
+      for (let i = 0; i < replicaCount; i++) {
+        if (local[i] === h) {
+          replica = true;
+          break;
+        }
+      }
+      if (!replica) local.push(h);
     }
     return local;
   }

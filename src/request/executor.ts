@@ -124,7 +124,7 @@ export class RequestExecutor {
     this.#options = null;
     if (spec.signal?.aborted) return Promise.reject(spec.signal.reason);
     const lb = options?.loadBalancing ?? this.#loadBalancing;
-    const plan = lb.plan(this.cluster, spec.routing)[Symbol.iterator]();
+    const plan = lb.plan(this.cluster, spec.routing);
     const obs = this.#observer;
     const run = new Run(plan, spec, obs, lb);
     const speculative = spec.speculativeExecution;
@@ -168,8 +168,13 @@ const NOT_SENT = Symbol("not sent");
 /** The state of one request across its attempts (and speculative executions). */
 class Run<T> {
   #spec: RequestSpec<T>;
-  #plan: Iterator<Host>;
-  #errors: string[] = [];
+  /** The plan when it is an array (the built-in policies'): walked by index, no iterator. */
+  #hosts: readonly Host[] | null;
+  #at = 0;
+  /** Any other plan's iterator. */
+  #iterator: Iterator<Host> | null;
+  /** One message per failed host, made on the first failure. */
+  #errors: string[] | null = null;
   #lastError: unknown;
   #reprepared = false;
   /** Retries decided so far for this request, across hosts and speculative executions. */
@@ -189,13 +194,14 @@ class Run<T> {
   done = false;
 
   constructor(
-    plan: Iterator<Host>,
+    plan: Iterable<Host>,
     spec: RequestSpec<T>,
     observer: RequestObserver | null,
     lb: LoadBalancingPolicy,
   ) {
     this.#spec = spec;
-    this.#plan = plan;
+    this.#hosts = Array.isArray(plan) ? plan : null;
+    this.#iterator = this.#hosts === null ? plan[Symbol.iterator]() : null;
     this.#observer = observer;
     this.#lb = lb;
   }
@@ -209,12 +215,11 @@ class Run<T> {
     const measured = obs !== null || this.#lb.recordLatency !== undefined;
     const spec = this.#spec;
     try {
-      for (let next = this.#plan.next(); !next.done && !this.done; next = this.#plan.next()) {
-        const host = next.value;
+      for (let host = this.#next(); host !== undefined && !this.done; host = this.#next()) {
         for (;;) {
           const conn = pickConnection(host, spec.routing);
           if (conn === null) {
-            this.#errors.push(noConnection(host.pool).message);
+            (this.#errors ??= []).push(noConnection(host.pool).message);
             break;
           }
           if (spec.signal?.aborted) throw spec.signal.reason;
@@ -263,7 +268,7 @@ class Run<T> {
             if (decision === "rethrow") throw e;
             this.#retries++;
             obs?.retry(this.state, decision);
-            this.#errors.push(`${host.pool.address}: ${e.message}`);
+            (this.#errors ??= []).push(`${host.pool.address}: ${e.message}`);
             if (decision === "retry_same") continue;
             break;
           }
@@ -274,6 +279,14 @@ class Run<T> {
       if (this.single && obs !== null) obs.end(this.state, this.#elapsed(), e, false);
       throw e;
     }
+  }
+
+  /** The plan's next host, shared by every execution of the request. */
+  #next(): Host | undefined {
+    const hosts = this.#hosts;
+    if (hosts !== null) return this.#at < hosts.length ? hosts[this.#at++] : undefined;
+    const r = this.#iterator!.next();
+    return r.done ? undefined : r.value;
   }
 
   /** Ms since the request started, or -1 when it is not timed. */
@@ -336,7 +349,7 @@ class Run<T> {
   }
 
   #exhausted(): unknown {
-    const errors = this.#errors;
+    const errors = this.#errors ?? [];
     if (this.#lastError !== undefined && errors.length <= 1) return this.#lastError;
     return new ConnectionError(
       errors.length === 0

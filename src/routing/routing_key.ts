@@ -93,8 +93,11 @@ export function routingFor(
     : plan.lwtText;
   const routing: RoutingInfo = { keyspace: plan.keyspace, table: plan.table, lwt };
   if (!needKey || plan.indexes.length === 0 || values === undefined) return routing;
-  const parts: Uint8Array[] = [];
-  for (let k = 0; k < plan.indexes.length; k++) {
+  const n = plan.indexes.length;
+  // One key column (the common case): its bytes are the key, no parts array, no composite.
+  let single: Uint8Array | null = null;
+  let parts: Uint8Array[] | null = null;
+  for (let k = 0; k < n; k++) {
     const v = valueAt(values, plan.indexes[k], plan.names[k]);
     if (v === null || v === undefined) return routing;
     scratch.reset();
@@ -104,9 +107,11 @@ export function routingFor(
       // The bind step reports bad values with the full context; routing just gives up.
       return routing;
     }
-    parts.push(scratch.buf.slice(4, scratch.length));
+    const part = scratch.buf.slice(4, scratch.length);
+    if (n === 1) single = part;
+    else (parts ??= []).push(part);
   }
-  routing.routingKey = compositeKey(parts);
+  routing.routingKey = single ?? compositeKey(parts!);
   return routing;
 }
 
