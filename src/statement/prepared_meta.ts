@@ -25,8 +25,9 @@ export class PreparedMeta {
    */
   readonly metadataCache: MetadataCache;
   /**
-   * v5: the id of the result metadata the driver holds, sent with each EXECUTE;
-   * the server answers with a new one when the columns changed.
+   * The id of the result metadata the driver holds (v5, or v4 with ScyllaDB's
+   * `SCYLLA_USE_METADATA_ID`), sent with each EXECUTE; the server answers with
+   * a new one when the columns changed.
    */
   resultMetadataId: Uint8Array | null;
   #keyPlan: KeyPlan | undefined;
