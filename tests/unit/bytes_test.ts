@@ -434,3 +434,42 @@ describe("formatInet / readInet", () => {
     assert.throws(() => r.readInet(), ProtocolError);
   });
 });
+
+describe("strings: the ASCII loops agree with TextEncoder/TextDecoder", () => {
+  const text = fc.oneof(
+    fc.string({ maxLength: 80 }),
+    fc.string({ unit: "grapheme", maxLength: 80 }),
+    fc.string({ minLength: 1000, maxLength: 1100 }),
+    fc.string({ unit: "grapheme-ascii", maxLength: 1500 }),
+  );
+
+  it("[long string] is an int length then the UTF-8 bytes, after any prefix", () => {
+    fc.assert(fc.property(fc.nat(7), text, (prefix, s) => {
+      const w = new Writer(8);
+      for (let i = 0; i < prefix; i++) w.writeByte(0xaa);
+      w.writeLongString(s);
+      const utf8 = new TextEncoder().encode(s);
+      const got = w.toBytes();
+      assert.equal(got.length, prefix + 4 + utf8.length);
+      assert.equal(new DataView(got.buffer).getInt32(prefix), utf8.length);
+      assert.deepEqual(got.subarray(prefix + 4), utf8);
+    }));
+  });
+
+  it("[string] reads back what was written, and the reader ends after it", () => {
+    fc.assert(fc.property(text, fc.nat(255), (s, trailer) => {
+      fc.pre(new TextEncoder().encode(s).length <= 0xffff && s.isWellFormed());
+      const w = new Writer(8);
+      w.writeString(s);
+      w.writeByte(trailer);
+      const r = new Reader(w.toBytes());
+      assert.equal(r.readString(), s);
+      assert.equal(r.readByte(), trailer);
+    }));
+  });
+
+  it("a truncated short [string] is a ProtocolError, not a shorter string", () => {
+    const r = new Reader(new Uint8Array([0, 5, 0x61, 0x62]));
+    assert.throws(() => r.readString(), ProtocolError);
+  });
+});

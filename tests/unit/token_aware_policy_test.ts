@@ -84,33 +84,50 @@ const names = (hs: Iterable<Host>) => [...hs].map((h) => h.info.address);
 describe("TokenAwarePolicy", () => {
   it("plans exactly as the reference implementation, request after request", () => {
     const scenario = fc.record({
-      hosts: fc.array(fc.record({ dc: fc.constantFrom("dc1", "dc2"), live: fc.boolean() }), {
-        minLength: 1,
-        maxLength: 7,
-      }),
-      replicaPicks: fc.array(fc.nat(6), { maxLength: 4 }),
+      // Mostly live local hosts, so that several local replicas (and rotation) are common.
+      hosts: fc.array(
+        fc.record({
+          dc: fc.constantFrom("dc1", "dc1", "dc1", "dc2"),
+          live: fc.nat(9).map((x) => x < 8),
+        }),
+        {
+          minLength: 1,
+          maxLength: 7,
+        },
+      ),
+      replicaPicks: fc.array(fc.nat(6), { maxLength: 5 }),
       requests: fc.array(fc.record({ lwt: fc.boolean(), keyed: fc.boolean() }), {
         minLength: 1,
         maxLength: 12,
       }),
     });
-    fc.assert(fc.property(scenario, ({ hosts: specs, replicaPicks, requests }) => {
-      const hosts = specs.map((s, i) => host(i, s.dc, s.live));
-      const replicas = [...new Set(replicaPicks.map((i) => hosts[i % hosts.length]))];
-      const cluster = fakeCluster(hosts, replicas);
-      const policy = new TokenAwarePolicy(new DcAwareRoundRobinPolicy());
-      const reference = new ReferenceTokenAware();
-      for (const r of requests) {
-        const routing = (): RoutingInfo =>
-          r.keyed
-            ? { keyspace: "ks", routingKey: new Uint8Array([1]), token: 5n, lwt: r.lwt }
-            : { keyspace: "ks", lwt: r.lwt };
-        assert.deepEqual(
-          names(policy.plan(cluster, routing())),
-          names(reference.plan(cluster, routing())),
-        );
-      }
-    }));
+    fc.assert(
+      fc.property(scenario, ({ hosts: specs, replicaPicks, requests }) => {
+        const hosts = specs.map((s, i) => host(i, s.dc, s.live));
+        const replicas = [...new Set(replicaPicks.map((i) => hosts[i % hosts.length]))];
+        const cluster = fakeCluster(hosts, replicas);
+        // The built-in child (its order appended in place) and any other child (asked for a plan).
+        const policy = new TokenAwarePolicy(new DcAwareRoundRobinPolicy());
+        const generic = new TokenAwarePolicy(new (class extends DcAwareRoundRobinPolicy {})());
+        const reference = new ReferenceTokenAware();
+        const reference2 = new ReferenceTokenAware();
+        for (const r of requests) {
+          const routing = (): RoutingInfo =>
+            r.keyed
+              ? { keyspace: "ks", routingKey: new Uint8Array([1]), token: 5n, lwt: r.lwt }
+              : { keyspace: "ks", lwt: r.lwt };
+          assert.deepEqual(
+            names(policy.plan(cluster, routing())),
+            names(reference.plan(cluster, routing())),
+          );
+          assert.deepEqual(
+            names(generic.plan(cluster, routing())),
+            names(reference2.plan(cluster, routing())),
+          );
+        }
+      }),
+      { numRuns: 500 },
+    );
   });
 });
 
