@@ -8,9 +8,11 @@
 
 import type { CqlType } from "../wire/cql_type.ts";
 import { BigDecimal, Duration } from "./decimal_duration.ts";
+import { Integer } from "./integer.ts";
 import { Long } from "./long.ts";
 import { TimeUuid, toBuffer, Uuid } from "./uuid.ts";
 import { InetAddress, LocalDate, LocalTime, Tuple } from "./values.ts";
+import { Vector } from "./vector.ts";
 
 /**
  * A bound value in the driver's own form: value classes become text, bigint or
@@ -18,7 +20,7 @@ import { InetAddress, LocalDate, LocalTime, Tuple } from "./values.ts";
  */
 export function toNative(v: unknown): unknown {
   if (v === null || v === undefined || typeof v !== "object") return v;
-  if (v instanceof Long) return v.toBigInt();
+  if (v instanceof Long || v instanceof Integer) return v.toBigInt();
   if (v instanceof Uuid || v instanceof InetAddress || v instanceof LocalDate) return v.toString();
   if (v instanceof BigDecimal) return v.toString();
   if (v instanceof LocalTime) return v.getTotalNanoseconds().toBigInt();
@@ -26,6 +28,8 @@ export function toNative(v: unknown): unknown {
     return { months: v.months, days: v.days, nanoseconds: v.nanoseconds.toBigInt() };
   }
   if (v instanceof Tuple) return v.elements.map(toNative);
+  // A Vector's elements (an Array); a Float32Array (also `instanceof Vector`) stays as it is.
+  if (v instanceof Vector && !ArrayBuffer.isView(v)) return v.elements.map(toNative);
   if (v instanceof Date || ArrayBuffer.isView(v)) return v;
   if (Array.isArray(v)) return v.map(toNative);
   if (v instanceof Set) return [...v].map(toNative);
@@ -49,9 +53,10 @@ export function paramsToNative(params: unknown): unknown[] | Record<string, unkn
  * A decoded value as `cassandra-driver` returns it for a column of type `t`:
  * `bigint`/`counter` → `Long`, `uuid` → `Uuid`, `timeuuid` → `TimeUuid`,
  * `inet` → `InetAddress`, `date` → `LocalDate`, `time` → `LocalTime`,
- * `decimal` → `BigDecimal`, `duration` → `Duration`, tuples → `Tuple`,
- * `blob` → `Buffer` where the runtime has one, sets → arrays, maps → plain
- * objects. `varint` stays a native `bigint` (no `Integer` class here).
+ * `decimal` → `BigDecimal`, `duration` → `Duration`, `varint` → `Integer`,
+ * tuples → `Tuple`, vectors → `Vector` (elements converted, subtype named as
+ * `cassandra-driver` names it), `blob` → `Buffer` where the runtime has one,
+ * sets → arrays, maps → plain objects.
  */
 export function fromNative(v: unknown, t: CqlType): unknown {
   if (v === null || v === undefined) return null;
@@ -73,6 +78,8 @@ export function fromNative(v: unknown, t: CqlType): unknown {
           return new LocalTime(v as bigint);
         case "decimal":
           return BigDecimal.fromString(v as string);
+        case "varint":
+          return Integer.fromBigInt(v as bigint);
         case "duration": {
           const d = v as { months: number; days: number; nanoseconds: bigint };
           return new Duration(d.months, d.days, d.nanoseconds);
@@ -103,8 +110,37 @@ export function fromNative(v: unknown, t: CqlType): unknown {
       return out;
     }
     case "vector":
-      return v instanceof Float32Array ? v : (v as unknown[]).map((x) => fromNative(x, t.element));
+      return new Vector(
+        Array.from(v as ArrayLike<unknown>, (x) => fromNative(x, t.element)),
+        subtypeName(t.element),
+      );
     case "custom":
       return v;
+  }
+}
+
+/**
+ * A CQL type as `cassandra-driver` names a vector's subtype
+ * (`types.getDataTypeNameByCode`): `text` is `"varchar"` (the server sends
+ * `UTF8Type`), collections and tuples list their parameters after `", "`, a
+ * UDT is its name, a custom type is `"custom"`.
+ */
+export function subtypeName(t: CqlType): string {
+  switch (t.kind) {
+    case "native":
+      return t.name === "text" ? "varchar" : t.name;
+    case "list":
+    case "set":
+      return `${t.kind}<${subtypeName(t.element)}>`;
+    case "map":
+      return `map<${subtypeName(t.key)}, ${subtypeName(t.value)}>`;
+    case "tuple":
+      return `tuple<${t.elements.map(subtypeName).join(", ")}>`;
+    case "udt":
+      return t.name;
+    case "vector":
+      return `vector<${subtypeName(t.element)}, ${t.dimension}>`;
+    case "custom":
+      return "custom";
   }
 }

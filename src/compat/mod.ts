@@ -2,8 +2,8 @@
  * A `cassandra-driver` 4.x compatible facade over rsylla: `Client`, `types`,
  * `auth`, `policies` and `errors` shaped like DataStax's, so an application
  * switches by changing its import line. It is an adapter over rsylla's
- * `Session`, not a second driver: `Long`,
- * `Uuid` and friends are small value classes converted at its boundary.
+ * `Session`, not a second driver: `Long`, `Integer`, `Uuid`, `Vector` and
+ * friends are small value classes converted at its boundary.
  * Options and features it cannot honour are a `TypeError` naming them.
  *
  * @example
@@ -28,6 +28,8 @@ export { auth, AuthProvider, PlainTextAuthProvider } from "./auth.ts";
 export { policies } from "./policies.ts";
 export { consistencies, dataTypes, distance, responseErrorCodes, types } from "./types.ts";
 export { Long } from "./long.ts";
+export { Integer } from "./integer.ts";
+export { Vector } from "./vector.ts";
 export { TimeUuid, Uuid } from "./uuid.ts";
 export { InetAddress, LocalDate, LocalTime, Tuple } from "./values.ts";
 export { BigDecimal, Duration } from "./decimal_duration.ts";

@@ -6,11 +6,13 @@
  */
 
 import { BigDecimal, Duration } from "./decimal_duration.ts";
+import { Integer } from "./integer.ts";
 import { Long } from "./long.ts";
 import { ResultSet, Row } from "./result_set.ts";
 import { ResultStream } from "./row_stream.ts";
 import { TimeUuid, Uuid } from "./uuid.ts";
 import { InetAddress, LocalDate, LocalTime, Tuple } from "./values.ts";
+import { Vector } from "./vector.ts";
 
 /** Consistency levels by `cassandra-driver` name. */
 export const consistencies = {
@@ -92,6 +94,7 @@ export function generateTimestamp(date?: Date, microseconds?: number): Long {
 /** The facade's `types` namespace. */
 export const types = {
   Long,
+  Integer,
   Uuid,
   TimeUuid,
   InetAddress,
@@ -100,6 +103,7 @@ export const types = {
   Tuple,
   BigDecimal,
   Duration,
+  Vector,
   Row,
   ResultSet,
   ResultStream,

@@ -196,7 +196,8 @@ describe("compat values out: the driver's values to cassandra-driver's classes",
     assert.ok(dec instanceof types.BigDecimal && dec.toString() === "-12.3450");
     const dur = fromNative({ months: 1, days: 2, nanoseconds: 3n }, t("duration"));
     assert.ok(dur instanceof types.Duration && dur.toString() === "1mo2d3ns");
-    assert.equal(fromNative(123n, t("varint")), 123n);
+    const varint = fromNative(123n, t("varint"));
+    assert.ok(varint instanceof types.Integer && varint.toString() === "123");
     assert.equal(fromNative("x", t("text")), "x");
     assert.equal(fromNative(null, t("bigint")), null);
     assert.equal(fromNative(undefined, t("uuid")), null);
@@ -226,8 +227,11 @@ describe("compat values out: the driver's values to cassandra-driver's classes",
     assert.ok(obj.n instanceof types.Long);
     assert.ok((obj.ips as unknown[])[0] instanceof types.InetAddress);
     const f32 = new Float32Array([1, 2]);
-    assert.equal(fromNative(f32, t("vector<float, 2>")), f32);
-    const vl = fromNative([1n, 2n], t("vector<bigint, 2>")) as unknown[];
+    const fv = fromNative(f32, t("vector<float, 2>")) as compat.Vector;
+    assert.ok(fv instanceof types.Vector && !(fv instanceof Float32Array));
+    assert.deepEqual([...fv], [1, 2]);
+    assert.equal(fv.getSubtype(), "float");
+    const vl = fromNative([1n, 2n], t("vector<bigint, 2>")) as compat.Vector;
     assert.ok(vl[0] instanceof types.Long);
   });
 
