@@ -166,9 +166,9 @@ const DRIVERS: Driver[] = [
  * machine (see bench/README.md).
  */
 function startCost(d: Driver): number {
-  if (d.id === "rust") return 0.2;
-  if (d.id === "py-scylla" || d.id.startsWith("datastax-")) return 0.6;
-  return 0.45;
+  if (d.id === "rust") return 0.15;
+  if (d.id === "py-scylla" || d.id.startsWith("datastax-")) return 0.45;
+  return 0.3;
 }
 
 /** The command of a driver, with the runtime's flag that exposes `gc()` for `inflight`. */
@@ -236,7 +236,7 @@ function parseOptions(args: string[]): Options {
     concurrency: quick ? [32] : [1, 32, 256],
     workloads: ["read_prepared", "write_prepared", "read", "batch", "paged_read"],
     pagedConcurrency: quick ? [2] : [1, 32],
-    pagedDuration: 2,
+    pagedDuration: 1.5,
     pagedOps: quick ? 4 : 0,
     drivers: DRIVERS.map((d) => d.id),
     nullWorkloads: ["read_prepared", "write_prepared", "read", "batch"],
@@ -928,17 +928,21 @@ async function main(): Promise<void> {
   };
   const memLoad = { duration: 0, ops: 1, warmup: 0.5, warmupOps: 0 };
 
-  // The estimate: every run's warm-up + measured phase + its process's start-up cost.
+  // The estimate: every run's warm-up + measured phase + its process's start-up cost, and for
+  // paged_read the tail of both phases (each waits for the reads in flight: ~0.15 s per
+  // concurrent 100 000-row read, measured).
   const phaseS = (l: typeof realLoad) => l.ops ? 1 : l.duration + l.warmup;
+  const tailS = (w: string, c: number) => (w === "paged_read" ? 0.15 * c : 0);
   const runsOf = (plan: Cell[]) => plan.reduce((n, x) => n + x.ds.length, 0);
   const secsOf = (plan: Cell[], load: (w: string) => typeof realLoad) =>
     plan.reduce(
-      (t, x) => t + x.ds.reduce((u, d) => u + phaseS(load(x.w)) + startCost(d), 0),
+      (t, x) =>
+        t + x.ds.reduce((u, d) => u + phaseS(load(x.w)) + tailS(x.w, x.c) + startCost(d), 0),
       0,
     ) * o.repeats;
   const realS = secsOf(realPlan, (w) => w === "paged_read" ? pagedLoad : realLoad);
   const nullS = secsOf(nullPlan, () => nullLoad);
-  const memS = memDrivers.reduce((t, d) => t + 1.5 + startCost(d), 0) * o.memoryRepeats;
+  const memS = memDrivers.reduce((t, d) => t + 1.6 + startCost(d), 0) * o.memoryRepeats;
   const tabS = tabDrivers.reduce((t, d) => t + phaseS(nullLoad) + startCost(d) + 0.3, 0) *
       o.tabletsConcurrency.length * o.tabletsRepeats + (tabDrivers.length ? 3 : 0);
   const warmS = realPlan.length ? o.serverWarmup : 0;
