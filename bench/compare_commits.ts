@@ -108,14 +108,20 @@ const allRuntimes: Record<string, (dir: string) => string[]> = {
 const runtimes = Object.fromEntries(runtimeNames.map((r) => [r, allRuntimes[r]]));
 const loadBefore = Deno.loadavg();
 const samples: Record<string, number[]> = {};
+/** Throughput and median latency of the same runs, beside the CPU figure. */
+const rates: Record<string, number[]> = {};
+const p50s: Record<string, number[]> = {};
 try {
   for (let r = 0; r < repeats; r++) {
     for (const [rt, cmd] of Object.entries(runtimes)) {
       for (const [side, dir] of Object.entries(sides)) {
         const out = await run([...cmd(dir), ...clientArgs], dir);
         const line = out.trim().split("\n").filter((l) => l.startsWith("{")).pop()!;
-        const cpu = JSON.parse(line).cpu_us_per_op as number;
+        const rec = JSON.parse(line);
+        const cpu = rec.cpu_us_per_op as number;
         (samples[`${rt} ${side}`] ??= []).push(cpu);
+        (rates[`${rt} ${side}`] ??= []).push(rec.ops_per_s as number);
+        (p50s[`${rt} ${side}`] ??= []).push(rec.lat_us?.p50 as number);
         console.error(`${rt} ${side} #${r + 1}: ${cpu.toFixed(2)} µs/op`);
       }
     }
@@ -145,10 +151,16 @@ console.log(
     headPaths ? `HEAD with the working tree's ${headPaths}` : "working tree"
   }\n`,
 );
-console.log("| runtime | side | client CPU µs/op median | min–max |");
-console.log("| --- | --- | --- | --- |");
+console.log(
+  "| runtime | side | client CPU µs/op median | min–max | ops/s median | p50 latency µs median |",
+);
+console.log("| --- | --- | --- | --- | --- | --- |");
 for (const [k, xs] of Object.entries(samples)) {
   const [rt, side] = k.split(" ");
   const lo = Math.min(...xs).toFixed(2), hi = Math.max(...xs).toFixed(2);
-  console.log(`| ${rt} | ${side} | ${median(xs).toFixed(2)} | ${lo}–${hi} |`);
+  console.log(
+    `| ${rt} | ${side} | ${median(xs).toFixed(2)} | ${lo}–${hi} | ${
+      Math.round(median(rates[k]))
+    } | ${median(p50s[k])} |`,
+  );
 }
