@@ -87,6 +87,36 @@ export function preparedBody(
   return w.toBytes();
 }
 
+/**
+ * RESULT Prepared of a query over a system table: bind markers and result columns of any type,
+ * `pk` the bind indexes of the partition key (empty unless it is bound).
+ */
+export function preparedColumnsBody(
+  id: Uint8Array,
+  bind: Column[],
+  pk: number[],
+  result: Column[],
+  ks: string,
+  table: string,
+  resultMetadataId?: Uint8Array,
+): Uint8Array {
+  const w = new Writer(256).writeInt(4).writeShortBytes(id);
+  if (resultMetadataId) w.writeShortBytes(resultMetadataId);
+  w.writeInt(0x0001).writeInt(bind.length).writeInt(pk.length);
+  for (const i of pk) w.writeShort(i);
+  w.writeString(ks).writeString(table);
+  for (const [name, type] of bind) {
+    w.writeString(name);
+    writeType(w, type);
+  }
+  w.writeInt(0x0001).writeInt(result.length).writeString(ks).writeString(table);
+  for (const [name, type] of result) {
+    w.writeString(name);
+    writeType(w, type);
+  }
+  return w.toBytes();
+}
+
 /** ERROR body: code and message. */
 export function errorBody(code: number, message: string): Uint8Array {
   return new Writer(64).writeInt(code).writeString(message).toBytes();

@@ -33,9 +33,18 @@
  */
 
 import * as net from "node:net";
+import { createHash } from "node:crypto";
 import { Reader, Writer } from "../../src/wire/bytes.ts";
-import { errorBody, preparedBody, responseFrame, rowsBody, T } from "./cql_bytes.ts";
-import { answerQuery } from "./system_tables.ts";
+import {
+  type Column,
+  errorBody,
+  preparedBody,
+  preparedColumnsBody,
+  responseFrame,
+  rowsBody,
+  T,
+} from "./cql_bytes.ts";
+import { answerQuery, systemRows } from "./system_tables.ts";
 import { type ExecuteRecord, intKey, ownerShard, readExecute, routeExecute } from "./execute.ts";
 import { type SimNodeInfo, SimTopology } from "./topology.ts";
 import { eventually, type SimConnection, type SimulatedNodeOptions } from "./node_options.ts";
@@ -75,6 +84,11 @@ export class SimulatedScyllaNode {
   #sockets = new Map<SimConnection, net.Socket>();
   #nextShard = 0;
   #prepared = new Map<string, SimStatement>();
+  /** Prepared queries over `system` / `system_schema` tables: their text and bind markers. */
+  #preparedSystem = new Map<
+    string,
+    { cql: string; markers: { column: string; list: boolean }[] }
+  >();
   #watchers = new Set<() => void>();
 
   private constructor(opts: SimulatedNodeOptions) {
@@ -325,6 +339,9 @@ export class SimulatedScyllaNode {
    */
   #prepare(conn: SimConnection, cql: string): Answer {
     const target = /\b(?:INTO|FROM|UPDATE)\s+(?:"?(\w+)"?\.)?"?(\w+)"?/i.exec(cql);
+    if (/^system(_schema)?$/i.test(target?.[1] ?? conn.keyspace ?? "")) {
+      return this.#prepareSystem(conn, cql);
+    }
     const keyspace = this.topology.keyspaces.get(target?.[1] ?? conn.keyspace ?? "ks");
     const table = target?.[2] ?? "t";
     if (keyspace === undefined) {
@@ -345,9 +362,63 @@ export class SimulatedScyllaNode {
     };
   }
 
+  /**
+   * A query over a system table prepares as on ScyllaDB (drivers such as the Rust one prepare
+   * their metadata queries): markers `<column> = ?` (text) and `<column> IN ?` (list<text>), the
+   * result columns the QUERY would return. The result metadata id is a hash of the columns' names
+   * and type codes, stable but not ScyllaDB's `calculate_metadata_id` for non-`int` types.
+   */
+  #prepareSystem(conn: SimConnection, cql: string): Answer {
+    const described = systemRows(cql, this.info, this.topology);
+    if ("body" in described) return described;
+    const markers = [...cql.matchAll(/"?(\w+)"?\s*(=|\bIN\b)\s*\?/gi)].map((m) => ({
+      column: m[1].toLowerCase(),
+      list: m[2].toUpperCase() === "IN",
+    }));
+    if (markers.length !== (cql.match(/\?/g) ?? []).length) {
+      return {
+        opcode: 0x00,
+        body: errorBody(0x2200, "the simulation binds only `col = ?` / `col IN ?`"),
+      };
+    }
+    const id = statementId(cql);
+    this.#preparedSystem.set(String(id), { cql, markers });
+    const bind: Column[] = markers.map((m) => [
+      m.column,
+      m.list ? [T.list, T.varchar] : T.varchar,
+    ]);
+    const pk = described.keyspace === "system_schema"
+      ? markers.flatMap((m, i) => m.column === "keyspace_name" ? [i] : [])
+      : [];
+    const mid = this.#extensions(conn).metadataId
+      ? columnsMetadataId(described.columns)
+      : undefined;
+    return {
+      opcode: 0x08,
+      body: preparedColumnsBody(
+        id,
+        bind,
+        pk,
+        described.columns,
+        described.keyspace,
+        described.table,
+        mid,
+      ),
+    };
+  }
+
   #execute(conn: SimConnection, body: Uint8Array): Answer {
     const ext = this.#extensions(conn);
     const ex = readExecute(body, ext.v2, ext.metadataId);
+    const system = this.#preparedSystem.get(String(ex.id));
+    if (system !== undefined) {
+      const at = system.markers.findIndex((m) => m.column === "keyspace_name");
+      const value = at >= 0 ? ex.values[at] : undefined;
+      const bound = value
+        ? (system.markers[at].list ? textList(value) : [textOf(value)])
+        : undefined;
+      return answerQuery(system.cql, this.info, this.topology, bound);
+    }
     const stmt = this.#prepared.get(String(ex.id));
     // ScyllaDB drops a table's prepared statements when its columns change.
     if (stmt !== undefined && isStale(stmt, this.topology)) this.#prepared.delete(String(ex.id));
@@ -384,4 +455,22 @@ interface Answer {
   opcode: number;
   body: Uint8Array;
   payload?: Map<string, Uint8Array>;
+}
+
+const decoder = new TextDecoder();
+function textOf(b: Uint8Array): string {
+  return decoder.decode(b);
+}
+/** A serialized `list<text>`: [int n] then n [bytes]. */
+function textList(b: Uint8Array): string[] {
+  const r = new Reader(b);
+  const out: string[] = [];
+  for (let n = r.readInt(); n > 0; n--) out.push(textOf(r.readBytes()!));
+  return out;
+}
+/** A result metadata id for columns of any type: SHA-256 of names and type codes, 16 bytes. */
+function columnsMetadataId(cols: Column[]): Uint8Array {
+  const h = createHash("sha256");
+  for (const [name, type] of cols) h.update(`${name}\u0000${JSON.stringify(type)}\u0000`);
+  return new Uint8Array(h.digest()).slice(0, 16);
 }

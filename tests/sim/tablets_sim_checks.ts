@@ -11,6 +11,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { decodeTabletPayload, TabletMap, tabletVersionBlock } from "../../src/routing/tablets.ts";
+import { Reader, Writer } from "../../src/wire/bytes.ts";
 import { murmur3Token } from "../../src/routing/murmur3.ts";
 import { SimulatedScyllaCluster } from "./scylla_cluster.ts";
 import { RawClient } from "./raw_client.ts";
@@ -204,5 +205,78 @@ describe("simulated tablets cluster (SIMULATION, not ScyllaDB)", () => {
     const after = sim.share(mark);
     assert.ok(after.withPayload <= 1 && after.onReplicaShard >= 4, JSON.stringify(after));
     assert.deepEqual(map.lookup("tks", "t", murmur3Token(intKey(7)))?.replicas, moved.replicas);
+  });
+
+  it("system queries: exactly the selected columns, also PREPAREd and EXECUTEd (as the Rust driver reads metadata)", async () => {
+    /** Column names and rows (cells as text) of a RESULT Rows with global table spec. */
+    const rowsOf = (r: Reader) => {
+      assert.equal(r.readInt(), 2);
+      const flags = r.readInt();
+      const n = r.readInt();
+      assert.equal(flags & 0x0001, 1);
+      const spec = [r.readString(), r.readString()];
+      const names: string[] = [];
+      const skipType = (): void => {
+        const id = r.readShort();
+        if (id === 0x20 || id === 0x22) skipType();
+        if (id === 0x21) (skipType(), skipType());
+      };
+      for (let i = 0; i < n; i++) (names.push(r.readString()), skipType());
+      const rows: (string | null)[][] = [];
+      for (let k = r.readInt(); k > 0; k--) {
+        const row: (string | null)[] = [];
+        for (let i = 0; i < n; i++) {
+          const b = r.readBytes();
+          row.push(b && new TextDecoder().decode(b));
+        }
+        rows.push(row);
+      }
+      return { spec, names, rows };
+    };
+    const q = answerQuery(
+      "SELECT host_id, rpc_address, data_center, rack, tokens, cluster_name FROM system.local WHERE key='local'",
+      sim.nodes[0].info,
+      sim.topology,
+    );
+    assert.deepEqual(rowsOf(new Reader(q.body)).names, [
+      "host_id",
+      "rpc_address",
+      "data_center",
+      "rack",
+      "tokens",
+      "cluster_name",
+    ]);
+    const bad = answerQuery("SELECT nope FROM system.local", sim.nodes[0].info, sim.topology);
+    assert.equal(bad.opcode, 0x00);
+    assert.equal(new Reader(bad.body).readInt(), 0x2200);
+
+    const c = v1[0][0];
+    const cql = "SELECT keyspace_name, initial_tablets FROM system_schema.scylla_keyspaces " +
+      "WHERE keyspace_name IN ?";
+    const id = await c.prepare(cql);
+    const list = (names: string[]) => {
+      const w = new Writer(64).writeInt(names.length);
+      for (const n of names) w.writeBytes(new TextEncoder().encode(n));
+      return w.toBytes();
+    };
+    const exec = (names: string[]) =>
+      c.request(
+        0x0a,
+        new Writer(64).writeShortBytes(id).writeShort(0x0001).writeByte(0x01).writeShort(1)
+          .writeBytes(list(names)).toBytes(),
+      );
+    const hit = await exec(["tks"]);
+    assert.equal(hit.opcode, 0x08);
+    const got = rowsOf(hit.body);
+    assert.deepEqual(got.spec, ["system_schema", "scylla_keyspaces"]);
+    assert.deepEqual(got.names, ["keyspace_name", "initial_tablets"]);
+    assert.deepEqual(got.rows.map((r) => r[0]), ["tks"]);
+    assert.equal(rowsOf((await exec(["other"])).body).rows.length, 0);
+    const peers = await c.prepare(
+      "SELECT host_id, rpc_address, data_center, rack, tokens FROM system.peers",
+    );
+    const p = await c.execute(peers, []);
+    assert.equal(p.opcode, 0x08);
+    assert.equal(rowsOf(p.body).rows.length, sim.nodes.length - 1);
   });
 });
