@@ -38,14 +38,15 @@ export async function connectNode(
       settled = true;
       resolve(wrap(sock));
     });
+    let received = 0;
     // Buffer.slice() is a view, not a copy: hand on a plain Uint8Array so copies stay copies.
-    sock.on(
-      "data",
-      (chunk: Uint8Array) =>
-        handlers.onData(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)),
-    );
+    sock.on("data", (chunk: Uint8Array) => {
+      received += chunk.byteLength;
+      handlers.onData(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    });
     let closeError: Error | undefined;
-    sock.on("error", (err: Error) => {
+    sock.on("error", (e: Error) => {
+      const err = received === 0 ? explainReset(e, opts.tls) : e;
       closeError = err;
       if (!settled) {
         settled = true;
@@ -56,6 +57,27 @@ export async function connectNode(
       if (settled) handlers.onClose(closeError);
     });
   });
+}
+
+/**
+ * With TLS 1.3 a server that requires a client certificate checks it after the
+ * client's handshake is done, then sends the alert and closes; a request the
+ * client writes meanwhile meets a reset, and the alert is never read. A reset
+ * before any byte arrived, on TLS without a client certificate, says so.
+ */
+function explainReset(err: Error, tls: TlsOptions | null): Error {
+  const code = (err as { code?: string }).code;
+  if (tls === null || tls.cert !== undefined || (code !== "ECONNRESET" && code !== "EPIPE")) {
+    return err;
+  }
+  return Object.assign(
+    new Error(
+      `${err.message} right after the TLS handshake, with no client certificate offered: ` +
+        "the server may require one (its 'certificate required' alert was lost to the reset)",
+      { cause: err },
+    ),
+    { code },
+  );
 }
 
 /**
