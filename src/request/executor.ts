@@ -103,6 +103,11 @@ export class RequestExecutor {
     this.#options = options;
   }
 
+  /** Whether an observer reads each request's description (a tracker, OpenTelemetry). */
+  get describesRequests(): boolean {
+    return this.#observer?.detailed === true;
+  }
+
   /** Forgets what `prime` said (the primed call may not have reached `execute`). */
   unprime(): void {
     this.#kind = null;

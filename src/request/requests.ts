@@ -171,14 +171,12 @@ export class Requests {
   /** Runs `batch` with one value set per statement (counts already checked). */
   async batch(batch: Batch, values: readonly unknown[], call?: CallOptions): Promise<QueryResult> {
     const resolved = this.#resolver.resolve(batch.options, call);
-    const metas = await Promise.all(
-      batch.statements.map((e) =>
-        e.kind === "prepared" ? e.prepared.meta : this.#prepare(batchEntryText(e), call?.signal)
-      ),
-    );
+    const known = this.#batchMetas(batch, call?.signal);
+    const metas = Array.isArray(known) ? known : await known;
     const entries = metas.map((meta, i) => ({ meta, values: values[i] }));
     const ex = this.#executor;
-    const text = metas.map((m) => m.cql).join("; ");
+    // The statements' text is only read into a request's description: no string building otherwise.
+    const text = ex.describesRequests ? metas.map((m) => m.cql).join("; ") : "";
     ex.prime("batch", text, this.keyspace, metas[0] ?? null, resolved);
     let done: Promise<QueryResultInit>;
     try {
@@ -187,6 +185,27 @@ export class Requests {
       ex.unprime();
     }
     return new QueryResult(await done);
+  }
+
+  /**
+   * The prepared metadata of each statement of `batch`; texts are prepared
+   * (cached). A batch of prepared statements only, the usual case, awaits nothing.
+   */
+  #batchMetas(batch: Batch, signal?: AbortSignal): PreparedMeta[] | Promise<PreparedMeta[]> {
+    const entries = batch.statements;
+    const metas: PreparedMeta[] = new Array(entries.length);
+    for (let i = 0; i < entries.length; i++) {
+      const e = entries[i];
+      if (e.kind !== "prepared") {
+        return Promise.all(
+          entries.map((e) =>
+            e.kind === "prepared" ? e.prepared.meta : this.#prepare(batchEntryText(e), signal)
+          ),
+        );
+      }
+      metas[i] = e.prepared.meta;
+    }
+    return metas;
   }
 
   /** Switches every pooled connection to the keyspace `ident` (a CQL identifier). */
