@@ -39,6 +39,16 @@ const builder = new SessionBuilder()
 if (o.workload === "inflight") builder.maxRequestsPerConnection(32768).requestTimeout(60_000);
 const session = await builder.build();
 
+/** A read of one key by a statement prepared once: `read_prepared`, `inflight`, `tablets_read`. */
+async function preparedRead(cql: string): Promise<(k: number) => Promise<number>> {
+  const ps = await session.prepare(cql);
+  return async (k) => {
+    const rs = await session.executePrepared(ps, [k]);
+    rs.firstRow()?.columns();
+    return rs.length;
+  };
+}
+
 let op: (k: number) => Promise<number | void>;
 switch (o.workload) {
   case "read":
@@ -55,15 +65,10 @@ switch (o.workload) {
       return rs.length;
     };
     break;
-  case "read_prepared": {
-    const ps = await session.prepare(CQL.readBind);
-    op = async (k) => {
-      const rs = await session.executePrepared(ps, [k]);
-      rs.firstRow()?.columns();
-      return rs.length;
-    };
+  case "read_prepared":
+  case "inflight":
+    op = await preparedRead(CQL.readBind);
     break;
-  }
   case "write":
     op = async (k) => {
       await session.execute(CQL.write(k));
@@ -103,24 +108,9 @@ switch (o.workload) {
     };
     break;
   }
-  case "tablets_read": {
-    const ps = await session.prepare(CQL.tabletsRead);
-    op = async (k) => {
-      const rs = await session.executePrepared(ps, [k]);
-      rs.firstRow()?.columns();
-      return rs.length;
-    };
+  case "tablets_read":
+    op = await preparedRead(CQL.tabletsRead);
     break;
-  }
-  case "inflight": {
-    const ps = await session.prepare(CQL.readBind);
-    op = async (k) => {
-      const rs = await session.executePrepared(ps, [k]);
-      rs.firstRow()?.columns();
-      return rs.length;
-    };
-    break;
-  }
   default:
     throw new Error(`unknown workload ${o.workload}`);
 }
