@@ -13,6 +13,8 @@
  * @module
  */
 
+import { smallBytes, smallInt32Array } from "../wire/bytes.ts";
+
 // Constants as [high 32 bits, low 32 bits], written signed for Int32 arithmetic.
 const C1H = 0x87c37b91 | 0;
 const C1L = 0x114253d5;
@@ -82,7 +84,10 @@ function le32(a: Uint8Array, i: number): number {
  * `[high, low]`, written into `out` (no allocation on the hot path when the
  * caller reuses it). Same value as {@link murmur3Token}.
  */
-export function murmur3TokenHiLo(key: Uint8Array, out: Int32Array = new Int32Array(2)): Int32Array {
+export function murmur3TokenHiLo(
+  key: Uint8Array,
+  out: Int32Array = smallInt32Array(2),
+): Int32Array {
   const len = key.length;
   if (len === 0) {
     // Cassandra: an empty key is the ring minimum, not the hash of nothing.
@@ -215,7 +220,7 @@ export function compositeKey(parts: readonly Uint8Array[]): Uint8Array {
     }
     size += p.length + 3;
   }
-  const out = new Uint8Array(size);
+  const out = smallBytes(size);
   let i = 0;
   for (const p of parts) {
     out[i] = p.length >>> 8;

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { Writer } from "../wire/bytes.ts";
+import { smallCopy, Writer } from "../wire/bytes.ts";
 import { type Encoder, encoderFor } from "../wire/codec/index.ts";
 import type { PreparedInfo } from "../wire/metadata.ts";
 import { compositeKey } from "./murmur3.ts";
@@ -107,7 +107,7 @@ export function routingFor(
       // The bind step reports bad values with the full context; routing just gives up.
       return routing;
     }
-    const part = scratch.buf.slice(4, scratch.length);
+    const part = smallCopy(scratch.buf, 4, scratch.length);
     if (n === 1) single = part;
     else (parts ??= []).push(part);
   }

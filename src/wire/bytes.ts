@@ -40,6 +40,52 @@ export function encodeUtf8(text: string): Uint8Array {
 }
 
 /**
+ * Small, short-lived byte arrays (a request's routing key, its token's halves)
+ * are carved from shared slabs: on Deno every typed array with a backing store
+ * of its own costs ~0.3 µs to allocate, as much as the Murmur3 hash it feeds,
+ * where Bun and Node allocate small ones on the heap for ~0.02 µs. A slab is
+ * freed once nothing carved from it is referenced.
+ */
+const SLAB_SIZE = 16 * 1024;
+/** Larger copies get their own buffer: they would use up slabs too quickly. */
+const SLAB_MAX = 256;
+let slab = new ArrayBuffer(SLAB_SIZE);
+let slabAt = 0;
+
+/** Reserves `n` bytes of the current slab, 8-byte aligned; returns their offset. */
+function carve(n: number): number {
+  if (slabAt + n > SLAB_SIZE) {
+    slab = new ArrayBuffer(SLAB_SIZE);
+    slabAt = 0;
+  }
+  const at = slabAt;
+  slabAt = (at + n + 7) & ~7;
+  return at;
+}
+
+/**
+ * A copy of `src[start..end)` that the caller owns (nothing else writes it);
+ * its `buffer` may be shared with other small copies.
+ */
+export function smallCopy(src: Uint8Array, start: number, end: number): Uint8Array {
+  const n = end - start;
+  if (n > SLAB_MAX) return src.slice(start, end);
+  const out = new Uint8Array(slab, carve(n), n);
+  for (let i = 0; i < n; i++) out[i] = src[start + i];
+  return out;
+}
+
+/** A zeroed byte array of length `n`, owned by the caller; its `buffer` may be shared. */
+export function smallBytes(n: number): Uint8Array {
+  return n > SLAB_MAX ? new Uint8Array(n) : new Uint8Array(slab, carve(n), n);
+}
+
+/** A zeroed `Int32Array` of `n` (≤ 64) elements, owned by the caller; its `buffer` may be shared. */
+export function smallInt32Array(n: number): Int32Array {
+  return new Int32Array(slab, carve(n * 4), n);
+}
+
+/**
  * A growable byte buffer written front to back. One writer can be reused for
  * many frames (`reset()`), so the hot path allocates only when it grows.
  */
