@@ -163,7 +163,7 @@ if (import.meta.main ?? true) {
   const runtime = runtimeName();
   const ours = () => {
     const r = decodeResult(new Reader(body));
-    return r.kind === "rows" ? r.rows.length : 0;
+    return r.kind === "rows" ? r.rowCount : 0;
   };
   if (ours() !== ROWS) throw new Error("our decoder did not read 5000 rows");
   const print = (impl: string, m: ReturnType<typeof measure>) =>

@@ -12,6 +12,9 @@
  * - PREPARE → PREPARED: one int bind marker per `?` (named after its column),
  *   result columns as for QUERY; EXECUTE of a known id → that row or VOID,
  *   honouring SKIP_METADATA; an unknown id → UNPREPARED. BATCH → VOID.
+ * - EXECUTE of a statement reading table `paged` → pages of the simulated partition
+ *   (100 000 rows `ck, v` = i, 7·i) at the requested page size, with paging states,
+ *   so `paged_read` measures the client's paging and row decoding alone.
  * Pipelined: every complete frame of a read chunk is answered, one write per chunk.
  * Nothing is stored; values sent are ignored.
  *
@@ -550,6 +553,57 @@ interface PreparedEntry {
   body: Buffer;
   /** Reads table `hold`: the answer waits for a `release` query. */
   hold: boolean;
+  /** Reads table `paged`: answered page by page (see {@link pagedAnswer}). */
+  paged: boolean;
+}
+
+/** Rows of the simulated partition `paged` (pk 0): ck 0…n-1, v = 7·ck, as bench/lib/schema.ts fills it. */
+const PAGED_ROWS = 100_000;
+const PAGED_RE = /\bfrom\s+"?paged"?(\s|$)/i;
+const pagedCache = new Map<string, Buffer>();
+
+/**
+ * The RESULT body of one page of `paged` starting at row `offset`: `pageSize` rows (all of
+ * them when not positive), and a 4-byte paging state holding the next offset while rows remain.
+ */
+function pagedAnswer(cols: Columns, offset: number, pageSize: number, skipMeta: boolean): Buffer {
+  const key = `${offset}/${pageSize}/${skipMeta}`;
+  const hit = pagedCache.get(key);
+  if (hit) return hit;
+  const end = pageSize > 0 ? Math.min(PAGED_ROWS, offset + pageSize) : PAGED_ROWS;
+  const more = end < PAGED_ROWS;
+  const o = new Out().int(0x0002).int((skipMeta ? 0x0004 : 0x0001) | (more ? 0x0002 : 0));
+  o.int(cols.names.length);
+  if (more) o.bytes([end >>> 24, (end >>> 16) & 0xff, (end >>> 8) & 0xff, end & 0xff]);
+  if (!skipMeta) writeColumnSpecs(o, cols);
+  o.int(end - offset);
+  for (let ck = offset; ck < end; ck++) o.int(4).int(ck).int(4).int(ck * 7);
+  const body = o.build();
+  if (pagedCache.size > 1000) pagedCache.clear();
+  pagedCache.set(key, body);
+  return body;
+}
+
+/**
+ * Page size and start offset of an EXECUTE whose flags byte is at `at` (v4 layout: flags,
+ * values, result page size, paging state).
+ */
+function pageOf(body: Buffer, at: number): { pageSize: number; offset: number } {
+  const flags = body[at];
+  let pos = at + 1;
+  if (flags & 0x01) {
+    const n = body.readUInt16BE(pos);
+    pos += 2;
+    for (let i = 0; i < n; i++) pos += 4 + Math.max(0, body.readInt32BE(pos));
+  }
+  let pageSize = 0;
+  if (flags & 0x04) {
+    pageSize = body.readInt32BE(pos);
+    pos += 4;
+  }
+  let offset = 0;
+  if (flags & 0x08 && body.readInt32BE(pos) === 4) offset = body.readInt32BE(pos + 4);
+  return { pageSize, offset };
 }
 
 const HOLD_RE = /\bfrom\s+"?hold"?(\s|$)/i;
@@ -708,6 +762,7 @@ function serve(socket: Socket, ip: string, port: number): void {
             canned,
             body: preparedBody(id, cql, canned, keyspace),
             hold: HOLD_RE.test(cql),
+            paged: PAGED_RE.test(cql) && canned.select !== null,
           };
           prepared.set(key, e);
         }
@@ -726,6 +781,17 @@ function serve(socket: Socket, ip: string, port: number): void {
           return;
         }
         const flags = body[at + 2 + n + 2];
+        if (e.paged) {
+          const { pageSize, offset } = pageOf(body, at + 2 + n + 2);
+          out.push(
+            frame(
+              stream,
+              Op.RESULT,
+              pagedAnswer(e.canned.select!, offset, pageSize, !!(flags & 0x02)),
+            ),
+          );
+          return;
+        }
         const answer = frame(stream, Op.RESULT, flags & 0x02 ? e.canned.noMeta : e.canned.full);
         if (e.hold) held.push({ socket, frame: answer });
         else out.push(answer);

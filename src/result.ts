@@ -68,8 +68,8 @@ export class ResultColumns {
     return this.#index.get(name) ?? -1;
   }
 
-  /** Builds a plain object keyed by column name from one row's values. */
-  toObject(values: readonly unknown[]): Record<string, unknown> {
+  /** Builds a plain object keyed by column name from the row whose values start at `cells[base]`. */
+  toObject(cells: readonly unknown[], base: number): Record<string, unknown> {
     const keys = this.#keys ??= firstOccurrences(this.names);
     const names = this.names;
     const obj: Record<string, unknown> = {};
@@ -78,12 +78,12 @@ export class ResultColumns {
       // Assigning `__proto__` would set the prototype instead of adding a key.
       if (names[i] === "__proto__") {
         Object.defineProperty(obj, "__proto__", {
-          value: values[i],
+          value: cells[base + i],
           enumerable: true,
           writable: true,
           configurable: true,
         });
-      } else obj[names[i]] = values[i];
+      } else obj[names[i]] = cells[base + i];
     }
     return obj;
   }
@@ -152,23 +152,25 @@ export function formatValue(v: unknown, depth = 0): string {
  * ```
  */
 export class Row {
-  readonly #values: readonly unknown[];
+  readonly #cells: readonly unknown[];
+  readonly #base: number;
   readonly #columns: ResultColumns;
 
-  /** @internal rows are made by `QueryResult`. */
-  constructor(values: readonly unknown[], columns: ResultColumns) {
-    this.#values = values;
+  /** @internal rows are made by `QueryResult` and `Session.iter()`: cells `base…` of a page. */
+  constructor(cells: readonly unknown[], base: number, columns: ResultColumns) {
+    this.#cells = cells;
+    this.#base = base;
     this.#columns = columns;
   }
 
   /** Number of columns. */
   get length(): number {
-    return this.#values.length;
+    return this.#columns.names.length;
   }
 
   /** The values in column order (a new array). */
   columns(): unknown[] {
-    return this.#values.slice();
+    return this.#cells.slice(this.#base, this.#base + this.#columns.names.length);
   }
 
   /**
@@ -178,25 +180,25 @@ export class Row {
    * @throws {TypeError} `indexOrName` is neither a number nor a string
    */
   get(indexOrName: number | string): unknown {
-    const values = this.#values;
+    const columns = this.#columns;
     if (typeof indexOrName === "string") {
-      const i = this.#columns.indexOf(indexOrName);
-      if (i < 0 || i >= values.length) {
-        const known = this.#columns.names.join(", ") || "(none)";
+      const i = columns.indexOf(indexOrName);
+      if (i < 0) {
+        const known = columns.names.join(", ") || "(none)";
         throw new RangeError(`no column named ${JSON.stringify(indexOrName)}; columns: ${known}`);
       }
-      return values[i];
+      return this.#cells[this.#base + i];
     }
     if (typeof indexOrName !== "number") {
       throw new TypeError(`column must be an index or a name, got ${typeof indexOrName}`);
     }
-    const n = values.length;
+    const n = columns.names.length;
     const i = indexOrName < 0 ? n + indexOrName : indexOrName;
     if (!Number.isInteger(i) || i < 0 || i >= n) {
       const valid = n === 0 ? "the row has no columns" : `valid: ${-n}..${n - 1}`;
       throw new RangeError(`column index ${indexOrName} out of range (${valid})`);
     }
-    return values[i];
+    return this.#cells[this.#base + i];
   }
 
   /**
@@ -204,18 +206,18 @@ export class Row {
    * (when a name repeats, the first column wins).
    */
   asObject<T = Record<string, unknown>>(): T {
-    return this.#columns.toObject(this.#values) as T;
+    return this.#columns.toObject(this.#cells, this.#base) as T;
   }
 
   /** Iterates the values in column order. */
   [Symbol.iterator](): Iterator<unknown> {
-    return this.#values[Symbol.iterator]();
+    return this.columns()[Symbol.iterator]();
   }
 
   /** `Row(id=1, name='Alice', data=0xcafe)`: CQL-literal-like values, long ones shortened. */
   toString(): string {
     const names = this.#columns.names;
-    const parts = this.#values.map((v, i) => `${names[i] ?? i}=${formatValue(v)}`);
+    const parts = this.columns().map((v, i) => `${names[i] ?? i}=${formatValue(v)}`);
     return `Row(${parts.join(", ")})`;
   }
 
@@ -234,8 +236,10 @@ export class Row {
 export interface QueryResultInit {
   /** Result columns; empty for results without rows. */
   columns: readonly ColumnSpec[];
-  /** Decoded rows, each in column order. */
-  rows: unknown[][];
+  /** Decoded cells, row after row in column order (`columns.length` per row). */
+  cells: unknown[];
+  /** Number of rows. */
+  rowCount: number;
   /** Paging state of the next page, `null` once the last page was read. */
   pagingState: Uint8Array | null;
   /** Tracing session id (uuid text) when tracing was requested. */
@@ -260,7 +264,8 @@ export class QueryResult {
   /** Paging state to fetch the next page (see `Query.withPagingState`), `null` after the last page. */
   readonly pagingState: Uint8Array | null;
   readonly #columns: ResultColumns;
-  readonly #values: unknown[][];
+  readonly #cells: unknown[];
+  readonly #rowCount: number;
   readonly #tracingId: string | null;
   readonly #warnings: readonly string[];
   #rows: Row[] | null = null;
@@ -268,7 +273,8 @@ export class QueryResult {
   /** @internal results are made by the session. */
   constructor(init: QueryResultInit) {
     this.#columns = ResultColumns.for(init.columns);
-    this.#values = init.rows;
+    this.#cells = init.cells;
+    this.#rowCount = init.rowCount;
     this.pagingState = init.pagingState;
     this.#tracingId = init.tracingId;
     this.#warnings = init.warnings;
@@ -276,18 +282,21 @@ export class QueryResult {
 
   /** Number of rows. */
   get length(): number {
-    return this.#values.length;
+    return this.#rowCount;
   }
 
   /** Whether there are no rows. */
   isEmpty(): boolean {
-    return this.#values.length === 0;
+    return this.#rowCount === 0;
   }
 
   #cached(): Row[] {
     if (this.#rows === null) {
       const cols = this.#columns;
-      this.#rows = this.#values.map((v) => new Row(v, cols));
+      const width = cols.names.length;
+      const rows: Row[] = new Array(this.#rowCount);
+      for (let i = 0; i < rows.length; i++) rows[i] = new Row(this.#cells, i * width, cols);
+      this.#rows = rows;
     }
     return this.#rows;
   }
@@ -299,7 +308,7 @@ export class QueryResult {
 
   /** The first row, or `null` when there are none. */
   firstRow(): Row | null {
-    return this.#values.length === 0 ? null : this.#cached()[0];
+    return this.#rowCount === 0 ? null : this.#cached()[0];
   }
 
   /**
@@ -307,7 +316,7 @@ export class QueryResult {
    * @throws {RangeError} the result has no rows or more than one; the message says how many
    */
   singleRow(): Row {
-    const n = this.#values.length;
+    const n = this.#rowCount;
     if (n !== 1) throw new RangeError(`expected exactly one row, got ${n}`);
     return this.#cached()[0];
   }
@@ -318,13 +327,15 @@ export class QueryResult {
    */
   rowsTyped<T = Record<string, unknown>>(): T[] {
     const cols = this.#columns;
-    return this.#values.map((v) => cols.toObject(v) as T);
+    const width = cols.names.length;
+    const out: T[] = new Array(this.#rowCount);
+    for (let i = 0; i < out.length; i++) out[i] = cols.toObject(this.#cells, i * width) as T;
+    return out;
   }
 
   /** The first row as a plain object keyed by column names, or `null`. */
   firstRowTyped<T = Record<string, unknown>>(): T | null {
-    const first = this.#values[0];
-    return first === undefined ? null : this.#columns.toObject(first) as T;
+    return this.#rowCount === 0 ? null : this.#columns.toObject(this.#cells, 0) as T;
   }
 
   /** The result columns, with CQL types as text. */
@@ -352,7 +363,7 @@ export class QueryResult {
   wasApplied(): boolean {
     const i = this.#columns.indexOf(APPLIED);
     if (i < 0) return true;
-    return this.#values[0]?.[i] === true;
+    return this.#rowCount > 0 && this.#cells[i] === true;
   }
 
   /** Iterates the rows; each call starts over. */
@@ -362,7 +373,7 @@ export class QueryResult {
 
   /** `QueryResult(2 rows; id, name)`. */
   toString(): string {
-    const n = this.#values.length;
+    const n = this.#rowCount;
     const cols = this.#columns.names.join(", ");
     return `QueryResult(${n} row${n === 1 ? "" : "s"}${cols ? `; ${cols}` : ""})`;
   }

@@ -33,9 +33,10 @@ export async function querySystem(
       { timeoutMs },
     );
     if (page.kind !== "rows") throw new ProtocolError(`"${cql}" answered with ${page.kind}`);
-    for (const row of page.rows) {
+    const { cells, columns } = page;
+    for (let base = 0; base < cells.length; base += columns.length) {
       const o: Record<string, unknown> = {};
-      page.columns.forEach((col, i) => (o[col.name] = row[i]));
+      columns.forEach((col, i) => (o[col.name] = cells[base + i]));
       out.push(o);
     }
     pagingState = page.pagingState;

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { QueryResult, type QueryResultInit, type Row } from "../result.ts";
+import { QueryResult, type QueryResultInit, ResultColumns, Row } from "../result.ts";
 
 /** Fetches the page that starts at a paging state (`null`: the first page). */
 export type PageFetcher = (pagingState: Uint8Array | null) => Promise<QueryResultInit>;
@@ -22,7 +22,8 @@ export async function remainingPages(
   let page = first;
   while (page.pagingState !== null) {
     page = await fetch(page.pagingState);
-    for (const row of page.rows) first.rows.push(row);
+    for (const cell of page.cells) first.cells.push(cell);
+    first.rowCount += page.rowCount;
     if (page.warnings.length) first.warnings = [...first.warnings, ...page.warnings];
   }
   first.pagingState = null;
@@ -37,7 +38,9 @@ export async function remainingPages(
 export class RowStream implements AsyncIterableIterator<Row> {
   #fetch: PageFetcher;
   #signal: AbortSignal | undefined;
-  #rows: Row[] = [];
+  #cells: unknown[] = [];
+  #rowCount = 0;
+  #columns: ResultColumns | null = null;
   #next = 0;
   #pagingState: Uint8Array | null;
   #started = false;
@@ -52,9 +55,7 @@ export class RowStream implements AsyncIterableIterator<Row> {
 
   /** The next row; fetches the next page when the current one is used up. */
   next(): Promise<IteratorResult<Row>> {
-    if (this.#next < this.#rows.length) {
-      return Promise.resolve({ value: this.#rows[this.#next++], done: false });
-    }
+    if (this.#next < this.#rowCount) return Promise.resolve({ value: this.#row(), done: false });
     return this.#advance();
   }
 
@@ -70,7 +71,7 @@ export class RowStream implements AsyncIterableIterator<Row> {
   }
 
   async #advance(): Promise<IteratorResult<Row>> {
-    while (this.#next >= this.#rows.length) {
+    while (this.#next >= this.#rowCount) {
       if (this.#signal?.aborted) {
         this.#finish();
         throw this.#signal.reason;
@@ -82,15 +83,24 @@ export class RowStream implements AsyncIterableIterator<Row> {
       this.#started = true;
       const page = await this.#fetch(this.#pagingState);
       this.#pagingState = page.pagingState;
-      this.#rows = new QueryResult(page).rows();
+      this.#cells = page.cells;
+      this.#rowCount = page.rowCount;
+      this.#columns = ResultColumns.for(page.columns);
       this.#next = 0;
     }
-    return { value: this.#rows[this.#next++], done: false };
+    return { value: this.#row(), done: false };
+  }
+
+  /** The row at `#next`, made as it is handed out, so a page holds no `Row` per row. */
+  #row(): Row {
+    const columns = this.#columns!;
+    return new Row(this.#cells, this.#next++ * columns.names.length, columns);
   }
 
   #finish(): void {
     this.#finished = true;
-    this.#rows = [];
+    this.#cells = [];
+    this.#rowCount = 0;
     this.#next = 0;
   }
 }

@@ -63,7 +63,8 @@ export function resultInit(body: BodyMeta, result: ResultMessage): QueryResultIn
   const rows = result.kind === "rows" ? result : null;
   return {
     columns: rows?.columns ?? NO_COLUMNS,
-    rows: rows?.rows ?? [],
+    cells: rows?.cells ?? [],
+    rowCount: rows?.rowCount ?? 0,
     pagingState: rows?.pagingState ?? null,
     tracingId: body.tracingId,
     warnings: body.warnings,

@@ -132,10 +132,14 @@ function mismatch(d: Decoded, expect: Expect): string | null {
       const r = d.result;
       const names = r.columns.map((c) => c.name).join(",");
       if (names !== expect.columns.join(",")) return `columns ${names}`;
-      if (r.rows.length !== expect.nulls.length) return `${r.rows.length} rows`;
-      for (let i = 0; i < r.rows.length; i++) {
-        for (let c = 0; c < expect.columns.length; c++) {
-          if ((r.rows[i][c] === null) !== expect.nulls[i][c]) return `row ${i} cell ${c} nullness`;
+      if (r.rowCount !== expect.nulls.length) return `${r.rowCount} rows`;
+      const width = expect.columns.length;
+      if (r.cells.length !== r.rowCount * width) return `${r.cells.length} cells`;
+      for (let i = 0; i < r.rowCount; i++) {
+        for (let c = 0; c < width; c++) {
+          if ((r.cells[i * width + c] === null) !== expect.nulls[i][c]) {
+            return `row ${i} cell ${c} nullness`;
+          }
         }
       }
       if ((r.pagingState !== null) !== expect.paging) return "paging state";

@@ -21,7 +21,8 @@ function result(
 ): QueryResult {
   return new QueryResult({
     columns,
-    rows,
+    cells: rows.flat(),
+    rowCount: rows.length,
     pagingState: extra.pagingState ?? null,
     tracingId: extra.tracingId ?? null,
     warnings: extra.warnings ?? [],

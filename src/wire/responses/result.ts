@@ -36,8 +36,14 @@ export interface RowsResult {
   kind: "rows";
   /** Columns of the rows (from the response, or the prepared statement's when skipped). */
   columns: readonly ColumnSpec[];
-  /** Row values, one array per row in column order. */
-  rows: unknown[][];
+  /**
+   * Every cell of the page, row after row (`columns.length` per row). One array per
+   * page, not one per row: per-row arrays cost an allocation each, and with many
+   * pages in flight they outlive the young generation and make the GC copy them.
+   */
+  cells: unknown[];
+  /** Number of rows (kept apart from `cells`, since rows without columns have no cells). */
+  rowCount: number;
   /** Where the next page starts, `null` on the last page. */
   pagingState: Uint8Array | null;
   /**
@@ -173,6 +179,14 @@ function readColumnSpecs(r: Reader, flags: number, count: number): ColumnSpec[] 
   return columns;
 }
 
+/** The cells of a Rows result, row after row, and how many rows they make. */
+export interface RowCells {
+  /** `rowCount × columnCount` values, row after row. */
+  cells: unknown[];
+  /** Number of rows. */
+  rowCount: number;
+}
+
 /**
  * Reads the rows of a Rows result. `columns` are the columns to decode with.
  * @throws {ProtocolError} the counts or lengths do not fit the body
@@ -181,7 +195,7 @@ export function readRows(
   r: Reader,
   columns: readonly ColumnSpec[],
   columnCount: number,
-): unknown[][] {
+): RowCells {
   const rowCount = r.readInt();
   // Each cell carries at least its 4-byte length: a count the body cannot hold is hostile.
   // Rows without columns take no bytes, so their count is capped outright.
@@ -208,25 +222,24 @@ export function readRows(
     end -= pos;
     pos = 0;
   }
-  const rows: unknown[][] = new Array(rowCount);
+  const cells: unknown[] = new Array(rowCount * columnCount);
+  let k = 0;
   for (let i = 0; i < rowCount; i++) {
-    const row = new Array(columnCount);
-    for (let c = 0; c < columnCount; c++) {
+    for (let c = 0; c < columnCount; c++, k++) {
       if (pos + 4 > end) throw new ProtocolError("truncated row");
       const len = view.getInt32(pos);
       pos += 4;
       if (len < 0) {
-        row[c] = null;
+        cells[k] = null;
         continue;
       }
       if (pos + len > end) throw new ProtocolError(`cell of ${len} bytes overruns the body`);
-      row[c] = decoders[c](buf, view, pos, len);
+      cells[k] = decoders[c](buf, view, pos, len);
       pos += len;
     }
-    rows[i] = row;
   }
   r.pos = buf === r.buf ? pos : base + pos;
-  return rows;
+  return { cells, rowCount };
 }
 
 /**
@@ -253,8 +266,14 @@ export function decodeResult(
       const columns = meta.columns.length === 0 && meta.columnCount > 0
         ? knownColumns ?? missingColumns()
         : sameColumns(meta.columns, knownColumns);
-      const rows = readRows(r, columns, meta.columnCount);
-      const result: RowsResult = { kind: "rows", columns, rows, pagingState: meta.pagingState };
+      const { cells, rowCount } = readRows(r, columns, meta.columnCount);
+      const result: RowsResult = {
+        kind: "rows",
+        columns,
+        cells,
+        rowCount,
+        pagingState: meta.pagingState,
+      };
       if (meta.newMetadataId !== null) result.newMetadataId = meta.newMetadataId;
       return result;
     }
