@@ -160,14 +160,20 @@ export class Session {
    * const row = (await session.executePrepared(ps.withConsistency("ONE"), [42])).firstRow();
    * ```
    */
-  async executePrepared(
+  executePrepared(
     prepared: PreparedStatement,
     values?: Values,
     options?: CallOptions,
   ): Promise<QueryResult> {
-    this.#checkOpen();
-    expectInstance(prepared, PreparedStatement, "executePrepared()");
-    return await this.#requests.all(prepared, values, options);
+    // Not `async`: an async wrapper would add a promise and a turn to every call; its errors
+    // still reject rather than throw.
+    try {
+      this.#checkOpen();
+      expectInstance(prepared, PreparedStatement, "executePrepared()");
+      return this.#requests.all(prepared, values, options);
+    } catch (e) {
+      return Promise.reject(e);
+    }
   }
 
   /**

@@ -120,7 +120,7 @@ export class StatementRunner {
     if (meta !== null && result.kind === "rows" && result.newMetadataId !== undefined) {
       meta.resultMetadataId = result.newMetadataId;
     }
-    return await this.#keyspace.toResult(message.body, result);
+    return this.#keyspace.toResult(message.body, result);
   }
 
   /** Runs a batch of prepared statements as one BATCH request. */
@@ -156,7 +156,7 @@ export class StatementRunner {
         for (const e of entries) await this.#prepared.reprepare(c, e.meta);
       },
     });
-    return await this.#keyspace.toResult(message.body, message.result);
+    return this.#keyspace.toResult(message.body, message.result);
   }
 
   /**
