@@ -395,11 +395,15 @@ export function readmeTable(rep: BenchReport, resultsPath: string): string {
   }
   const head = cols.map(([m, w]) => `${m === "null" ? "null server " : ""}${w}`);
   const settings = rep.settings as { repeats?: number; server_warmup?: unknown };
+  const warmupText = (w: unknown) => {
+    const run = w as { seconds?: number; by?: string } | null;
+    return typeof run?.seconds === "number"
+      ? `the node warmed up first by ${run.seconds} s of load from ${run.by ?? "one client"}`
+      : "the node not warmed up first";
+  };
   const repeats = Math.max(...cells.map((x) => x.runs));
   const how = settings.repeats
-    ? `median of ${repeats} interleaved repeats per cell, server warm-up: ${
-      JSON.stringify(settings.server_warmup ?? "none")
-    }`
+    ? `median of ${repeats} interleaved repeats per cell, ${warmupText(settings.server_warmup)}`
     : "**one sample per cell, Cassandra node not warmed up** (a run made before repeats and " +
       "warm-up were added; not a fair comparison)";
   const lines = [
