@@ -119,10 +119,11 @@ export class RequestExecutor {
    * Sends `spec` to the first usable host of the plan and handles failures.
    * With a speculative execution policy and an idempotent statement, further
    * executions start on the next hosts while the first is slow; the first
-   * answer wins and later ones are dropped.
+   * answer wins and later ones are dropped. The winning answer is passed
+   * through `finish` inside the request's promise: the caller needs none of its own.
    * @throws {ScyllaError} the last failure when no attempt succeeded
    */
-  execute<T>(spec: RequestSpec<T>): Promise<T> {
+  execute<T, R = T>(spec: RequestSpec<T>, finish?: (answer: T) => R | Promise<R>): Promise<R> {
     const options = this.#options;
     const kind = this.#kind;
     this.#kind = null;
@@ -131,11 +132,12 @@ export class RequestExecutor {
     const lb = options?.loadBalancing ?? this.#loadBalancing;
     const plan = lb.plan(this.cluster, spec.routing);
     const obs = this.#observer;
-    const run = new Run(plan, spec, obs, lb);
+    const run = new Run<T, R>(plan, spec, obs, lb, finish);
     const speculative = spec.speculativeExecution;
     const single = !speculative || !spec.idempotent || speculative.maxExecutions <= 1;
+    run.single = single;
     if (obs === null && lb.recordLatency === undefined) {
-      return single ? run.execute(0) : run.speculate(speculative);
+      return single ? run.execute(0) as Promise<R> : run.speculate(speculative);
     }
     // A clock read costs 0.1-0.4 µs on some hosts, as much as a whole request's CPU against a
     // fast server: metrics alone time every request until TIMED_ALL have been, then a sample.
@@ -145,10 +147,9 @@ export class RequestExecutor {
       this.#timed++;
       run.t0 = performance.now();
     }
-    run.single = single;
     if (obs?.detailed) run.state = obs.start(this.#describe(kind, options));
     this.#meta = null;
-    return single ? run.execute(0) : run.speculate(speculative);
+    return single ? run.execute(0) as Promise<R> : run.speculate(speculative);
   }
 
   #describe(kind: RequestKind | null, options: ResolvedOptions | null): RequestDescription {
@@ -171,8 +172,10 @@ const SAMPLE_MASK = 31;
 const NOT_SENT = Symbol("not sent");
 
 /** The state of one request across its attempts (and speculative executions). */
-class Run<T> {
+class Run<T, R> {
   #spec: RequestSpec<T>;
+  /** Turns the winning answer into the request's result; `undefined`: the answer is the result. */
+  readonly #finish: ((answer: T) => R | Promise<R>) | undefined;
   /** The plan when it is an array (the built-in policies'): walked by index, no iterator. */
   #hosts: readonly Host[] | null;
   #at = 0;
@@ -203,8 +206,10 @@ class Run<T> {
     spec: RequestSpec<T>,
     observer: RequestObserver | null,
     lb: LoadBalancingPolicy,
+    finish: ((answer: T) => R | Promise<R>) | undefined,
   ) {
     this.#spec = spec;
+    this.#finish = finish;
     this.#hosts = Array.isArray(plan) ? plan : null;
     this.#iterator = this.#hosts === null ? plan[Symbol.iterator]() : null;
     this.#observer = observer;
@@ -213,9 +218,11 @@ class Run<T> {
 
   /**
    * One execution (`fiber` 0 is the first, others speculative): walks the
-   * shared plan until an attempt succeeds or hosts run out.
+   * shared plan until an attempt succeeds or hosts run out. A single execution
+   * resolves with the finished result; speculative ones with the answer, which
+   * `speculate` finishes for the winner only.
    */
-  async execute(fiber: number): Promise<T> {
+  async execute(fiber: number): Promise<T | R> {
     const obs = this.#observer;
     const measured = obs !== null || this.#lb.recordLatency !== undefined;
     const spec = this.#spec;
@@ -232,7 +239,10 @@ class Run<T> {
           let at0 = 0;
           try {
             host.sent++;
-            if (!measured) return await conn.send(spec.encode, spec.decode, spec);
+            if (!measured) {
+              const answer = await conn.send(spec.encode, spec.decode, spec);
+              return this.single ? this.#finished(answer) : answer;
+            }
             attempt = obs?.detailed
               ? obs.attempt(
                 this.state,
@@ -250,7 +260,7 @@ class Run<T> {
               : performance.now();
             const v = await conn.send(spec.encode, spec.decode, spec);
             this.#succeeded(host, attempt, at0);
-            return v;
+            return this.single ? this.#finished(v) : v;
           } catch (e) {
             if (attempt !== NOT_SENT) {
               // Refused before sending while the connection stays open: its queue was full.
@@ -286,6 +296,20 @@ class Run<T> {
     }
   }
 
+  /**
+   * The request's result from the winning answer. Never throws: a failure of
+   * `finish` is a rejected promise, so it is returned, not caught as a failed attempt.
+   */
+  #finished(answer: T): R | Promise<R> {
+    const finish = this.#finish;
+    if (finish === undefined) return answer as unknown as R;
+    try {
+      return finish(answer);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
   /** The plan's next host, shared by every execution of the request. */
   #next(): Host | undefined {
     const hosts = this.#hosts;
@@ -312,8 +336,8 @@ class Run<T> {
   }
 
   /** Starts executions `delayMs` apart until one answers. */
-  speculate(policy: SpeculativeExecutionPolicy): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
+  speculate(policy: SpeculativeExecutionPolicy): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
       let running = 0;
       let started = 0;
       let timer: ReturnType<typeof setTimeout> | undefined;
@@ -330,7 +354,7 @@ class Run<T> {
             if (!this.done) {
               finish();
               this.#observer?.end(this.state, this.#elapsed(), undefined, fiber > 0);
-              resolve(v);
+              resolve(this.#finished(v as T));
             }
           },
           (e) => {

@@ -101,20 +101,29 @@ export class Requests {
   #allOf(r: Runnable, values: unknown, call?: CallOptions): Promise<QueryResult> {
     const resolved = this.#resolver.resolve(r.options, call);
     const o = r.options;
-    return this.#page(r, values, o.pagingState, resolved).then((first) =>
+    // The first page is finished inside the request's own promise: no further promise per call.
+    return this.#page(r, values, o.pagingState, resolved, (first) =>
       // A caller who set a paging state (even null, to start) pages by hand: one page per call.
       first.pagingState === null || o.manualPaging
         ? new QueryResult(first)
-        : remainingPages(first, (state) => this.#page(r, values, state, resolved))
-    );
+        : remainingPages(first, (state) => this.#page(r, values, state, resolved)));
   }
 
-  /** One page of `r`, its kind and options told to the executor first (see `prime`). */
-  #page(r: Runnable, values: unknown, state: Uint8Array | null, resolved: ResolvedOptions) {
+  /**
+   * One page of `r` (passed through `finish` when given), its kind and options
+   * told to the executor first (see `prime`).
+   */
+  #page<R = QueryResultInit>(
+    r: Runnable,
+    values: unknown,
+    state: Uint8Array | null,
+    resolved: ResolvedOptions,
+    finish?: (page: QueryResultInit) => R | Promise<R>,
+  ): Promise<R> {
     const ex = this.#executor;
     ex.prime(r.meta === null ? "query" : "execute", r.cql, this.keyspace, r.meta, resolved);
     try {
-      return this.#statements.page(r, values, state, resolved);
+      return this.#statements.page(r, values, state, resolved, finish);
     } finally {
       ex.unprime();
     }

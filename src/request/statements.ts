@@ -60,13 +60,33 @@ export class StatementRunner {
     this.#keyspace = keyspace;
   }
 
-  /** Fetches the page of `r` bound to `values` that starts at `pagingState`. */
-  async page(
+  /**
+   * Fetches the page of `r` bound to `values` that starts at `pagingState`,
+   * passed through `finish` when given (`R` is then what `finish` makes).
+   */
+  page<R = QueryResultInit>(
     r: Runnable,
     values: unknown,
     pagingState: Uint8Array | null,
     o: ResolvedOptions,
-  ): Promise<QueryResultInit> {
+    finish?: (page: QueryResultInit) => R | Promise<R>,
+  ): Promise<R> {
+    // Not `async`: the executor finishes the page inside its own promise, one promise per
+    // request fewer; what would have thrown still rejects.
+    try {
+      return this.#page(r, values, pagingState, o, finish);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  #page<R>(
+    r: Runnable,
+    values: unknown,
+    pagingState: Uint8Array | null,
+    o: ResolvedOptions,
+    finish: ((page: QueryResultInit) => R | Promise<R>) | undefined,
+  ): Promise<R> {
     const params: QueryParameters = {
       consistency: o.consistency,
       bindColumns: r.meta?.info.bindColumns,
@@ -87,7 +107,7 @@ export class StatementRunner {
       : this.#routing(meta, values);
     // v5: a QUERY names its keyspace; a prepared statement was prepared in it.
     if (meta === null && r.options.keyspace !== undefined) params.keyspace = r.options.keyspace;
-    const message = await this.#executor.execute({
+    return this.#executor.execute({
       encode: meta === null
         ? (w, v) => appendQuery(w, r.cql, withVersion(params, v))
         : (w, v, m) => {
@@ -113,14 +133,18 @@ export class StatementRunner {
       speculativeExecution: o.speculativeExecution,
       routing,
       reprepare: meta === null ? undefined : (c) => this.#prepared.reprepare(c, meta),
+    }, (message) => {
+      const result = message.result;
+      // v5 (or v4 with SCYLLA_USE_METADATA_ID): the server says when the prepared result
+      // columns changed (ALTER TABLE … ADD); the new columns are in this answer and in the
+      // metadata cache.
+      if (meta !== null && result.kind === "rows" && result.newMetadataId !== undefined) {
+        meta.resultMetadataId = result.newMetadataId;
+      }
+      const page = this.#keyspace.toResult(message.body, result);
+      if (finish === undefined) return page as R | Promise<R>;
+      return page instanceof Promise ? page.then(finish) : finish(page);
     });
-    const result = message.result;
-    // v5 (or v4 with SCYLLA_USE_METADATA_ID): the server says when the prepared result columns
-    // changed (ALTER TABLE … ADD); the new columns are in this answer and in the metadata cache.
-    if (meta !== null && result.kind === "rows" && result.newMetadataId !== undefined) {
-      meta.resultMetadataId = result.newMetadataId;
-    }
-    return this.#keyspace.toResult(message.body, result);
   }
 
   /** Runs a batch of prepared statements as one BATCH request. */
