@@ -182,40 +182,53 @@ export class Connection {
    * @throws {ScyllaError} the server answered with an ERROR
    */
   send<T>(frame: Frame, decode: ResponseDecoder<T>, opts: SendOptions): Promise<T> {
+    return new Promise<T>((resolve, reject) => this.sendWith(frame, decode, opts, resolve, reject));
+  }
+
+  /**
+   * {@link send} with the caller's callbacks instead of a promise of its own:
+   * exactly one of them is called, `reject` at once when nothing can be sent
+   * (with the same errors `send` rejects with).
+   */
+  sendWith<T>(
+    frame: Frame,
+    decode: ResponseDecoder<T>,
+    opts: SendOptions,
+    resolve: (answer: T) => void,
+    reject: (error: unknown) => void,
+  ): void {
     if (this.#closed) {
-      return Promise.reject(
+      return reject(
         new ConnectionError(`connection to ${this.address} is closed`, {
           cause: this.#closeError,
           notSent: true,
         }),
       );
     }
-    if (opts.signal?.aborted) return Promise.reject(opts.signal.reason);
+    if (opts.signal?.aborted) return reject(opts.signal.reason);
     const maxQueued = this.#opts.maxQueued ?? Infinity;
     if (this.#ids.available === 0 && this.#waiting.length >= maxQueued) {
-      return Promise.reject(
+      return reject(
         new ConnectionError(
           `${this.address} is saturated: ${this.#opts.maxInFlight} requests in flight and ${maxQueued} queued`,
           { notSent: true },
         ),
       );
     }
-    return new Promise<T>((resolve, reject) => {
-      const pending: Pending = {
-        decode,
-        resolve: resolve as (v: unknown) => void,
-        reject,
-        deadline: this.#timer.deadline(opts.timeoutMs),
-        timeoutMs: opts.timeoutMs,
-        abandoned: false,
-      };
-      if (opts.signal) this.#watchAbort(pending, opts.signal);
-      this.#timer.arm(pending.deadline);
-      const encode = typeof frame === "function" ? frame : rawFrame(frame);
-      const stream = this.#ids.acquire();
-      if (stream < 0) this.#waiting.push({ frame: encode, pending });
-      else this.#dispatch(stream, encode, pending);
-    });
+    const pending: Pending = {
+      decode,
+      resolve: resolve as (v: unknown) => void,
+      reject,
+      deadline: this.#timer.deadline(opts.timeoutMs),
+      timeoutMs: opts.timeoutMs,
+      abandoned: false,
+    };
+    if (opts.signal) this.#watchAbort(pending, opts.signal);
+    this.#timer.arm(pending.deadline);
+    const encode = typeof frame === "function" ? frame : rawFrame(frame);
+    const stream = this.#ids.acquire();
+    if (stream < 0) this.#waiting.push({ frame: encode, pending });
+    else this.#dispatch(stream, encode, pending);
   }
 
   /**

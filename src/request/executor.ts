@@ -3,7 +3,10 @@
  * the host's pool picks a connection (on ScyllaDB, the shard owning the
  * token), the connection sends; a failure goes to the retry policy, and for
  * idempotent statements the speculative-execution policy may start further
- * executions on the next hosts while the first is slow.
+ * executions on the next hosts while the first is slow. Attempts are driven
+ * by the connection's callbacks, not by awaiting a promise per attempt: the
+ * connection settles the request's own promise, one promise and microtask turn
+ * fewer per request.
  * @module
  */
 
@@ -168,8 +171,25 @@ export class RequestExecutor {
 /** Metrics alone time every request until this many were timed, then one in SAMPLE_MASK + 1. */
 const TIMED_ALL = 1000;
 const SAMPLE_MASK = 31;
+
 /** Marks an attempt that was not sent. */
 const NOT_SENT = Symbol("not sent");
+
+/** One execution's progress: its current attempt and how it settles. */
+interface Execution<T, R> {
+  readonly fiber: number;
+  readonly resolve: (v: T | R | Promise<R>) => void;
+  readonly reject: (e: unknown) => void;
+  host: Host | null;
+  conn: Connection | null;
+  attempt: unknown;
+  at0: number;
+  /** Settled: later callbacks (none are expected) change nothing. */
+  over: boolean;
+  /** The connection's callbacks for this execution's attempts. */
+  ok: (answer: T) => void;
+  failed: (error: unknown) => void;
+}
 
 /** The state of one request across its attempts (and speculative executions). */
 class Run<T, R> {
@@ -189,6 +209,8 @@ class Run<T, R> {
   #retries = 0;
   readonly #observer: RequestObserver | null;
   readonly #lb: LoadBalancingPolicy;
+  /** Whether attempts are reported (observer) or timed (latency-aware policy). */
+  readonly #measured: boolean;
   /** Attempts so far, across executions. */
   #attempts = 0;
   /** The observer's state for this request. */
@@ -214,6 +236,7 @@ class Run<T, R> {
     this.#iterator = this.#hosts === null ? plan[Symbol.iterator]() : null;
     this.#observer = observer;
     this.#lb = lb;
+    this.#measured = observer !== null || lb.recordLatency !== undefined;
   }
 
   /**
@@ -222,83 +245,144 @@ class Run<T, R> {
    * resolves with the finished result; speculative ones with the answer, which
    * `speculate` finishes for the winner only.
    */
-  async execute(fiber: number): Promise<T | R> {
-    const obs = this.#observer;
-    const measured = obs !== null || this.#lb.recordLatency !== undefined;
-    const spec = this.#spec;
-    try {
-      for (let host = this.#next(); host !== undefined && !this.done; host = this.#next()) {
-        for (;;) {
-          const conn = pickConnection(host, spec.routing);
-          if (conn === null) {
-            (this.#errors ??= []).push(noConnection(host.pool).message);
-            break;
-          }
-          if (spec.signal?.aborted) throw spec.signal.reason;
-          let attempt: unknown = NOT_SENT;
-          let at0 = 0;
-          try {
-            host.sent++;
-            if (!measured) {
-              const answer = await conn.send(spec.encode, spec.decode, spec);
-              return this.single ? this.#finished(answer) : answer;
-            }
-            attempt = obs?.detailed
-              ? obs.attempt(
-                this.state,
-                host,
-                host.pool.connectionShard(conn),
-                ++this.#attempts,
-                fiber > 0,
-              )
-              : null;
-            // The first attempt starts with the request: one clock read fewer.
-            at0 = !this.timed
-              ? 0
-              : this.#attempts <= 1 && fiber === 0
-              ? this.t0
-              : performance.now();
-            const v = await conn.send(spec.encode, spec.decode, spec);
-            this.#succeeded(host, attempt, at0);
-            return this.single ? this.#finished(v) : v;
-          } catch (e) {
-            if (attempt !== NOT_SENT) {
-              // Refused before sending while the connection stays open: its queue was full.
-              const rejected = e instanceof ConnectionError && e.notSent && !conn.closed;
-              const ms = this.timed ? performance.now() - at0 : -1;
-              obs?.attemptEnd(this.state, attempt, host, ms, e, rejected);
-            }
-            this.#lastError = e;
-            if (e instanceof UnpreparedError && spec.reprepare && !this.#reprepared) {
-              this.#reprepared = true;
-              await spec.reprepare(conn);
-              continue;
-            }
-            if (!(e instanceof ScyllaError) || spec.signal?.aborted || this.done) throw e;
-            // Retries of the whole request so far, on any host: "next node, once" means once.
-            const decision: RetryDecision = spec.retryPolicy.decide(e, {
-              idempotent: spec.idempotent,
-              retryCount: this.#retries,
-            });
-            if (decision === "rethrow") throw e;
-            this.#retries++;
-            obs?.retry(this.state, decision);
-            (this.#errors ??= []).push(`${host.pool.address}: ${e.message}`);
-            if (decision === "retry_same") continue;
-            break;
-          }
-        }
-      }
-      throw this.#exhausted();
-    } catch (e) {
-      if (this.single && obs !== null) obs.end(this.state, this.#elapsed(), e, false);
-      throw e;
+  execute(fiber: number): Promise<T | R> {
+    return new Promise<T | R>((resolve, reject) => {
+      const x: Execution<T, R> = {
+        fiber,
+        resolve,
+        reject,
+        host: null,
+        conn: null,
+        attempt: NOT_SENT,
+        at0: 0,
+        over: false,
+        ok: (answer) => this.#ok(x, answer),
+        failed: (error) => this.#failed(x, error),
+      };
+      this.#nextHost(x);
+    });
+  }
+
+  /** Tries the plan's next hosts until one takes the attempt; ends the execution when none is left. */
+  #nextHost(x: Execution<T, R>): void {
+    for (;;) {
+      const host = this.#next();
+      if (host === undefined || this.done) return this.#end(x, this.#exhausted());
+      if (this.#attempt(x, host)) return;
     }
+  }
+
+  /** Sends one attempt to `host`; `false` when the host has no open connection. */
+  #attempt(x: Execution<T, R>, host: Host): boolean {
+    const spec = this.#spec;
+    const conn = pickConnection(host, spec.routing);
+    if (conn === null) {
+      (this.#errors ??= []).push(noConnection(host.pool).message);
+      return false;
+    }
+    x.host = host;
+    x.conn = conn;
+    x.attempt = NOT_SENT;
+    x.at0 = 0;
+    try {
+      if (spec.signal?.aborted) throw spec.signal.reason;
+      host.sent++;
+      if (this.#measured) {
+        const obs = this.#observer;
+        x.attempt = obs?.detailed
+          ? obs.attempt(
+            this.state,
+            host,
+            host.pool.connectionShard(conn),
+            ++this.#attempts,
+            x.fiber > 0,
+          )
+          : null;
+        // The first attempt starts with the request: one clock read fewer.
+        x.at0 = !this.timed
+          ? 0
+          : this.#attempts <= 1 && x.fiber === 0
+          ? this.t0
+          : performance.now();
+      }
+      conn.sendWith(spec.encode, spec.decode, spec, x.ok, x.failed);
+    } catch (e) {
+      this.#failed(x, e);
+    }
+    return true;
+  }
+
+  /** An answer: reported, then the execution resolves (finished when it is the only one). */
+  #ok(x: Execution<T, R>, answer: T): void {
+    if (x.over) return;
+    if (this.#measured) {
+      try {
+        this.#succeeded(x.host!, x.attempt, x.at0);
+      } catch (e) {
+        return this.#failed(x, e);
+      }
+    }
+    x.over = true;
+    x.resolve(this.single ? this.#finished(answer) : answer);
+  }
+
+  /** A failed attempt: reported, then re-prepared, retried, sent elsewhere or final. */
+  #failed(x: Execution<T, R>, e: unknown): void {
+    if (x.over) return;
+    const spec = this.#spec;
+    const host = x.host!;
+    const conn = x.conn!;
+    try {
+      if (x.attempt !== NOT_SENT) {
+        // Refused before sending while the connection stays open: its queue was full.
+        const rejected = e instanceof ConnectionError && e.notSent && !conn.closed;
+        const ms = this.timed ? performance.now() - x.at0 : -1;
+        this.#observer?.attemptEnd(this.state, x.attempt, host, ms, e, rejected);
+      }
+      this.#lastError = e;
+      if (e instanceof UnpreparedError && spec.reprepare && !this.#reprepared) {
+        this.#reprepared = true;
+        spec.reprepare(conn).then(
+          () => this.#attempt(x, host) || this.#nextHost(x),
+          (err) => this.#end(x, err),
+        );
+        return;
+      }
+      if (!(e instanceof ScyllaError) || spec.signal?.aborted || this.done) return this.#end(x, e);
+      // Retries of the whole request so far, on any host: "next node, once" means once.
+      const decision: RetryDecision = spec.retryPolicy.decide(e, {
+        idempotent: spec.idempotent,
+        retryCount: this.#retries,
+      });
+      if (decision === "rethrow") return this.#end(x, e);
+      this.#retries++;
+      this.#observer?.retry(this.state, decision);
+      (this.#errors ??= []).push(`${host.pool.address}: ${e.message}`);
+      if (decision === "retry_same" && this.#attempt(x, host)) return;
+      this.#nextHost(x);
+    } catch (err) {
+      this.#end(x, err);
+    }
+  }
+
+  /** Ends the execution with `e` (and, for a single execution, the request). */
+  #end(x: Execution<T, R>, e: unknown): void {
+    if (x.over) return;
+    x.over = true;
+    const obs = this.#observer;
+    if (this.single && obs !== null) {
+      try {
+        obs.end(this.state, this.#elapsed(), e, false);
+      } catch (err) {
+        e = err;
+      }
+    }
+    x.reject(e);
   }
 
   /**
    * The request's result from the winning answer. Never throws: a failure of
-   * `finish` is a rejected promise, so it is returned, not caught as a failed attempt.
+   * `finish` is a rejected promise, not a failed attempt.
    */
   #finished(answer: T): R | Promise<R> {
     const finish = this.#finish;
