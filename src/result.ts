@@ -236,8 +236,8 @@ export class Row {
 export interface QueryResultInit {
   /** Result columns; empty for results without rows. */
   columns: readonly ColumnSpec[];
-  /** Decoded cells, row after row in column order (`columns.length` per row). */
-  cells: unknown[];
+  /** Decoded cells, row after row in column order, in arrays of whole rows. */
+  chunks: unknown[][];
   /** Number of rows. */
   rowCount: number;
   /** Paging state of the next page, `null` once the last page was read. */
@@ -249,6 +249,26 @@ export interface QueryResultInit {
 }
 
 const APPLIED = "[applied]";
+
+/** The cells of rows without columns. */
+export const NO_CELLS: readonly unknown[] = Object.freeze([]);
+
+/** Calls `fn` with the chunk and start of each row, in order (rows without columns: none). */
+function forEachRow(
+  chunks: readonly unknown[][],
+  rowCount: number,
+  columns: ResultColumns,
+  fn: (cells: readonly unknown[], base: number) => void,
+): void {
+  const width = columns.names.length;
+  if (width === 0) {
+    for (let i = 0; i < rowCount; i++) fn(NO_CELLS, 0);
+    return;
+  }
+  for (const cells of chunks) {
+    for (let base = 0; base < cells.length; base += width) fn(cells, base);
+  }
+}
 
 /**
  * The outcome of a statement: rows (possibly none), their columns, and
@@ -264,7 +284,7 @@ export class QueryResult {
   /** Paging state to fetch the next page (see `Query.withPagingState`), `null` after the last page. */
   readonly pagingState: Uint8Array | null;
   readonly #columns: ResultColumns;
-  readonly #cells: unknown[];
+  readonly #chunks: readonly unknown[][];
   readonly #rowCount: number;
   readonly #tracingId: string | null;
   readonly #warnings: readonly string[];
@@ -273,7 +293,7 @@ export class QueryResult {
   /** @internal results are made by the session. */
   constructor(init: QueryResultInit) {
     this.#columns = ResultColumns.for(init.columns);
-    this.#cells = init.cells;
+    this.#chunks = init.chunks;
     this.#rowCount = init.rowCount;
     this.pagingState = init.pagingState;
     this.#tracingId = init.tracingId;
@@ -293,9 +313,11 @@ export class QueryResult {
   #cached(): Row[] {
     if (this.#rows === null) {
       const cols = this.#columns;
-      const width = cols.names.length;
       const rows: Row[] = new Array(this.#rowCount);
-      for (let i = 0; i < rows.length; i++) rows[i] = new Row(this.#cells, i * width, cols);
+      let i = 0;
+      forEachRow(this.#chunks, this.#rowCount, cols, (cells, base) => {
+        rows[i++] = new Row(cells, base, cols);
+      });
       this.#rows = rows;
     }
     return this.#rows;
@@ -327,15 +349,19 @@ export class QueryResult {
    */
   rowsTyped<T = Record<string, unknown>>(): T[] {
     const cols = this.#columns;
-    const width = cols.names.length;
     const out: T[] = new Array(this.#rowCount);
-    for (let i = 0; i < out.length; i++) out[i] = cols.toObject(this.#cells, i * width) as T;
+    let i = 0;
+    forEachRow(this.#chunks, this.#rowCount, cols, (cells, base) => {
+      out[i++] = cols.toObject(cells, base) as T;
+    });
     return out;
   }
 
   /** The first row as a plain object keyed by column names, or `null`. */
   firstRowTyped<T = Record<string, unknown>>(): T | null {
-    return this.#rowCount === 0 ? null : this.#columns.toObject(this.#cells, 0) as T;
+    return this.#rowCount === 0
+      ? null
+      : this.#columns.toObject(this.#chunks[0] ?? NO_CELLS, 0) as T;
   }
 
   /** The result columns, with CQL types as text. */
@@ -363,7 +389,7 @@ export class QueryResult {
   wasApplied(): boolean {
     const i = this.#columns.indexOf(APPLIED);
     if (i < 0) return true;
-    return this.#rowCount > 0 && this.#cells[i] === true;
+    return this.#rowCount > 0 && this.#chunks[0][i] === true;
   }
 
   /** Iterates the rows; each call starts over. */

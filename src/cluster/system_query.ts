@@ -33,11 +33,13 @@ export async function querySystem(
       { timeoutMs },
     );
     if (page.kind !== "rows") throw new ProtocolError(`"${cql}" answered with ${page.kind}`);
-    const { cells, columns } = page;
-    for (let base = 0; base < cells.length; base += columns.length) {
-      const o: Record<string, unknown> = {};
-      columns.forEach((col, i) => (o[col.name] = cells[base + i]));
-      out.push(o);
+    const { chunks, columns } = page;
+    for (const cells of chunks) {
+      for (let base = 0; base < cells.length; base += columns.length) {
+        const o: Record<string, unknown> = {};
+        columns.forEach((col, i) => (o[col.name] = cells[base + i]));
+        out.push(o);
+      }
     }
     pagingState = page.pagingState;
   } while (pagingState !== null);

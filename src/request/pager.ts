@@ -6,7 +6,7 @@
  * @module
  */
 
-import { QueryResult, type QueryResultInit, ResultColumns, Row } from "../result.ts";
+import { NO_CELLS, QueryResult, type QueryResultInit, ResultColumns, Row } from "../result.ts";
 
 /** Fetches the page that starts at a paging state (`null`: the first page). */
 export type PageFetcher = (pagingState: Uint8Array | null) => Promise<QueryResultInit>;
@@ -22,7 +22,7 @@ export async function remainingPages(
   let page = first;
   while (page.pagingState !== null) {
     page = await fetch(page.pagingState);
-    for (const cell of page.cells) first.cells.push(cell);
+    for (const chunk of page.chunks) first.chunks.push(chunk);
     first.rowCount += page.rowCount;
     if (page.warnings.length) first.warnings = [...first.warnings, ...page.warnings];
   }
@@ -38,10 +38,13 @@ export async function remainingPages(
 export class RowStream implements AsyncIterableIterator<Row> {
   #fetch: PageFetcher;
   #signal: AbortSignal | undefined;
-  #cells: unknown[] = [];
-  #rowCount = 0;
+  /** The current page: its chunks, the chunk being read and the next row's start in it. */
+  #chunks: readonly unknown[][] = [];
+  #chunk = 0;
+  #base = 0;
+  /** Rows of the current page not handed out yet. */
+  #left = 0;
   #columns: ResultColumns | null = null;
-  #next = 0;
   #pagingState: Uint8Array | null;
   #started = false;
   #finished = false;
@@ -55,7 +58,7 @@ export class RowStream implements AsyncIterableIterator<Row> {
 
   /** The next row; fetches the next page when the current one is used up. */
   next(): Promise<IteratorResult<Row>> {
-    if (this.#next < this.#rowCount) return Promise.resolve({ value: this.#row(), done: false });
+    if (this.#left > 0) return Promise.resolve({ value: this.#row(), done: false });
     return this.#advance();
   }
 
@@ -71,7 +74,7 @@ export class RowStream implements AsyncIterableIterator<Row> {
   }
 
   async #advance(): Promise<IteratorResult<Row>> {
-    while (this.#next >= this.#rowCount) {
+    while (this.#left === 0) {
       if (this.#signal?.aborted) {
         this.#finish();
         throw this.#signal.reason;
@@ -83,24 +86,34 @@ export class RowStream implements AsyncIterableIterator<Row> {
       this.#started = true;
       const page = await this.#fetch(this.#pagingState);
       this.#pagingState = page.pagingState;
-      this.#cells = page.cells;
-      this.#rowCount = page.rowCount;
+      this.#chunks = page.chunks;
+      this.#chunk = 0;
+      this.#base = 0;
+      this.#left = page.rowCount;
       this.#columns = ResultColumns.for(page.columns);
-      this.#next = 0;
     }
     return { value: this.#row(), done: false };
   }
 
-  /** The row at `#next`, made as it is handed out, so a page holds no `Row` per row. */
+  /** The next row, made as it is handed out, so a page holds no `Row` per row. */
   #row(): Row {
     const columns = this.#columns!;
-    return new Row(this.#cells, this.#next++ * columns.names.length, columns);
+    const width = columns.names.length;
+    this.#left--;
+    if (width === 0) return new Row(NO_CELLS, 0, columns);
+    let cells = this.#chunks[this.#chunk];
+    if (this.#base === cells.length) {
+      cells = this.#chunks[++this.#chunk];
+      this.#base = 0;
+    }
+    const row = new Row(cells, this.#base, columns);
+    this.#base += width;
+    return row;
   }
 
   #finish(): void {
     this.#finished = true;
-    this.#cells = [];
-    this.#rowCount = 0;
-    this.#next = 0;
+    this.#chunks = [];
+    this.#left = 0;
   }
 }

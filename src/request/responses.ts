@@ -63,7 +63,7 @@ export function resultInit(body: BodyMeta, result: ResultMessage): QueryResultIn
   const rows = result.kind === "rows" ? result : null;
   return {
     columns: rows?.columns ?? NO_COLUMNS,
-    cells: rows?.cells ?? [],
+    chunks: rows?.chunks ?? [],
     rowCount: rows?.rowCount ?? 0,
     pagingState: rows?.pagingState ?? null,
     tracingId: body.tracingId,

@@ -60,7 +60,7 @@ function selectRow(c: Connection, i: number, timeoutMs = 60_000): Promise<unknow
   return c.send(frame, (_op, body) => {
     const r = decodeResult(body.reader);
     if (r.kind !== "rows") throw new Error(`answered ${r.kind}`);
-    return r.cells;
+    return r.chunks[0] ?? [];
   }, { timeoutMs });
 }
 

@@ -134,10 +134,11 @@ function mismatch(d: Decoded, expect: Expect): string | null {
       if (names !== expect.columns.join(",")) return `columns ${names}`;
       if (r.rowCount !== expect.nulls.length) return `${r.rowCount} rows`;
       const width = expect.columns.length;
-      if (r.cells.length !== r.rowCount * width) return `${r.cells.length} cells`;
+      const cells = r.chunks.flat();
+      if (cells.length !== r.rowCount * width) return `${cells.length} cells`;
       for (let i = 0; i < r.rowCount; i++) {
         for (let c = 0; c < width; c++) {
-          if ((r.cells[i * width + c] === null) !== expect.nulls[i][c]) {
+          if ((cells[i * width + c] === null) !== expect.nulls[i][c]) {
             return `row ${i} cell ${c} nullness`;
           }
         }

@@ -85,7 +85,7 @@ const firstCell = (op: number, b: ResponseBody): unknown => {
   assert.equal(op, Opcode.RESULT);
   const r = decodeResult(b.reader);
   assert.equal(r.kind, "rows");
-  return r.kind === "rows" ? r.cells[0] : undefined;
+  return r.kind === "rows" ? r.chunks[0]?.[0] : undefined;
 };
 
 const send = (c: Connection, cql: string, timeoutMs = 2000, signal?: AbortSignal) =>

@@ -360,7 +360,7 @@ describe("decodeResult: Rows", () => {
         { keyspace: "ks", table: "users", name: "id", type: INT },
         { keyspace: "ks", table: "users", name: "name", type: TEXT },
       ],
-      cells: [1, "ann", -2, null, 3, ""],
+      chunks: [[1, "ann", -2, null, 3, ""]],
       rowCount: 3,
       pagingState: null,
     });
@@ -389,7 +389,7 @@ describe("decodeResult: Rows", () => {
       { keyspace: "ks1", table: "a", name: "x", type: INT },
       { keyspace: "ks2", table: "b", name: "y", type: TEXT },
     ]);
-    assert.deepEqual(res.cells, [2147483647, "é"]);
+    assert.deepEqual(res.chunks, [[2147483647, "é"]]);
     assert.equal(res.rowCount, 1);
     assertEveryTruncationThrows(bytes, (r) => decodeResult(r));
   });
@@ -406,7 +406,7 @@ describe("decodeResult: Rows", () => {
     const res = decodeResult(new Reader(body));
     assert.equal(res.kind, "rows");
     if (res.kind !== "rows") return;
-    assert.deepEqual(res.cells, []);
+    assert.deepEqual(res.chunks, []);
     assert.equal(res.rowCount, 0);
     assert.deepEqual(res.pagingState, new Uint8Array([0x0a, 0x0b, 0x0c]));
     body.fill(0);
@@ -442,7 +442,7 @@ describe("decodeResult: Rows", () => {
     assert.equal(res.kind, "rows");
     if (res.kind !== "rows") return;
     assert.equal(res.columns, known, "the known array itself, so its decoders are reused");
-    assert.deepEqual(res.cells, [42, "hi"]);
+    assert.deepEqual(res.chunks, [[42, "hi"]]);
     assert.equal(res.rowCount, 1);
   });
 

@@ -21,7 +21,7 @@ function result(
 ): QueryResult {
   return new QueryResult({
     columns,
-    cells: rows.flat(),
+    chunks: rows.length > 0 && columns.length > 0 ? [rows.flat()] : [],
     rowCount: rows.length,
     pagingState: extra.pagingState ?? null,
     tracingId: extra.tracingId ?? null,

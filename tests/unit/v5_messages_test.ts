@@ -288,7 +288,7 @@ describe("RESULT in v5", () => {
     assert.equal(r.kind, "rows");
     assert.deepEqual(r.newMetadataId, RID);
     assert.deepEqual(r.columns.map((c) => c.name), ["k", "v"]);
-    assert.deepEqual(r.cells, [7, "seven"]);
+    assert.deepEqual(r.chunks, [[7, "seven"]]);
     assert.equal(r.rowCount, 1);
   });
   it("Rows without the flag carry no newMetadataId property at all", () => {
