@@ -15,7 +15,21 @@ import {
   SegmentEncoder,
   SegmentFrameDecoder,
 } from "../wire/segment/mod.ts";
+import { useCrc32 } from "../wire/segment/crc.ts";
+import { nativeCrc32 } from "../runtime/mod.ts";
 import { ProtocolError } from "../errors.ts";
+
+let nativeCrcRequested = false;
+
+/**
+ * Asks once for the runtime's native CRC-32 for v5 segment payloads; the table-driven one
+ * serves until it is in, and for good where the runtime has none or it disagrees.
+ */
+function requestNativeCrc32(): void {
+  if (nativeCrcRequested) return;
+  nativeCrcRequested = true;
+  nativeCrc32().then((fn) => fn !== null && useCrc32(fn)).catch(() => false);
+}
 
 /** Frames in and out of one connection. */
 export class Framing {
@@ -35,6 +49,7 @@ export class Framing {
    */
   constructor(onFrame: FrameHandler, version = 4) {
     this.version = version;
+    if (version >= 5) requestNativeCrc32();
     this.#onFrame = onFrame;
     this.#decoder = new FrameDecoder(onFrame, version);
   }

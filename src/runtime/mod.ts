@@ -10,6 +10,7 @@ import { connectNode } from "./node.ts";
 import type { ConnectOptions, Socket, SocketHandlers } from "./socket.ts";
 
 export type { ConnectOptions, Socket, SocketHandlers, TlsOptions } from "./socket.ts";
+export { type NativeCrc32, nativeCrc32 } from "./checksum.ts";
 
 /** Opens a socket; what {@link setConnector} installs. */
 export type Connector = (opts: ConnectOptions, handlers: SocketHandlers) => Promise<Socket>;

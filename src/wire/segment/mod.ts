@@ -9,7 +9,7 @@
  * @module
  */
 
-export { crc24, crc32, CRC32_PRIMED, crc32Update } from "./crc.ts";
+export { crc24, crc32, CRC32_PRIMED, type Crc32Function, crc32Update, useCrc32 } from "./crc.ts";
 export {
   LZ4_SEGMENT_HEADER_LENGTH,
   MAX_SEGMENT_PAYLOAD,
