@@ -1,0 +1,315 @@
+/**
+ * One request's run: each attempt takes the plan's next host, picks its
+ * connection (on ScyllaDB the shard owning the token), and sends; an answer
+ * resolves the execution, a failure is reported and goes to re-prepare, the
+ * retry policy (same host, next host, or rethrow) or the next host. Attempts
+ * are driven by the connection's callbacks, not by awaiting a promise per
+ * attempt. How a run starts is `executor.ts`; further executions while the
+ * first is slow are `speculation.ts`.
+ * @module
+ */
+
+import type { Host } from "../cluster/cluster.ts";
+import type { Connection } from "../pool/connection.ts";
+import type { HostPool } from "../pool/host_pool.ts";
+import { ConnectionError, ScyllaError, UnpreparedError } from "../errors.ts";
+import type { RetryDecision } from "../policies/retry.ts";
+import type { LoadBalancingPolicy } from "../policies/load_balancing.ts";
+import type { RoutingInfo } from "../routing/routing_key.ts";
+import type { RequestObserver } from "../observability/observer.ts";
+import type { RequestSpec } from "./request_spec.ts";
+
+/** Marks an attempt that was not sent. */
+const NOT_SENT = Symbol("not sent");
+
+/** One execution's progress: its current attempt and how it settles. */
+interface Execution<T, R> {
+  readonly fiber: number;
+  readonly resolve: (v: T | R | Promise<R>) => void;
+  readonly reject: (e: unknown) => void;
+  host: Host | null;
+  conn: Connection | null;
+  attempt: unknown;
+  at0: number;
+  /** Settled: later callbacks (none are expected) change nothing. */
+  over: boolean;
+  /** The connection's callbacks for this execution's attempts. */
+  ok: (answer: T) => void;
+  failed: (error: unknown) => void;
+}
+
+/**
+ * The state of one request across its attempts (and speculative executions):
+ * the shared plan, the failures so far and the retry count. An execution walks
+ * the plan one attempt at a time, driven by the connection's callbacks.
+ */
+export class Run<T, R> {
+  #spec: RequestSpec<T>;
+  /** Turns the winning answer into the request's result; `undefined`: the answer is the result. */
+  readonly #finish: ((answer: T) => R | Promise<R>) | undefined;
+  /** The plan when it is an array (the built-in policies'): walked by index, no iterator. */
+  #hosts: readonly Host[] | null;
+  #at = 0;
+  /** Any other plan's iterator. */
+  #iterator: Iterator<Host> | null;
+  /** One message per failed host, made on the first failure. */
+  #errors: string[] | null = null;
+  #lastError: unknown;
+  #reprepared = false;
+  /** Retries decided so far for this request, across hosts and speculative executions. */
+  #retries = 0;
+  readonly #observer: RequestObserver | null;
+  readonly #lb: LoadBalancingPolicy;
+  /** Whether attempts are reported (observer) or timed (latency-aware policy). */
+  readonly #measured: boolean;
+  /** Attempts so far, across executions. */
+  #attempts = 0;
+  /** The observer's state for this request. */
+  state: unknown;
+  /** Whether latencies are measured (every request for tracers, a sample for metrics). */
+  timed = false;
+  /** When the request started, if timed. */
+  t0 = 0;
+  /** One execution only: the request ends with it (else `speculate` ends it). */
+  single = true;
+  /** Settled: no execution starts an attempt on a further host. */
+  done = false;
+
+  /**
+   * @param plan the hosts in the order the load-balancing policy chose
+   * @param spec the request
+   * @param observer metrics, tracker and tracing hooks, or `null` for none
+   * @param lb the policy that made the plan (told attempt latencies)
+   * @param finish turns the winning answer into the request's result
+   */
+  constructor(
+    plan: Iterable<Host>,
+    spec: RequestSpec<T>,
+    observer: RequestObserver | null,
+    lb: LoadBalancingPolicy,
+    finish: ((answer: T) => R | Promise<R>) | undefined,
+  ) {
+    this.#spec = spec;
+    this.#finish = finish;
+    this.#hosts = Array.isArray(plan) ? plan : null;
+    this.#iterator = this.#hosts === null ? plan[Symbol.iterator]() : null;
+    this.#observer = observer;
+    this.#lb = lb;
+    this.#measured = observer !== null || lb.recordLatency !== undefined;
+  }
+
+  /**
+   * One execution (`fiber` 0 is the first, others speculative): walks the
+   * shared plan until an attempt succeeds or hosts run out. A single execution
+   * resolves with the finished result; speculative ones with the answer, which
+   * `speculate` finishes for the winner only.
+   */
+  execute(fiber: number): Promise<T | R> {
+    return new Promise<T | R>((resolve, reject) => {
+      const x: Execution<T, R> = {
+        fiber,
+        resolve,
+        reject,
+        host: null,
+        conn: null,
+        attempt: NOT_SENT,
+        at0: 0,
+        over: false,
+        ok: (answer) => this.#ok(x, answer),
+        failed: (error) => this.#failed(x, error),
+      };
+      this.#nextHost(x);
+    });
+  }
+
+  /** Tries the plan's next hosts until one takes the attempt; ends the execution when none is left. */
+  #nextHost(x: Execution<T, R>): void {
+    for (;;) {
+      const host = this.#next();
+      if (host === undefined || this.done) return this.#end(x, this.#exhausted());
+      if (this.#attempt(x, host)) return;
+    }
+  }
+
+  /** Sends one attempt to `host`; `false` when the host has no open connection. */
+  #attempt(x: Execution<T, R>, host: Host): boolean {
+    const spec = this.#spec;
+    const conn = pickConnection(host, spec.routing);
+    if (conn === null) {
+      (this.#errors ??= []).push(noConnection(host.pool).message);
+      return false;
+    }
+    x.host = host;
+    x.conn = conn;
+    x.attempt = NOT_SENT;
+    x.at0 = 0;
+    try {
+      if (spec.signal?.aborted) throw spec.signal.reason;
+      host.sent++;
+      if (this.#measured) {
+        const obs = this.#observer;
+        x.attempt = obs?.detailed
+          ? obs.attempt(
+            this.state,
+            host,
+            host.pool.connectionShard(conn),
+            ++this.#attempts,
+            x.fiber > 0,
+          )
+          : null;
+        // The first attempt starts with the request: one clock read fewer.
+        x.at0 = !this.timed
+          ? 0
+          : this.#attempts <= 1 && x.fiber === 0
+          ? this.t0
+          : performance.now();
+      }
+      conn.sendWith(spec.encode, spec.decode, spec, x.ok, x.failed);
+    } catch (e) {
+      this.#failed(x, e);
+    }
+    return true;
+  }
+
+  /** An answer: reported, then the execution resolves (finished when it is the only one). */
+  #ok(x: Execution<T, R>, answer: T): void {
+    if (x.over) return;
+    if (this.#measured) {
+      try {
+        this.#succeeded(x.host!, x.attempt, x.at0);
+      } catch (e) {
+        return this.#failed(x, e);
+      }
+    }
+    x.over = true;
+    x.resolve(this.single ? this.finished(answer) : answer);
+  }
+
+  /** A failed attempt: reported, then re-prepared, retried, sent elsewhere or final. */
+  #failed(x: Execution<T, R>, e: unknown): void {
+    if (x.over) return;
+    const spec = this.#spec;
+    const host = x.host!;
+    const conn = x.conn!;
+    try {
+      if (x.attempt !== NOT_SENT) {
+        // Refused before sending while the connection stays open: its queue was full.
+        const rejected = e instanceof ConnectionError && e.notSent && !conn.closed;
+        const ms = this.timed ? performance.now() - x.at0 : -1;
+        this.#observer?.attemptEnd(this.state, x.attempt, host, ms, e, rejected);
+      }
+      this.#lastError = e;
+      if (e instanceof UnpreparedError && spec.reprepare && !this.#reprepared) {
+        this.#reprepared = true;
+        spec.reprepare(conn).then(
+          () => this.#attempt(x, host) || this.#nextHost(x),
+          (err) => this.#end(x, err),
+        );
+        return;
+      }
+      if (!(e instanceof ScyllaError) || spec.signal?.aborted || this.done) return this.#end(x, e);
+      // Retries of the whole request so far, on any host: "next node, once" means once.
+      const decision: RetryDecision = spec.retryPolicy.decide(e, {
+        idempotent: spec.idempotent,
+        retryCount: this.#retries,
+      });
+      if (decision === "rethrow") return this.#end(x, e);
+      this.#retries++;
+      this.#observer?.retry(this.state, decision);
+      (this.#errors ??= []).push(`${host.pool.address}: ${e.message}`);
+      if (decision === "retry_same" && this.#attempt(x, host)) return;
+      this.#nextHost(x);
+    } catch (err) {
+      this.#end(x, err);
+    }
+  }
+
+  /** Ends the execution with `e` (and, for a single execution, the request). */
+  #end(x: Execution<T, R>, e: unknown): void {
+    if (x.over) return;
+    x.over = true;
+    const obs = this.#observer;
+    if (this.single && obs !== null) {
+      try {
+        obs.end(this.state, this.elapsed(), e, false);
+      } catch (err) {
+        e = err;
+      }
+    }
+    x.reject(e);
+  }
+
+  /**
+   * The request's result from the winning answer. Never throws: a failure of
+   * `finish` is a rejected promise, not a failed attempt.
+   */
+  finished(answer: T): R | Promise<R> {
+    const finish = this.#finish;
+    if (finish === undefined) return answer as unknown as R;
+    try {
+      return finish(answer);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  /** The plan's next host, shared by every execution of the request. */
+  #next(): Host | undefined {
+    const hosts = this.#hosts;
+    if (hosts !== null) return this.#at < hosts.length ? hosts[this.#at++] : undefined;
+    const r = this.#iterator!.next();
+    return r.done ? undefined : r.value;
+  }
+
+  /** Ms since the request started, or -1 when it is not timed. */
+  elapsed(): number {
+    return this.timed ? performance.now() - this.t0 : -1;
+  }
+
+  /** Reports a successful attempt (and, for a single execution, the request's end). */
+  #succeeded(host: Host, attempt: unknown, at0: number): void {
+    const now = this.timed ? performance.now() : 0;
+    const ms = this.timed ? now - at0 : -1;
+    if (ms >= 0) this.#lb.recordLatency?.(host, ms);
+    const obs = this.#observer;
+    if (obs === null) return;
+    // Attempts per node are counted by `host.sent`: an untimed success tells metrics nothing more.
+    if (ms >= 0 || obs.detailed) obs.attemptEnd(this.state, attempt, host, ms, undefined, false);
+    if (this.single) obs.end(this.state, this.timed ? now - this.t0 : -1, undefined, false);
+  }
+
+  /** The request's error once the plan has no host left: the last failure, or all of them. */
+  #exhausted(): unknown {
+    const errors = this.#errors ?? [];
+    if (this.#lastError !== undefined && errors.length <= 1) return this.#lastError;
+    return new ConnectionError(
+      errors.length === 0
+        ? "no host is available to run the request (every node's pool is empty)"
+        : `every host failed: ${errors.join("; ")}`,
+      { cause: this.#lastError },
+    );
+  }
+}
+
+/** Error for a host whose pool has no open connection. */
+function noConnection(pool: HostPool): ConnectionError {
+  return new ConnectionError(
+    `no open connection to ${pool.address}` +
+      (pool.lastError ? `: ${pool.lastError.message}` : ""),
+    { cause: pool.lastError },
+  );
+}
+
+/**
+ * The connection of `host` for a request: the shard a tablet names for this
+ * replica, else the shard owning the token (ScyllaDB), else the least busy one.
+ */
+function pickConnection(host: Host, routing: RoutingInfo | undefined): Connection | null {
+  const tablet = routing?.tablet;
+  if (tablet !== undefined) {
+    for (const r of tablet.replicas) {
+      if (r.hostId === host.info.hostId) return host.pool.pickShard(r.shard);
+    }
+  }
+  return host.pool.pick(routing?.tokenHiLo ?? routing?.token);
+}
