@@ -10,7 +10,7 @@
  */
 
 import type { Cluster, Host } from "../cluster/cluster.ts";
-import { murmur3TokenHiLo } from "../routing/murmur3.ts";
+import { murmur3TokenHiLo, tokenOfHiLo } from "../routing/murmur3.ts";
 import type { RoutingInfo } from "../routing/routing_key.ts";
 import type { LatencyTracker } from "./latency_aware.ts";
 import type { LoadBalancingPolicy } from "./load_balancing.ts";
@@ -45,8 +45,7 @@ export function replicasFor(cluster: Cluster, routing: RoutingInfo | undefined):
   const key = routing?.routingKey;
   if (!key || !routing?.keyspace) return [];
   if (routing.token === undefined) {
-    const hiLo = routing.tokenHiLo = murmur3TokenHiLo(key);
-    routing.token = (BigInt(hiLo[0]) << 32n) | BigInt(hiLo[1] >>> 0);
+    routing.token = tokenOfHiLo(routing.tokenHiLo = murmur3TokenHiLo(key));
   }
   return cluster.replicas(routing.keyspace, routing.token, routing);
 }

@@ -5,9 +5,9 @@
  */
 
 import type { Cluster, Host } from "../cluster/cluster.ts";
-import { murmur3TokenHiLo } from "../routing/murmur3.ts";
+import { murmur3TokenHiLo, tokenOfHiLo } from "../routing/murmur3.ts";
 import type { RoutingInfo } from "../routing/routing_key.ts";
-import type { LoadBalancingPolicy } from "./load_balancing.ts";
+import { appendRoundRobinPlan, type LoadBalancingPolicy } from "./load_balancing.ts";
 
 /**
  * Sends each request with a routing key to a live replica in the local
@@ -24,40 +24,49 @@ export class TokenAwarePolicy implements LoadBalancingPolicy {
 
   plan(cluster: Cluster, routing?: RoutingInfo): Iterable<Host> {
     const key = routing?.routingKey;
-    const fallback = this.#child.plan(cluster, routing);
-    if (!key || !routing?.keyspace) return fallback;
+    if (!key || !routing?.keyspace) return this.#child.plan(cluster, routing);
     if (routing.token === undefined) {
-      const hiLo = routing.tokenHiLo = murmur3TokenHiLo(key);
-      routing.token = (BigInt(hiLo[0]) << 32n) | BigInt(hiLo[1] >>> 0);
+      routing.token = tokenOfHiLo(routing.tokenHiLo = murmur3TokenHiLo(key));
     }
     const replicas = cluster.replicas(routing.keyspace, routing.token, routing);
-    if (replicas.length === 0) return fallback;
     // Remote replicas are no better than any remote node: the child's order places them.
     const dc = cluster.localDatacenter;
-    let local: Host[] | null = null;
+    let count = 0;
     for (let i = 0; i < replicas.length; i++) {
       const h = replicas[i];
-      if (h.pool.size > 0 && h.info.datacenter === dc) (local ??= []).push(h);
+      if (h.pool.size > 0 && h.info.datacenter === dc) count++;
     }
-    if (local === null) return fallback;
-    const replicaCount = local.length;
-    if (replicaCount > 1 && !routing.lwt) {
-      // Rotate left by k: the k-th replica first, ring order after it.
-      const k = this.#next++ % replicaCount;
+    if (count === 0) return this.#child.plan(cluster, routing);
+    let k = 0;
+    if (count > 1 && !routing.lwt) {
+      k = this.#next++ % count;
       this.#next %= 1 << 30;
-      for (let r = 0; r < k; r++) local.push(local.shift()!);
     }
-    for (const h of fallback) {
+    // Rotated left by k without a temporary: the k-th local replica first, ring order after it.
+    const out: Host[] = [];
+    for (let i = 0, j = 0; i < replicas.length; i++) {
+      const h = replicas[i];
+      if (h.pool.size > 0 && h.info.datacenter === dc && j++ >= k) out.push(h);
+    }
+    for (let i = 0, j = 0; j < k; i++) {
+      const h = replicas[i];
+      if (h.pool.size > 0 && h.info.datacenter === dc) {
+        out.push(h);
+        j++;
+      }
+    }
+    if (appendRoundRobinPlan(this.#child, cluster, out, count)) return out;
+    for (const h of this.#child.plan(cluster, routing)) {
       // Only the replicas at the front need checking: the fallback has no duplicates.
       let replica = false;
-      for (let i = 0; i < replicaCount; i++) {
-        if (local[i] === h) {
+      for (let i = 0; i < count; i++) {
+        if (out[i] === h) {
           replica = true;
           break;
         }
       }
-      if (!replica) local.push(h);
+      if (!replica) out.push(h);
     }
-    return local;
+    return out;
   }
 }

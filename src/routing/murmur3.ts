@@ -201,8 +201,19 @@ const scratch = new Int32Array(2);
  * ```
  */
 export function murmur3Token(key: Uint8Array): bigint {
-  murmur3TokenHiLo(key, scratch);
-  return (BigInt(scratch[0]) << 32n) | BigInt(scratch[1] >>> 0);
+  return tokenOfHiLo(murmur3TokenHiLo(key, scratch));
+}
+
+const hiLoView = new DataView(new ArrayBuffer(8));
+
+/**
+ * The bigint token of `[high, low]` 32-bit halves. Read back as one 64-bit
+ * word: a single bigint allocation instead of the five of shift-and-or.
+ */
+export function tokenOfHiLo(hiLo: Int32Array): bigint {
+  hiLoView.setInt32(0, hiLo[0]);
+  hiLoView.setInt32(4, hiLo[1]);
+  return hiLoView.getBigInt64(0);
 }
 
 /**

@@ -7,7 +7,12 @@
 
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { compositeKey, murmur3Token, murmur3TokenHiLo } from "../../src/routing/murmur3.ts";
+import {
+  compositeKey,
+  murmur3Token,
+  murmur3TokenHiLo,
+  tokenOfHiLo,
+} from "../../src/routing/murmur3.ts";
 
 const MIN = -(2n ** 63n);
 const MAX = 2n ** 63n - 1n;
@@ -275,6 +280,18 @@ describe("murmur3Token", () => {
         assert.equal((BigInt(out[0]) << 32n) | BigInt(out[1] >>> 0), token);
       }
     }
+  });
+
+  it("tokenOfHiLo joins the halves as shift-and-or does, at the edges and signs", () => {
+    const edges = [0, 1, -1, 0x7fffffff, -0x80000000, 0x12345678, -0x12345678];
+    for (const hi of edges) {
+      for (const lo of edges) {
+        const expected = (BigInt(hi) << 32n) | BigInt(lo >>> 0);
+        assert.equal(tokenOfHiLo(Int32Array.of(hi, lo)), expected);
+      }
+    }
+    assert.equal(tokenOfHiLo(Int32Array.of(-0x80000000, 0)), MIN);
+    assert.equal(tokenOfHiLo(Int32Array.of(0x7fffffff, -1)), MAX);
   });
 });
 
