@@ -1,6 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { formatValue, QueryResult, Row } from "../../src/result.ts";
+import { QueryResult, Row } from "../../src/result.ts";
+import { formatValue } from "../../src/format_value.ts";
 import type { ColumnSpec } from "../../src/wire/metadata.ts";
 import type { CqlType } from "../../src/wire/cql_type.ts";
 
