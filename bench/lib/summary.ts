@@ -312,9 +312,9 @@ export function workloadSvg(rep: BenchReport, mode: RunRecord["mode"], workload:
   const concs = [...new Set(cs.map((c) => c.concurrency))].sort((a, b) => a - b);
   const ids = [...new Set(cs.map((c) => c.id))].sort((a, b) => orderOf(a) - orderOf(b));
   const maxCpu = Math.max(1, ...cs.map((c) => c.cpu?.max ?? 0));
-  const W = 960, left = 210, right = 200, barH = 14, gap = 4, groupGap = 26, top = 64;
-  // Bars end 130 px before the ops/s column, so the µs label always fits beside them.
-  const plotW = W - left - right - 130;
+  const W = 1010, left = 210, right = 200, barH = 14, gap = 4, groupGap = 26, top = 64;
+  // Whiskers end 180 px before the ops/s column, so the widest µs label fits beside them.
+  const plotW = W - left - right - 180;
   const rows = concs.length * (ids.length * (barH + gap) + groupGap);
   const H = top + rows + 40;
   const out: string[] = [
@@ -349,7 +349,8 @@ export function workloadSvg(rep: BenchReport, mode: RunRecord["mode"], workload:
           `<line x1="${x0.toFixed(1)}" x2="${x1.toFixed(1)}" y1="${y + barH / 2}" y2="${
             y + barH / 2
           }" stroke="#222" stroke-width="1.5"/>`,
-          `<text x="${(left + w + 4).toFixed(1)}" y="${y + barH - 3}" fill="#222">${
+          // The label starts past the whisker too, so the line never crosses its text.
+          `<text x="${(Math.max(left + w, x1) + 4).toFixed(1)}" y="${y + barH - 3}" fill="#222">${
             fmtCpu(x.cpu)
           } µs</text>`,
           `<text x="${W - right + 10}" y="${y + barH - 3}" fill="#444">${
