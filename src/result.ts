@@ -206,6 +206,8 @@ export interface QueryResultInit {
   tracingId: string | null;
   /** Warnings the server attached to the response. */
   warnings: string[];
+  /** `host:port` of the node that answered, when known. */
+  coordinator?: string | null;
 }
 
 const APPLIED = "[applied]";
@@ -243,6 +245,11 @@ function forEachRow(
 export class QueryResult {
   /** Paging state to fetch the next page (see `Query.withPagingState`), `null` after the last page. */
   readonly pagingState: Uint8Array | null;
+  /**
+   * `host:port` of the node that coordinated the request (for a result of several pages, the
+   * first page's), `null` when not known.
+   */
+  readonly coordinator: string | null;
   readonly #columns: ResultColumns;
   readonly #chunks: readonly unknown[][];
   readonly #rowCount: number;
@@ -256,6 +263,7 @@ export class QueryResult {
     this.#chunks = init.chunks;
     this.#rowCount = init.rowCount;
     this.pagingState = init.pagingState;
+    this.coordinator = init.coordinator ?? null;
     this.#tracingId = init.tracingId;
     this.#warnings = init.warnings;
   }

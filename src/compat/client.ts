@@ -183,7 +183,7 @@ export class Client extends Emitter {
     const columns: ColumnInfo[] = specs.map((c, i) => ({ name: c.name, type: { code: typeCode(types[i]), info: c.type } }));
     const trace = r.tracingId();
     const rs = new ResultSet(toRows(columns, types, r), columns, r.pagingState, {
-      queriedHost: null,
+      queriedHost: r.coordinator,
       triedHosts: {},
       speculativeExecutions: 0,
       achievedConsistency: null,

@@ -13,7 +13,7 @@
  * @module
  */
 
-import type { Cluster } from "../cluster/cluster.ts";
+import type { Cluster, Host } from "../cluster/cluster.ts";
 import type { LoadBalancingPolicy } from "../policies/load_balancing.ts";
 import type { PreparedMeta } from "../statement/prepared_meta.ts";
 import type {
@@ -97,10 +97,14 @@ export class RequestExecutor {
    * With a speculative execution policy and an idempotent statement, further
    * executions start on the next hosts while the first is slow; the first
    * answer wins and later ones are dropped. The winning answer is passed
-   * through `finish` inside the request's promise: the caller needs none of its own.
+   * through `finish`, with the host that gave it, inside the request's promise: the caller
+   * needs none of its own.
    * @throws {ScyllaError} the last failure when no attempt succeeded
    */
-  execute<T, R = T>(spec: RequestSpec<T>, finish?: (answer: T) => R | Promise<R>): Promise<R> {
+  execute<T, R = T>(
+    spec: RequestSpec<T>,
+    finish?: (answer: T, coordinator: Host) => R | Promise<R>,
+  ): Promise<R> {
     const options = this.#options;
     const kind = this.#kind;
     this.#kind = null;

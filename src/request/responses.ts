@@ -68,5 +68,6 @@ export function resultInit(body: BodyMeta, result: ResultMessage): QueryResultIn
     pagingState: rows?.pagingState ?? null,
     tracingId: body.tracingId,
     warnings: body.warnings,
+    coordinator: null,
   };
 }

@@ -46,7 +46,9 @@ interface Execution<T, R> {
 export class Run<T, R> {
   #spec: RequestSpec<T>;
   /** Turns the winning answer into the request's result; `undefined`: the answer is the result. */
-  readonly #finish: ((answer: T) => R | Promise<R>) | undefined;
+  readonly #finish: ((answer: T, coordinator: Host) => R | Promise<R>) | undefined;
+  /** The host of the first answer: the request's coordinator (a speculative winner's). */
+  #answeredBy: Host | null = null;
   /** The plan when it is an array (the built-in policies'): walked by index, no iterator. */
   #hosts: readonly Host[] | null;
   #at = 0;
@@ -87,7 +89,7 @@ export class Run<T, R> {
     spec: RequestSpec<T>,
     observer: RequestObserver | null,
     lb: LoadBalancingPolicy,
-    finish: ((answer: T) => R | Promise<R>) | undefined,
+    finish: ((answer: T, coordinator: Host) => R | Promise<R>) | undefined,
   ) {
     this.#spec = spec;
     this.#finish = finish;
@@ -182,6 +184,8 @@ export class Run<T, R> {
       }
     }
     x.over = true;
+    // The first answer wins (speculate finishes the execution that resolved first).
+    this.#answeredBy ??= x.host;
     x.resolve(this.single ? this.finished(answer) : answer);
   }
 
@@ -247,7 +251,7 @@ export class Run<T, R> {
     const finish = this.#finish;
     if (finish === undefined) return answer as unknown as R;
     try {
-      return finish(answer);
+      return finish(answer, this.#answeredBy!);
     } catch (e) {
       return Promise.reject(e);
     }

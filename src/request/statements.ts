@@ -4,6 +4,7 @@
  * @module
  */
 
+import type { Host } from "../cluster/cluster.ts";
 import { ProtocolError } from "../errors.ts";
 import type { QueryResultInit } from "../result.ts";
 import { routingFor, type RoutingInfo } from "../routing/routing_key.ts";
@@ -133,7 +134,7 @@ export class StatementRunner {
       speculativeExecution: o.speculativeExecution,
       routing,
       reprepare: meta === null ? undefined : (c) => this.#prepared.reprepare(c, meta),
-    }, (message) => {
+    }, (message, coordinator) => {
       const result = message.result;
       // v5 (or v4 with SCYLLA_USE_METADATA_ID): the server says when the prepared result
       // columns changed (ALTER TABLE … ADD); the new columns are in this answer and in the
@@ -141,14 +142,14 @@ export class StatementRunner {
       if (meta !== null && result.kind === "rows" && result.newMetadataId !== undefined) {
         meta.resultMetadataId = result.newMetadataId;
       }
-      const page = this.#keyspace.toResult(message.body, result);
+      const page = answeredBy(this.#keyspace.toResult(message.body, result), coordinator);
       if (finish === undefined) return page as R | Promise<R>;
       return page instanceof Promise ? page.then(finish) : finish(page);
     });
   }
 
   /** Runs a batch of prepared statements as one BATCH request. */
-  async batch(
+  batch(
     typeCode: number,
     entries: readonly PreparedBatchEntry[],
     o: ResolvedOptions,
@@ -166,21 +167,24 @@ export class StatementRunner {
       timestamp: o.timestamp,
       tracing: o.tracing,
     };
-    const message = await this.#executor.execute({
-      encode: (w, v) => appendBatch(w, withVersion(params, v)),
-      decode: decodeAny,
-      idempotent: o.idempotent,
-      timeoutMs: o.requestTimeout,
-      signal: o.signal,
-      retryPolicy: o.retryPolicy,
-      speculativeExecution: o.speculativeExecution,
-      // Batches route by their first statement.
-      routing: entries.length > 0 ? this.#routing(entries[0].meta, entries[0].values) : undefined,
-      reprepare: async (c) => {
-        for (const e of entries) await this.#prepared.reprepare(c, e.meta);
+    return this.#executor.execute(
+      {
+        encode: (w, v) => appendBatch(w, withVersion(params, v)),
+        decode: decodeAny,
+        idempotent: o.idempotent,
+        timeoutMs: o.requestTimeout,
+        signal: o.signal,
+        retryPolicy: o.retryPolicy,
+        speculativeExecution: o.speculativeExecution,
+        // Batches route by their first statement.
+        routing: entries.length > 0 ? this.#routing(entries[0].meta, entries[0].values) : undefined,
+        reprepare: async (c) => {
+          for (const e of entries) await this.#prepared.reprepare(c, e.meta);
+        },
       },
-    });
-    return this.#keyspace.toResult(message.body, message.result);
+      (message, coordinator) =>
+        answeredBy(this.#keyspace.toResult(message.body, message.result), coordinator),
+    );
   }
 
   /**
@@ -233,6 +237,18 @@ export class StatementRunner {
       cluster.routingMatters,
     );
   }
+}
+
+/** `page` with the address of the node that answered it. */
+function answeredBy(
+  page: QueryResultInit | Promise<QueryResultInit>,
+  coordinator: Host,
+): QueryResultInit | Promise<QueryResultInit> {
+  if (page instanceof Promise) {
+    return page.then((p) => answeredBy(p, coordinator) as QueryResultInit);
+  }
+  page.coordinator = coordinator.pool.address;
+  return page;
 }
 
 /**

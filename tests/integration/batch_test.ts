@@ -91,6 +91,7 @@ describe("Batch", () => {
       ["updated", 2],
     ]);
     assert.equal(rs.length, 0);
+    assert.ok(cqlHosts().includes(rs.coordinator!), `coordinator ${rs.coordinator}`);
     assert.deepEqual(await rowsOf(`${KS}.t`, "WHERE id IN (1, 2)"), [
       { id: 1, ck: 1, v: "text" },
       { id: 1, ck: 2, v: "query" },

@@ -69,8 +69,12 @@ describe("Session", () => {
     const s = await Session.connect(cqlHosts());
     try {
       assert.equal(s.getKeyspace(), null);
-      const row = (await s.execute("SELECT release_version FROM system.local")).singleRow();
+      const result = await s.execute("SELECT release_version FROM system.local");
+      const row = result.singleRow();
       assert.match(row.get("release_version") as string, /^\d+\.\d+/);
+      assert.ok(cqlHosts().includes(result.coordinator!), `coordinator ${result.coordinator}`);
+      const prepared = await s.execute("SELECT key FROM system.local WHERE key = ?", ["local"]);
+      assert.equal(prepared.coordinator, result.coordinator);
     } finally {
       await s.close();
     }
