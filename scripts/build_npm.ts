@@ -27,8 +27,8 @@ const EXTRA_ENTRIES = ["src/sql/gen_types_cli.ts"];
  */
 const OPTIONAL_PEERS = ["@opentelemetry/api"];
 
-/** Modules the built JavaScript may import besides its own files. */
-const ALLOWED_BARE = /^(node:(net|tls|fs\/promises)|snappyjs|cloudflare:sockets)$/;
+/** Modules the built JavaScript may import besides its own files (`node:zlib` lazily, for its CRC-32). */
+const ALLOWED_BARE = /^(node:(net|tls|zlib|fs\/promises)|snappyjs|cloudflare:sockets)$/;
 
 /** Reads deno.json: the one source of name, version and exports. */
 async function denoJson(): Promise<

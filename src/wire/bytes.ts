@@ -73,19 +73,24 @@ function carve(n: number): number {
 export function smallCopy(src: Uint8Array, start: number, end: number): Uint8Array {
   const n = end - start;
   if (!carving || n > SLAB_MAX) return src.slice(start, end);
-  const out = new Uint8Array(slab, carve(n), n);
+  const at = carve(n); // before reading `slab`: carving may start a new one
+  const out = new Uint8Array(slab, at, n);
   for (let i = 0; i < n; i++) out[i] = src[start + i];
   return out;
 }
 
 /** A zeroed byte array of length `n`, owned by the caller; its `buffer` may be shared. */
 export function smallBytes(n: number): Uint8Array {
-  return !carving || n > SLAB_MAX ? new Uint8Array(n) : new Uint8Array(slab, carve(n), n);
+  if (!carving || n > SLAB_MAX) return new Uint8Array(n);
+  const at = carve(n); // before reading `slab`: carving may start a new one
+  return new Uint8Array(slab, at, n);
 }
 
 /** A zeroed `Int32Array` of `n` (≤ 64) elements, owned by the caller; its `buffer` may be shared. */
 export function smallInt32Array(n: number): Int32Array {
-  return carving ? new Int32Array(slab, carve(n * 4), n) : new Int32Array(n);
+  if (!carving) return new Int32Array(n);
+  const at = carve(n * 4); // before reading `slab`: carving may start a new one
+  return new Int32Array(slab, at, n);
 }
 
 /**

@@ -52,7 +52,7 @@ function options(extra: Partial<ConnectionOptions> = {}): ConnectionOptions {
 }
 
 /** `SELECT v` of row `i` of the small table, answered with its rows. */
-function selectRow(c: Connection, i: number, timeoutMs = 60_000): Promise<unknown[]> {
+function selectRow(c: Connection, i: number, timeoutMs = 60_000): Promise<unknown[][]> {
   const frame = encodeQuery(new Writer(128), `SELECT v FROM ${KS}.t WHERE pk = ${i % ROWS}`, {
     consistency: ONE,
     pageSize: 0,
@@ -60,7 +60,7 @@ function selectRow(c: Connection, i: number, timeoutMs = 60_000): Promise<unknow
   return c.send(frame, (_op, body) => {
     const r = decodeResult(body.reader);
     if (r.kind !== "rows") throw new Error(`answered ${r.kind}`);
-    return r.chunks[0] ?? [];
+    return r.chunks; // one row of one column: [[v]]
   }, { timeoutMs });
 }
 
@@ -164,7 +164,7 @@ describe("stream-id and queue limits on real nodes", () => {
     assert.equal(c.inFlight, 0);
     assert.equal(c.waiting, 0);
     // The connection keeps working.
-    assert.deepEqual(await selectRow(c, 7), ["v7"]);
+    assert.deepEqual(await selectRow(c, 7), [["v7"]]);
   });
 
   it("timed-out requests hold their stream ids until the late answers arrive, then free them", async () => {
@@ -214,7 +214,7 @@ describe("stream-id and queue limits on real nodes", () => {
       20,
     );
     assert.equal(c.closed, false);
-    assert.deepEqual(await selectRow(c, 3), ["v3"]);
+    assert.deepEqual(await selectRow(c, 3), [["v3"]]);
   });
 
   it("a connection whose ids are mostly abandoned is closed, not kept half-dead", async () => {
