@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { Writer } from "../wire/bytes.ts";
+import { carveSmallArrays, type Writer } from "../wire/bytes.ts";
 import type { Compressor } from "../wire/compression/mod.ts";
 import { FrameFlag, type FrameHeader, HEADER_LENGTH } from "../wire/frame.ts";
 import { FrameDecoder, type FrameHandler } from "../wire/frame_decoder.ts";
@@ -16,8 +16,11 @@ import {
   SegmentFrameDecoder,
 } from "../wire/segment/mod.ts";
 import { useCrc32 } from "../wire/segment/crc.ts";
-import { nativeCrc32 } from "../runtime/mod.ts";
+import { nativeCrc32, runtime } from "../runtime/mod.ts";
 import { ProtocolError } from "../errors.ts";
+
+// Only Deno gains from carving routing keys out of slabs (see src/wire/bytes.ts).
+carveSmallArrays(runtime === "deno");
 
 let nativeCrcRequested = false;
 

@@ -46,9 +46,20 @@ export function encodeUtf8(text: string): Uint8Array {
  * where Bun and Node allocate small ones on the heap for ~0.02 µs. A slab is
  * freed once nothing carved from it is referenced. Elsewhere a view of a slab
  * costs more than a small array of its own (Bun: 0.035 against 0.006 µs), so
- * only Deno carves.
+ * only Deno carves (see {@link carveSmallArrays}).
  */
-const carving = typeof (globalThis as { Deno?: unknown }).Deno === "object";
+let carving = false;
+
+/**
+ * Whether small arrays are carved from slabs (the runtime shim's caller turns it on for Deno;
+ * this sans-IO layer does not look at runtime globals). Off by default.
+ * @returns whether it was on before
+ */
+export function carveSmallArrays(on: boolean): boolean {
+  const was = carving;
+  carving = on;
+  return was;
+}
 const SLAB_SIZE = 16 * 1024;
 /** Larger copies get their own buffer: they would use up slabs too quickly. */
 const SLAB_MAX = 256;

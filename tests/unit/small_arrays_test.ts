@@ -2,11 +2,15 @@
 // share bytes: a carve that starts a new slab once made its array a view of the old slab's
 // first bytes, so a routing key written later overwrote an earlier one (seen as 1 wrong
 // Murmur3 token in 1 504 against the server).
-import { describe, it } from "node:test";
+import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { smallBytes, smallCopy, smallInt32Array } from "../../src/wire/bytes.ts";
+import { carveSmallArrays, smallBytes, smallCopy, smallInt32Array } from "../../src/wire/bytes.ts";
 
 describe("small arrays carved from slabs", () => {
+  let was = false;
+  before(() => (was = carveSmallArrays(true)));
+  after(() => carveSmallArrays(was));
+
   it("thousands of them, across many slabs, keep their own contents", () => {
     const src = new Uint8Array(300).map((_, i) => i & 0xff);
     const kept: { bytes: Uint8Array | Int32Array; fill: number }[] = [];
