@@ -66,16 +66,27 @@ const SLAB_MAX = 256;
 let slab = new ArrayBuffer(SLAB_SIZE);
 let slabAt = 0;
 
-/** Reserves `n` bytes of the current slab, 8-byte aligned; returns their offset. */
-function carve(n: number): number {
-  if (slabAt + n > SLAB_SIZE) {
+/**
+ * A view of `length` elements made by `make` over `bytes` freshly reserved bytes of the
+ * current slab (8-byte aligned). The slab is read only after the reservation, which may start
+ * a new one: callers never hold a slab and an offset that belong to different slabs.
+ */
+function carve<T>(
+  bytes: number,
+  length: number,
+  make: (slab: ArrayBuffer, at: number, length: number) => T,
+): T {
+  if (slabAt + bytes > SLAB_SIZE) {
     slab = new ArrayBuffer(SLAB_SIZE);
     slabAt = 0;
   }
   const at = slabAt;
-  slabAt = (at + n + 7) & ~7;
-  return at;
+  slabAt = (at + bytes + 7) & ~7;
+  return make(slab, at, length);
 }
+
+const bytesView = (b: ArrayBuffer, at: number, n: number) => new Uint8Array(b, at, n);
+const int32View = (b: ArrayBuffer, at: number, n: number) => new Int32Array(b, at, n);
 
 /**
  * A copy of `src[start..end)` that the caller owns (nothing else writes it);
@@ -84,24 +95,19 @@ function carve(n: number): number {
 export function smallCopy(src: Uint8Array, start: number, end: number): Uint8Array {
   const n = end - start;
   if (!carving || n > SLAB_MAX) return src.slice(start, end);
-  const at = carve(n); // before reading `slab`: carving may start a new one
-  const out = new Uint8Array(slab, at, n);
+  const out = carve(n, n, bytesView);
   for (let i = 0; i < n; i++) out[i] = src[start + i];
   return out;
 }
 
 /** A zeroed byte array of length `n`, owned by the caller; its `buffer` may be shared. */
 export function smallBytes(n: number): Uint8Array {
-  if (!carving || n > SLAB_MAX) return new Uint8Array(n);
-  const at = carve(n); // before reading `slab`: carving may start a new one
-  return new Uint8Array(slab, at, n);
+  return !carving || n > SLAB_MAX ? new Uint8Array(n) : carve(n, n, bytesView);
 }
 
 /** A zeroed `Int32Array` of `n` (≤ 64) elements, owned by the caller; its `buffer` may be shared. */
 export function smallInt32Array(n: number): Int32Array {
-  if (!carving) return new Int32Array(n);
-  const at = carve(n * 4); // before reading `slab`: carving may start a new one
-  return new Int32Array(slab, at, n);
+  return carving ? carve(n * 4, n, int32View) : new Int32Array(n);
 }
 
 /**
