@@ -419,6 +419,17 @@ function summary(): void {
       console.log(`  ${x.runtime} ${x.phase}: ${x.c.name} — ${why}`);
     }
   }
+  const failed = cases.filter((x) => x.c.status === "failed");
+  if (failed.length) {
+    // Listed last, just above the totals, so a truncated log still names what failed.
+    console.log("\nfailed tests:");
+    for (const x of failed) {
+      const why = x.c.message ? ` — ${x.c.message}` : "";
+      console.log(
+        `  ${x.runtime} ${x.phase}: ${x.c.name}${x.c.file ? ` (${x.c.file})` : ""}${why}`,
+      );
+    }
+  }
   const names = new Set(cases.map((x) => `${x.dir}\u0000${x.c.name}`));
   // Checks without per-test reports (consumer projects, the Worker) count as they are.
   const other = groups.get("packages (consumers, workerd)");

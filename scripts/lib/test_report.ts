@@ -17,6 +17,8 @@ export interface TestCase {
   line?: number;
   /** Skip reason, when the runner says (Node's TAP does). */
   reason?: string;
+  /** The failure's message on one line, when the runner says (the JUnit reports do). */
+  message?: string;
 }
 
 function entities(s: string): string {
@@ -45,9 +47,21 @@ export function denoCases(junit: string): TestCase[] {
       : "passed";
     const classname = attr(" " + head, "classname") ?? "";
     const file = classname.startsWith("./") ? classname.slice(2) : undefined;
-    return { name: attr(" " + head, "name") ?? "", status, file };
+    const message = status === "failed" ? failureMessage(body) : undefined;
+    return { name: attr(" " + head, "name") ?? "", status, file, message };
   });
   return all.filter((c) => !all.some((o) => o.name.startsWith(`${c.name} > `)));
+}
+
+/** A JUnit `<failure message="…">` (or its text) on one line, at most 300 characters. */
+function failureMessage(xml: string): string | undefined {
+  const at = xml.indexOf("<failure");
+  if (at < 0) return undefined;
+  const tag = xml.slice(at, xml.indexOf(">", at) + 1);
+  const text = attr(" " + tag.slice(8), "message") ??
+    entities(xml.slice(at + tag.length).replace(/<[^>]*>/g, " ").trim());
+  const line = text.replace(/\s+/g, " ").trim();
+  return line ? line.slice(0, 300) : undefined;
 }
 
 /** Bun's JUnit (`--reporter=junit`): nested suites below the file make the name's prefix. */
@@ -59,6 +73,9 @@ export function bunCases(junit: string, dir: string): TestCase[] {
   for (let m; (m = re.exec(junit)) !== null;) {
     if (m[0] === "<skipped" || m[0] === "<failure") {
       if (open) open.status = m[0] === "<skipped" ? "skipped" : "failed";
+      if (open && m[0] === "<failure") {
+        open.message = failureMessage(junit.slice(m.index, m.index + 4000));
+      }
       continue;
     }
     const [, close, tag, attrs, selfClose] = m;
