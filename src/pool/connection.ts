@@ -208,11 +208,7 @@ export class Connection {
     if (opts.signal?.aborted) return reject(opts.signal.reason);
     const maxQueued = this.#opts.maxQueued ?? Infinity;
     if (this.#ids.available === 0 && this.#waiting.length >= maxQueued) {
-      // Refused in a microtask, as a rejected promise was before sendWith: refusing inside the
-      // caller's call stack, 98 936 times in one burst on Deno, left 33 sent requests unanswered
-      // until they timed out (tests/integration/backpressure_test.ts). Why exactly is not known.
-      return refuseLater(
-        reject,
+      return reject(
         new ConnectionError(
           `${this.address} is saturated: ${this.#opts.maxInFlight} requests in flight and ${maxQueued} queued`,
           { notSent: true },
@@ -413,9 +409,4 @@ export class Connection {
     this.#waiting = [];
     this.#opts.onClose?.(error);
   }
-}
-
-/** Calls `reject` with `e` in a microtask of its own (see the saturated case of `sendWith`). */
-function refuseLater(reject: (error: unknown) => void, e: unknown): void {
-  queueMicrotask(() => reject(e));
 }

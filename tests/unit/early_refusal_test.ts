@@ -1,0 +1,48 @@
+/**
+ * A request refused before anything is sent (no host, a saturated connection) hands its caller
+ * a promise that is still pending and rejects a microtask later. Deno pays for every promise
+ * that is already rejected when a handler is attached, scanning the others: a burst of such
+ * refusals awaited together stalled its event loop for seconds (the integration test
+ * `backpressure_test.ts` shows it against the real node).
+ */
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { ConnectionError } from "../../mod.ts";
+import { Run } from "../../src/request/run.ts";
+import type { RequestSpec } from "../../src/request/request_spec.ts";
+import type { LoadBalancingPolicy } from "../../src/policies/load_balancing.ts";
+
+/** The order in which the caller's handler and a microtask queued after it ran. */
+async function order(p: Promise<unknown>): Promise<string[]> {
+  const seen: string[] = [];
+  const settled = p.then(() => seen.push("settled"), () => seen.push("rejected"));
+  // Queued after the handler: it runs first only if `p` was already rejected when returned.
+  queueMicrotask(() => seen.push("next microtask"));
+  await settled;
+  return seen;
+}
+
+describe("requests refused before sending", () => {
+  it("an empty plan: the promise is pending when returned, then rejects with ConnectionError", async () => {
+    const run = new Run<unknown, unknown>(
+      [],
+      {} as RequestSpec<unknown>,
+      null,
+      {} as LoadBalancingPolicy,
+      undefined,
+    );
+    const p = run.execute(0);
+    assert.deepEqual(await order(p), ["next microtask", "rejected"]);
+    await assert.rejects(
+      p,
+      (e) => e instanceof ConnectionError && /no host is available/.test(e.message),
+    );
+  });
+
+  it("the check itself can fail: a promise rejected at once is seen before the next microtask", async () => {
+    assert.deepEqual(await order(Promise.reject(new Error("at once"))), [
+      "rejected",
+      "next microtask",
+    ]);
+  });
+});
