@@ -32,10 +32,6 @@ export class TokenMap<N> {
   readonly tokens: bigint[];
   /** `owners[i]` owns `tokens[i]`. */
   readonly owners: N[];
-  /** High 32 bits of each token (signed), for lookups without bigint math. */
-  readonly tokensHi: Int32Array;
-  /** Low 32 bits of each token, as signed 32-bit values (compared unsigned). */
-  readonly tokensLo: Int32Array;
   #replicaCache = new Map<string, N[][]>();
   #hosts: N[];
   #place: (n: N) => RingPlacement;
@@ -52,14 +48,6 @@ export class TokenMap<N> {
     ring.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
     this.tokens = ring.map((r) => r[0]);
     this.owners = ring.map((r) => r[1]);
-    const n = ring.length;
-    this.tokensHi = new Int32Array(n);
-    this.tokensLo = new Int32Array(n);
-    for (let i = 0; i < n; i++) {
-      const t = this.tokens[i];
-      this.tokensHi[i] = Number(BigInt.asIntN(32, t >> 32n));
-      this.tokensLo[i] = Number(BigInt.asIntN(32, t));
-    }
   }
 
   /** Index of the ring position owning `token`: the first token ≥ it, wrapping around. */
@@ -75,35 +63,12 @@ export class TokenMap<N> {
   }
 
   /**
-   * {@link indexOf} for a token given as signed 32-bit halves `[high, low]`
-   * (as `murmur3TokenHiLo` writes them): the same index, no bigint.
-   */
-  indexOfHiLo(hiLo: Int32Array): number {
-    const hiArr = this.tokensHi, loArr = this.tokensLo;
-    const hi = hiLo[0], lo = hiLo[1] >>> 0;
-    let a = 0, b = hiArr.length;
-    while (a < b) {
-      const mid = (a + b) >>> 1;
-      const h = hiArr[mid];
-      if (h < hi || (h === hi && (loArr[mid] >>> 0) < lo)) a = mid + 1;
-      else b = mid;
-    }
-    return a === hiArr.length ? 0 : a;
-  }
-
-  /**
    * Replicas of `token` in `keyspace`, primary first; every host when the
    * keyspace's strategy is unknown or it has no replication settings.
    */
   replicas(keyspace: ReplicatedKeyspace | undefined, token: bigint): N[] {
     if (this.tokens.length === 0) return [];
     return this.#replicasAt(keyspace, this.indexOf(token));
-  }
-
-  /** {@link replicas} of a token given as `[high, low]` 32-bit halves: no bigint. */
-  replicasHiLo(keyspace: ReplicatedKeyspace | undefined, hiLo: Int32Array): N[] {
-    if (this.tokens.length === 0) return [];
-    return this.#replicasAt(keyspace, this.indexOfHiLo(hiLo));
   }
 
   #replicasAt(keyspace: ReplicatedKeyspace | undefined, index: number): N[] {
