@@ -6,7 +6,7 @@
  *
  * ```sh
  * deno run -A bench/compare_commits.ts --base 1d2a715 [--repeats 5] [--workload read_prepared]
- *   [--concurrency 32] [--duration 3] [--null-cluster] [--runtimes deno,bun,node] [--port 19042]
+ *   [--concurrency 32] [--duration 3] [--warmup 2] [--null-cluster] [--runtimes deno,bun,node] [--port 19042]
  *   [--head-paths src/pool/connection.ts,src/routing]
  * ```
  *
@@ -98,7 +98,7 @@ const clientArgs = [
   "--duration",
   duration,
   "--warmup",
-  "1",
+  opt("warmup", "2"),
 ];
 const allRuntimes: Record<string, (dir: string) => string[]> = {
   deno: (dir) => [Deno.execPath(), "run", "-A", `${dir}/bench/clients/rsylla.ts`],

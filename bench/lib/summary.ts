@@ -395,7 +395,11 @@ export function readmeTable(rep: BenchReport, resultsPath: string): string {
     }
   }
   const head = cols.map(([m, w]) => `${m === "null" ? "null server " : ""}${w}`);
-  const settings = rep.settings as { repeats?: number; server_warmup?: unknown };
+  const settings = rep.settings as {
+    repeats?: number;
+    server_warmup?: unknown;
+    warmup_s?: number;
+  };
   const warmupText = (w: unknown) => {
     const run = w as { seconds?: number; by?: string } | null;
     return typeof run?.seconds === "number"
@@ -404,7 +408,10 @@ export function readmeTable(rep: BenchReport, resultsPath: string): string {
   };
   const repeats = Math.max(...cells.map((x) => x.runs));
   const how = settings.repeats
-    ? `median of ${repeats} interleaved repeats per cell, ${warmupText(settings.server_warmup)}`
+    ? `median of ${repeats} interleaved repeats per cell, ${warmupText(settings.server_warmup)}` +
+      (typeof settings.warmup_s === "number"
+        ? `, each client process warmed up for ${settings.warmup_s} s before measuring`
+        : "")
     : "**one sample per cell, Cassandra node not warmed up** (a run made before repeats and " +
       "warm-up were added; not a fair comparison)";
   const lines = [
