@@ -193,19 +193,24 @@ export class Session {
    * await session.batch(batch, [[1, "Alice"], [1]]);
    * ```
    */
-  async batch(batch: Batch, values: Values[], options?: CallOptions): Promise<QueryResult> {
-    this.#checkOpen();
-    expectInstance(batch, Batch, "batch()");
-    if (!Array.isArray(values)) {
-      throw new TypeError(`batch values must be an array of Values, got ${typeof values}`);
+  batch(batch: Batch, values: Values[], options?: CallOptions): Promise<QueryResult> {
+    // Not `async`, as executePrepared: its errors still reject rather than throw.
+    try {
+      this.#checkOpen();
+      expectInstance(batch, Batch, "batch()");
+      if (!Array.isArray(values)) {
+        throw new TypeError(`batch values must be an array of Values, got ${typeof values}`);
+      }
+      const entries = batch.statements;
+      if (values.length !== entries.length) {
+        throw new TypeError(
+          `batch has ${entries.length} statements but ${values.length} value sets were given`,
+        );
+      }
+      return this.#requests.batch(batch, values, options);
+    } catch (e) {
+      return Promise.reject(e);
     }
-    const entries = batch.statements;
-    if (values.length !== entries.length) {
-      throw new TypeError(
-        `batch has ${entries.length} statements but ${values.length} value sets were given`,
-      );
-    }
-    return await this.#requests.batch(batch, values, options);
   }
 
   /**

@@ -178,22 +178,35 @@ export class Requests {
   }
 
   /** Runs `batch` with one value set per statement (counts already checked). */
-  async batch(batch: Batch, values: readonly unknown[], call?: CallOptions): Promise<QueryResult> {
-    const resolved = this.#resolver.resolve(batch.options, call);
-    const known = this.#batchMetas(batch, call?.signal);
-    const metas = Array.isArray(known) ? known : await known;
+  batch(batch: Batch, values: readonly unknown[], call?: CallOptions): Promise<QueryResult> {
+    // Not `async`: a batch of prepared statements, the usual case, needs no promise of its own.
+    try {
+      const resolved = this.#resolver.resolve(batch.options, call);
+      const known = this.#batchMetas(batch, call?.signal);
+      return Array.isArray(known)
+        ? this.#batchOf(batch.typeCode, known, values, resolved)
+        : known.then((metas) => this.#batchOf(batch.typeCode, metas, values, resolved));
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  #batchOf(
+    typeCode: number,
+    metas: PreparedMeta[],
+    values: readonly unknown[],
+    resolved: ResolvedOptions,
+  ): Promise<QueryResult> {
     const entries = metas.map((meta, i) => ({ meta, values: values[i] }));
     const ex = this.#executor;
     // The statements' text is only read into a request's description: no string building otherwise.
     const text = ex.describesRequests ? metas.map((m) => m.cql).join("; ") : "";
     ex.prime("batch", text, this.keyspace, metas[0] ?? null, resolved);
-    let done: Promise<QueryResultInit>;
     try {
-      done = this.#statements.batch(batch.typeCode, entries, resolved);
+      return this.#statements.batch(typeCode, entries, resolved, toQueryResult);
     } finally {
       ex.unprime();
     }
-    return new QueryResult(await done);
   }
 
   /**
@@ -255,4 +268,9 @@ export class Requests {
 
 function preparedRunnable(p: PreparedStatement): Runnable {
   return { cql: p.getStatement(), meta: p.meta, options: p.options };
+}
+
+/** The result of a batch's answer. */
+function toQueryResult(page: QueryResultInit): QueryResult {
+  return new QueryResult(page);
 }

@@ -148,12 +148,16 @@ export class StatementRunner {
     });
   }
 
-  /** Runs a batch of prepared statements as one BATCH request. */
-  batch(
+  /**
+   * Runs a batch of prepared statements as one BATCH request, its answer passed
+   * through `finish` inside the request's own promise.
+   */
+  batch<R>(
     typeCode: number,
     entries: readonly PreparedBatchEntry[],
     o: ResolvedOptions,
-  ): Promise<QueryResultInit> {
+    finish: (page: QueryResultInit) => R,
+  ): Promise<R> {
     const statements: BatchStatement[] = entries.map((e) => ({
       id: e.meta.info.id,
       bindColumns: e.meta.info.bindColumns,
@@ -182,8 +186,10 @@ export class StatementRunner {
           for (const e of entries) await this.#prepared.reprepare(c, e.meta);
         },
       },
-      (message, coordinator) =>
-        answeredBy(this.#keyspace.toResult(message.body, message.result), coordinator),
+      (message, coordinator) => {
+        const page = answeredBy(this.#keyspace.toResult(message.body, message.result), coordinator);
+        return page instanceof Promise ? page.then(finish) : finish(page);
+      },
     );
   }
 
