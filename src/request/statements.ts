@@ -142,9 +142,11 @@ export class StatementRunner {
       if (meta !== null && result.kind === "rows" && result.newMetadataId !== undefined) {
         meta.resultMetadataId = result.newMetadataId;
       }
-      const page = answeredBy(this.#keyspace.toResult(message.body, result), coordinator);
-      if (finish === undefined) return page as R | Promise<R>;
-      return page instanceof Promise ? page.then(finish) : finish(page);
+      return answeredBy(
+        this.#keyspace.toResult(message.body, result),
+        coordinator,
+        finish ?? (asIs as (page: QueryResultInit) => R),
+      );
     });
   }
 
@@ -186,10 +188,8 @@ export class StatementRunner {
           for (const e of entries) await this.#prepared.reprepare(c, e.meta);
         },
       },
-      (message, coordinator) => {
-        const page = answeredBy(this.#keyspace.toResult(message.body, message.result), coordinator);
-        return page instanceof Promise ? page.then(finish) : finish(page);
-      },
+      (message, coordinator) =>
+        answeredBy(this.#keyspace.toResult(message.body, message.result), coordinator, finish),
     );
   }
 
@@ -245,15 +245,18 @@ export class StatementRunner {
   }
 }
 
-/** `page` with the address of the node that answered it. */
-function answeredBy(
+/** `page` with the address of the node that answered it, passed through `finish`. */
+function answeredBy<R>(
   page: QueryResultInit | Promise<QueryResultInit>,
   coordinator: Host,
-): QueryResultInit | Promise<QueryResultInit> {
-  if (page instanceof Promise) {
-    return page.then((p) => answeredBy(p, coordinator) as QueryResultInit);
-  }
+  finish: (page: QueryResultInit) => R | Promise<R>,
+): R | Promise<R> {
+  if (page instanceof Promise) return page.then((p) => answeredBy(p, coordinator, finish));
   page.coordinator = coordinator.pool.address;
+  return finish(page);
+}
+
+function asIs(page: QueryResultInit): QueryResultInit {
   return page;
 }
 
