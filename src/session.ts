@@ -20,6 +20,7 @@ import { Batch } from "./statement/batch.ts";
 import { PreparedStatement } from "./statement/prepared.ts";
 import { Query } from "./statement/query.ts";
 import { expectInstance } from "./validate.ts";
+import { refused } from "./request/refused.ts";
 
 export type { CallOptions };
 
@@ -99,8 +100,14 @@ export class Session {
    * const rs = await session.execute("SELECT name FROM ks.users WHERE id = ?", { id: 1 });
    * ```
    */
-  async execute(cql: string, values?: Values, options?: CallOptions): Promise<QueryResult> {
-    return await this.query(new Query(cql), values, options);
+  execute(cql: string, values?: Values, options?: CallOptions): Promise<QueryResult> {
+    let q: Query;
+    try {
+      q = new Query(cql);
+    } catch (e) {
+      return refused(e);
+    }
+    return this.query(q, values, options);
   }
 
   /**
@@ -121,10 +128,15 @@ export class Session {
    * const rs = await session.query(q, ["2024-05-01"]);
    * ```
    */
-  async query(q: Query, values?: Values, options?: CallOptions): Promise<QueryResult> {
-    this.#checkOpen();
-    expectInstance(q, Query, "query()");
-    return await this.#requests.all(q, values, options);
+  query(q: Query, values?: Values, options?: CallOptions): Promise<QueryResult> {
+    // Not `async`, as executePrepared: a call refused before sending rejects a microtask later.
+    try {
+      this.#checkOpen();
+      expectInstance(q, Query, "query()");
+      return this.#requests.all(q, values, options);
+    } catch (e) {
+      return refused(e);
+    }
   }
 
   /**
@@ -140,9 +152,13 @@ export class Session {
    * }
    * ```
    */
-  async prepare(cql: string): Promise<PreparedStatement> {
-    this.#checkOpen();
-    return await this.#requests.prepare(new Query(cql).getContents());
+  prepare(cql: string): Promise<PreparedStatement> {
+    try {
+      this.#checkOpen();
+      return this.#requests.prepare(new Query(cql).getContents());
+    } catch (e) {
+      return refused(e);
+    }
   }
 
   /**
@@ -165,14 +181,14 @@ export class Session {
     values?: Values,
     options?: CallOptions,
   ): Promise<QueryResult> {
-    // Not `async`: an async wrapper would add a promise and a turn to every call; its errors
-    // still reject rather than throw.
+    // Not `async`: an async wrapper would add a promise and a turn to every call. Its errors
+    // still reject rather than throw, a microtask later (see `refused`).
     try {
       this.#checkOpen();
       expectInstance(prepared, PreparedStatement, "executePrepared()");
       return this.#requests.all(prepared, values, options);
     } catch (e) {
-      return Promise.reject(e);
+      return refused(e);
     }
   }
 
@@ -209,7 +225,7 @@ export class Session {
       }
       return this.#requests.batch(batch, values, options);
     } catch (e) {
-      return Promise.reject(e);
+      return refused(e);
     }
   }
 

@@ -22,6 +22,7 @@ import type {
   RequestObserver,
 } from "../observability/observer.ts";
 import type { ResolvedOptions } from "./resolve.ts";
+import { refused } from "./refused.ts";
 import type { RequestSpec } from "./request_spec.ts";
 import { Run } from "./run.ts";
 import { speculate } from "./speculation.ts";
@@ -109,7 +110,7 @@ export class RequestExecutor {
     const kind = this.#kind;
     this.#kind = null;
     this.#options = null;
-    if (spec.signal?.aborted) return Promise.reject(spec.signal.reason);
+    if (spec.signal?.aborted) return refused(spec.signal.reason);
     const lb = options?.loadBalancing ?? this.#loadBalancing;
     const plan = lb.plan(this.cluster, spec.routing);
     const obs = this.#observer;

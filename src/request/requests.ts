@@ -22,6 +22,7 @@ import { DEFAULT_PAGE_SIZE, DEFAULT_STATEMENT_OPTIONS } from "../statement/optio
 import { PreparedStatement } from "../statement/prepared.ts";
 import { Query } from "../statement/query.ts";
 import { RequestExecutor } from "./executor.ts";
+import { refused } from "./refused.ts";
 import { KeyspaceTracker } from "./keyspace.ts";
 import { remainingPages, RowStream } from "./pager.ts";
 import { PreparedCache } from "./prepared_cache.ts";
@@ -187,7 +188,7 @@ export class Requests {
         ? this.#batchOf(batch.typeCode, known, values, resolved)
         : known.then((metas) => this.#batchOf(batch.typeCode, metas, values, resolved));
     } catch (e) {
-      return Promise.reject(e);
+      return refused(e);
     }
   }
 

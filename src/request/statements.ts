@@ -24,6 +24,7 @@ import {
   type QueryParameters,
 } from "../wire/requests/query.ts";
 import type { RequestExecutor } from "./executor.ts";
+import { refused } from "./refused.ts";
 import type { KeyspaceTracker } from "./keyspace.ts";
 import type { PreparedCache } from "./prepared_cache.ts";
 import type { ResolvedOptions } from "./resolve.ts";
@@ -77,7 +78,7 @@ export class StatementRunner {
     try {
       return this.#page(r, values, pagingState, o, finish);
     } catch (e) {
-      return Promise.reject(e);
+      return refused(e);
     }
   }
 

@@ -5,12 +5,13 @@
  * refusals awaited together stalled its event loop for seconds (the integration test
  * `backpressure_test.ts` shows it against the real node).
  */
-import { describe, it } from "node:test";
+import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { ConnectionError } from "../../mod.ts";
+import { Batch, ConnectionError, Query, type Session, SessionBuilder } from "../../mod.ts";
 import { Run } from "../../src/request/run.ts";
 import type { RequestSpec } from "../../src/request/request_spec.ts";
 import type { LoadBalancingPolicy } from "../../src/policies/load_balancing.ts";
+import { FakeServer } from "./fake_server.ts";
 
 /** The order in which the caller's handler and a microtask queued after it ran. */
 async function order(p: Promise<unknown>): Promise<string[]> {
@@ -45,4 +46,38 @@ describe("requests refused before sending", () => {
       "next microtask",
     ]);
   });
+});
+
+// A SIMULATED node (`fake_server.ts`, not ScyllaDB): the session only needs to open and close.
+describe("a Session's calls refused by their own checks", () => {
+  let server: FakeServer;
+  let session: Session;
+  before(async () => {
+    server = await FakeServer.start();
+    session = await new SessionBuilder().knownNode(`127.0.0.1:${server.port}`).build();
+    await session.close();
+  });
+  after(async () => {
+    await server?.close();
+  });
+
+  // deno-lint-ignore no-explicit-any
+  type Loose = any;
+  const calls: [string, () => Promise<unknown>][] = [
+    ["execute", () => session.execute("SELECT 1 FROM t")],
+    ["query", () => session.query(new Query("SELECT 1 FROM t"))],
+    ["prepare", () => session.prepare("SELECT 1 FROM t")],
+    ["executePrepared", () => session.executePrepared({} as Loose)],
+    ["batch", () => session.batch(new Batch("unlogged"), [])],
+  ];
+  for (const [name, call] of calls) {
+    it(`${name} on a closed session: pending when returned, then ConnectionError`, async () => {
+      const p = call();
+      assert.deepEqual(await order(p), ["next microtask", "rejected"]);
+      await assert.rejects(
+        p,
+        (e) => e instanceof ConnectionError && /session is closed/.test(e.message),
+      );
+    });
+  }
 });
