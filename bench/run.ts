@@ -18,7 +18,8 @@
  * `--null-runtime bun|node`, `--memory-drivers ids`, `--inflight N`, `--memory-repeats N`,
  * `--tablets-drivers ids`, `--tablets-concurrency`, `--tablets-repeats N`, `--tablets-hosts`,
  * `--skip-real`, `--skip-null`, `--skip-memory`, `--skip-tablets`, `--skip-decode`,
- * `--skip-install`, `--host ip:port` with `--external` (do not start a node), `--out NAME`
+ * `--skip-install`, `--rsylla-v4` (pin rsylla-ts to protocol v4, as the peers), `--host ip:port`
+ * with `--external` (do not start a node), `--out NAME`
  * (results basename, default `latest`, `quick` with --quick, `smoke` with --no-load-check),
  * `--no-load-check` (SMOKE RUNS ONLY: runs on a busy machine, never writes `latest`).
  *
@@ -214,6 +215,8 @@ interface Options {
   skipNull: boolean;
   skipDecode: boolean;
   skipInstall: boolean;
+  /** rsylla-ts pinned to protocol v4, the version every peer speaks. */
+  rsyllaV4: boolean;
   host: string;
   /** Comma-separated `ip:port` of the null cluster (one process listens on all). */
   nullHost: string;
@@ -264,6 +267,7 @@ function parseOptions(args: string[]): Options {
     skipNull: false,
     skipDecode: false,
     skipInstall: false,
+    rsyllaV4: false,
     host: "127.0.0.3:9042",
     nullHost: "127.0.0.41:9042,127.0.0.42:9042,127.0.0.43:9042",
     repeats: quick ? 1 : 5,
@@ -320,6 +324,9 @@ function parseOptions(args: string[]): Options {
         break;
       case "--skip-tablets":
         o.skipTablets = true;
+        break;
+      case "--rsylla-v4":
+        o.rsyllaV4 = true;
         break;
       case "--duration":
         o.duration = Number(v());
@@ -890,7 +897,14 @@ async function main(): Promise<void> {
     log(`  skipping ${d.id}: ${d.needs} not available`);
     return false;
   };
-  const drivers = o.drivers.map((id) => DRIVERS.find((d) => d.id === id)!).filter(usable);
+  // The peers speak v4; rsylla-ts negotiates v5 with Cassandra 5 unless pinned (the null
+  // cluster is v4 only, so it is v4 there either way).
+  const pinned = (d: Driver): Driver =>
+    o.rsyllaV4 && d.id.startsWith("rsylla-")
+      ? { ...d, args: [...(d.args ?? []), "--protocol", "4"] }
+      : d;
+  const drivers = o.drivers.map((id) => DRIVERS.find((d) => d.id === id)!).filter(usable)
+    .map(pinned);
   const memDrivers = o.skipMemory || o.skipNull
     ? []
     : o.memoryDrivers.map((id) => DRIVERS.find((d) => d.id === id)!).filter(usable);
@@ -1203,6 +1217,10 @@ async function main(): Promise<void> {
         }
         : undefined,
       batch: "UNLOGGED batch of 10 prepared INSERTs into test, keys k..k+9",
+      protocol: o.rsyllaV4
+        ? "rsylla-ts pinned to v4 (--rsylla-v4), as every peer"
+        : "rsylla-ts negotiates: v5 on Cassandra 5 (segments with CRC24/CRC32), v4 on the " +
+          "null and tablets clusters; every peer speaks v4",
       routing_forced: "rows *-routing-forced: rsylla-ts with the single-node short-circuit " +
         "off (internal switch src/cluster/routing_switch.ts), real-node cells " +
         FORCED_WORKLOADS.join("/"),

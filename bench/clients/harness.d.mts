@@ -17,6 +17,8 @@ export interface BenchOptions {
   inflight: number;
   /** rsylla-ts only: routing computed even against one unsharded node. */
   routingForced: boolean;
+  /** rsylla-ts only: the protocol version to pin (4 or 5); 0 lets the driver negotiate. */
+  protocol: number;
 }
 
 /** Statements per `batch` operation. */

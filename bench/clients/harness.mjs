@@ -7,7 +7,7 @@
  * Client protocol (every client, whatever its language):
  *   args  --workload W --concurrency C --hosts h:p[,h:p] [--duration S | --ops N]
  *         [--warmup S | --warmup-ops N] [--keyspace benchks] [--page-size 5000]
- *         [--keys 65536] [--null] [--inflight N] [--routing-forced]
+ *         [--keys 65536] [--null] [--inflight N] [--routing-forced] [--protocol 4|5]
  *   out   one JSON line on stdout (see `report`), progress and errors on stderr.
  *
  * `batch`: an UNLOGGED batch of `BATCH_SIZE` (10) prepared INSERTs into `test`, keys
@@ -93,6 +93,7 @@ export function parseArgs(argv) {
     nullServer: false,
     inflight: 10_000,
     routingForced: false,
+    protocol: 0,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -140,6 +141,9 @@ export function parseArgs(argv) {
         break;
       case "--routing-forced":
         o.routingForced = true;
+        break;
+      case "--protocol":
+        o.protocol = Number(v());
         break;
       default:
         throw new Error(`unknown argument ${a}`);
