@@ -7,6 +7,7 @@
  * ```sh
  * deno run -A bench/compare_commits.ts --base 1d2a715 [--repeats 5] [--workload read_prepared]
  *   [--concurrency 32] [--duration 3] [--warmup 2] [--null-cluster] [--runtimes deno,bun,node] [--port 19042]
+ *   [--node PATH] (the Node binary; `bench/run.ts` keeps Node 24 LTS in `.cache/bench/node-v*`)
  *   [--head-paths src/pool/connection.ts,src/routing]
  * ```
  *
@@ -103,7 +104,7 @@ const clientArgs = [
 const allRuntimes: Record<string, (dir: string) => string[]> = {
   deno: (dir) => [Deno.execPath(), "run", "-A", `${dir}/bench/clients/rsylla.ts`],
   bun: (dir) => [BUN, `${dir}/bench/clients/rsylla.ts`],
-  node: (dir) => ["node", bundleOf(dir)],
+  node: (dir) => [opt("node", "node"), bundleOf(dir)],
 };
 const runtimes = Object.fromEntries(runtimeNames.map((r) => [r, allRuntimes[r]]));
 const loadBefore = Deno.loadavg();
