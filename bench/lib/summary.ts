@@ -399,7 +399,18 @@ export function readmeTable(rep: BenchReport, resultsPath: string): string {
     repeats?: number;
     server_warmup?: unknown;
     warmup_s?: number;
+    protocol?: string;
   };
+  // Runs before `settings.protocol` existed negotiated too: v5 with Cassandra 5.
+  const protocolText = settings.protocol?.includes("pinned to v4")
+    ? "every driver on protocol v4"
+    : "rsylla-ts on protocol v5 against Cassandra (v4 on the null cluster), every peer on v4";
+  const v = rep.machine.versions;
+  const runtimesText = [
+    v.deno && `Deno ${v.deno}`,
+    v.bun && `Bun ${v.bun}`,
+    v.node && `Node ${v.node.replace(/^v/, "")}`,
+  ].filter(Boolean).join(", ");
   const warmupText = (w: unknown) => {
     const run = w as { seconds?: number; by?: string } | null;
     return typeof run?.seconds === "number"
@@ -417,7 +428,8 @@ export function readmeTable(rep: BenchReport, resultsPath: string): string {
   const lines = [
     README_START,
     "",
-    `Client CPU µs per operation (lower is better) · ops/s, ${how}, concurrency ${c}; ` +
+    `Client CPU µs per operation (lower is better) · ops/s, ${how}, concurrency ${c}, ` +
+    `${protocolText}${runtimesText ? `, ${runtimesText}` : ""}; ` +
     `generated from [\`${resultsPath}\`](${resultsPath}) ` +
     `(run ${rep.started}, ${rep.machine.cores} cores, load average ${
       rep.machine.loadavg_start[0].toFixed(2)
