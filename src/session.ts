@@ -129,14 +129,7 @@ export class Session {
    * ```
    */
   query(q: Query, values?: Values, options?: CallOptions): Promise<QueryResult> {
-    // Not `async`, as executePrepared: a call refused before sending rejects a microtask later.
-    try {
-      this.#checkOpen();
-      expectInstance(q, Query, "query()");
-      return this.#requests.all(q, values, options);
-    } catch (e) {
-      return refused(e);
-    }
+    return this.#all(q, Query, "query()", values, options);
   }
 
   /**
@@ -181,15 +174,7 @@ export class Session {
     values?: Values,
     options?: CallOptions,
   ): Promise<QueryResult> {
-    // Not `async`: an async wrapper would add a promise and a turn to every call. Its errors
-    // still reject rather than throw, a microtask later (see `refused`).
-    try {
-      this.#checkOpen();
-      expectInstance(prepared, PreparedStatement, "executePrepared()");
-      return this.#requests.all(prepared, values, options);
-    } catch (e) {
-      return refused(e);
-    }
+    return this.#all(prepared, PreparedStatement, "executePrepared()", values, options);
   }
 
   /**
@@ -210,7 +195,7 @@ export class Session {
    * ```
    */
   batch(batch: Batch, values: Values[], options?: CallOptions): Promise<QueryResult> {
-    // Not `async`, as executePrepared: its errors still reject rather than throw.
+    // Not `async`, as query and executePrepared (see `#all`): its errors reject a microtask later.
     try {
       this.#checkOpen();
       expectInstance(batch, Batch, "batch()");
@@ -372,6 +357,27 @@ export class Session {
   /** Closes the session at the end of an `await using` block. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
+  }
+
+  /**
+   * `query` and `executePrepared`: every row of `statement` once it is checked. Not `async`:
+   * an async wrapper would add a promise and a turn to every call. Its errors still reject
+   * rather than throw, a microtask later (see `refused`).
+   */
+  #all(
+    statement: Query | PreparedStatement,
+    cls: typeof Query | typeof PreparedStatement,
+    call: string,
+    values: Values | undefined,
+    options: CallOptions | undefined,
+  ): Promise<QueryResult> {
+    try {
+      this.#checkOpen();
+      expectInstance(statement, cls, call);
+      return this.#requests.all(statement, values, options);
+    } catch (e) {
+      return refused(e);
+    }
   }
 
   #checkOpen(): void {
