@@ -101,17 +101,15 @@ const clientArgs = [
   "--warmup",
   opt("warmup", "2"),
 ];
-const nodeBin = opt("node", "node");
+const nodeOpt = opt("node", "node");
+// A relative path is taken from here: the runs start in each side's own directory.
+const nodeBin = nodeOpt.includes("/")
+  ? new URL(nodeOpt, `file://${Deno.cwd()}/`).pathname
+  : nodeOpt;
 const allRuntimes: Record<string, (dir: string) => string[]> = {
   deno: (dir) => [Deno.execPath(), "run", "-A", `${dir}/bench/clients/rsylla.ts`],
   bun: (dir) => [BUN, `${dir}/bench/clients/rsylla.ts`],
-  // A relative path is taken from here: the runs start in each side's own directory.
-  node: (
-    dir,
-  ) => [
-    nodeBin.includes("/") ? new URL(nodeBin, `file://${Deno.cwd()}/`).pathname : nodeBin,
-    bundleOf(dir),
-  ],
+  node: (dir) => [nodeBin, bundleOf(dir)],
 };
 const runtimes = Object.fromEntries(runtimeNames.map((r) => [r, allRuntimes[r]]));
 const loadBefore = Deno.loadavg();

@@ -44,7 +44,7 @@
 
 import { ensureSchema } from "./lib/schema.ts";
 import { renderMarkdown, renderSvg } from "./lib/report.ts";
-import { workloadSvg } from "./lib/summary.ts";
+import { PROTOCOL_PINNED_V4, workloadSvg } from "./lib/summary.ts";
 import type {
   BenchReport,
   ClientResult,
@@ -1274,7 +1274,7 @@ async function main(): Promise<void> {
         : undefined,
       batch: "UNLOGGED batch of 10 prepared INSERTs into test, keys k..k+9",
       protocol: o.rsyllaV4
-        ? "rsylla-ts pinned to v4 (--rsylla-v4), as every peer"
+        ? PROTOCOL_PINNED_V4
         : "rsylla-ts negotiates: v5 on Cassandra 5 (segments with CRC24/CRC32), v4 on the " +
           "null and tablets clusters; every peer speaks v4",
       routing_forced: "rows *-routing-forced: rsylla-ts with the single-node short-circuit " +

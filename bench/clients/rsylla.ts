@@ -36,7 +36,8 @@ if (o.routingForced) forceRouting(true);
 const builder = new SessionBuilder()
   .knownNodes(o.hosts)
   .useKeyspace(o.keyspace, false);
-if (o.protocol === 4 || o.protocol === 5) builder.protocolVersion(o.protocol);
+// Any other value is the builder's RangeError, not a silent fallback to negotiation.
+if (o.protocol !== 0) builder.protocolVersion(o.protocol as 4 | 5);
 if (o.workload === "inflight") builder.maxRequestsPerConnection(32768).requestTimeout(60_000);
 const session = await builder.build();
 
@@ -116,7 +117,6 @@ switch (o.workload) {
     throw new Error(`unknown workload ${o.workload}`);
 }
 const info = { driver: "rsylla-ts", runtime: runtimeName() };
-if (o.protocol === 4 || o.protocol === 5) builder.protocolVersion(o.protocol);
 if (o.workload === "inflight") {
   const hold = await session.prepare(CQL.hold);
   await runInflight(info, o, {

@@ -244,11 +244,8 @@ export class Run<T, R> {
         e = err;
       }
     }
-    // A promise that is already rejected when its caller gets it costs Deno a scan of every
-    // other such promise once a handler is attached: 40 000 calls refused at once (a saturated
-    // connection, no host left) then awaited together blocked the event loop for 3.5 s, long
-    // enough for the requests sent just before to time out unsent. Rejecting a microtask later
-    // lets the caller attach its handler first.
+    // A failure inside the caller's own call rejects a microtask later, as `refused` does (the
+    // promise exists already here): Deno pays for promises rejected before a handler is attached.
     if (x.sync) queueMicrotask(() => x.reject(e));
     else x.reject(e);
   }
