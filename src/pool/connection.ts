@@ -170,6 +170,14 @@ export class Connection {
     return this.#opts.maxInFlight - this.#ids.available;
   }
 
+  /**
+   * Requests already rejected to their caller (timed out or aborted) whose stream ids wait for
+   * the server's late answer; each is also counted in {@link inFlight}.
+   */
+  get abandoned(): number {
+    return this.#abandoned;
+  }
+
   /** Requests waiting for a stream id. */
   get waiting(): number {
     return this.#waiting.length;

@@ -180,8 +180,10 @@ describe("stream-id and queue limits on real nodes", () => {
       else assert.ok(o.reason instanceof RequestTimeoutError, String(o.reason));
     }
     assert.ok(timedOut > 0, "a 1 ms deadline on a 6 MiB answer times out");
-    // The ids stay taken while the node may still answer on them...
-    assert.equal(c.inFlight, timedOut, "abandoned requests keep their stream ids");
+    // The ids stay taken while the node may still answer on them. Deadlines are swept on
+    // separate timer turns, so an early timeout's late answer may already be back here.
+    assert.ok(c.abandoned > 0 && c.abandoned <= timedOut, `${c.abandoned} of ${timedOut}`);
+    assert.equal(c.inFlight, c.abandoned, "abandoned requests, and only they, keep their ids");
     // ...and come back once the late answers are in.
     await eventually("late answers to arrive", () => Promise.resolve(c.inFlight === 0), 60_000, 20);
     const lateMs = Math.round(performance.now() - started);

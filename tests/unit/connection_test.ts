@@ -470,6 +470,7 @@ describe("Connection timeouts and aborts", () => {
       assert.rejects(send(c, "t1", 60), RequestTimeoutError),
       assert.rejects(send(c, "t2", 60), RequestTimeoutError),
     ]);
+    assert.equal(c.abandoned, 2);
     const live = [send(c, "l1"), send(c, "l2"), send(c, "l3")];
     assert.equal(c.inFlight, 4);
     assert.equal(c.waiting, 1);
@@ -479,6 +480,7 @@ describe("Connection timeouts and aborts", () => {
     // Answer the stale ones: l3 then gets one of their ids.
     for (const q of h.held.slice(0, 2)) q.conn.reply(q, Opcode.RESULT, rowsBody(["stale"]));
     await h.until(5);
+    assert.equal(c.abandoned, 0, "the late answers end the abandonment");
     assert.ok(stale.has(h.held[4].stream));
     for (const q of h.held.slice(2)) q.conn.reply(q, Opcode.RESULT, rowsBody([q.cql]));
     assert.deepEqual(await Promise.all(live), ["l1", "l2", "l3"]);
