@@ -12,7 +12,7 @@
  * deno run -A bench/run.ts --drivers rsylla-deno,datastax-node --workloads read_prepared
  * ```
  * Options: `--duration S` / `--ops N`, `--warmup S` / `--warmup-ops N` (per run),
- * `--concurrency 32,256`, `--workloads read,...,paged_read,batch`, `--paged-concurrency 4`,
+ * `--concurrency 32,256`, `--workloads read,...,paged_read,paged_iter,batch`, `--paged-concurrency 4`,
  * `--paged-duration S`, `--drivers ids`, `--repeats N`, `--server-warmup S`,
  * `--null-workloads`, `--null-concurrency`, `--null-duration S`, `--null-warmup S`,
  * `--null-runtime bun|node`, `--memory-drivers ids`, `--inflight N`, `--memory-repeats N`,
@@ -92,8 +92,20 @@ const ALL_WORKLOADS = [
   "write_bind",
   "write_prepared",
   "paged_read",
+  "paged_iter",
   "batch",
 ];
+
+/** The paged workloads: 100 000 rows per operation, run at `--paged-concurrency`. */
+function isPaged(w: string): boolean {
+  return w === "paged_read" || w === "paged_iter";
+}
+
+/** `paged_iter` reads through rsylla-ts's `session.iter()`; no peer has that workload. */
+function runsWorkload(d: Driver, w: string): boolean {
+  if (d.routingForced) return FORCED_WORKLOADS.includes(w);
+  return w !== "paged_iter" || d.id.startsWith("rsylla-");
+}
 
 /**
  * Clients run against the tablets simulation: every one that negotiates TABLETS_ROUTING_V1
@@ -256,7 +268,7 @@ function parseOptions(args: string[]): Options {
     warmup: quick ? 0 : 2,
     warmupOps: quick ? 300 : 0,
     concurrency: quick ? [32] : [1, 32, 256],
-    workloads: ["read_prepared", "write_prepared", "read", "batch", "paged_read"],
+    workloads: ["read_prepared", "write_prepared", "read", "batch", "paged_read", "paged_iter"],
     pagedConcurrency: quick ? [2] : [1, 32],
     pagedDuration: 1.5,
     pagedOps: quick ? 4 : 0,
@@ -974,8 +986,8 @@ async function main(): Promise<void> {
   const realPlan: Cell[] = [];
   if (!o.skipReal) {
     for (const w of o.workloads) {
-      const ds = drivers.filter((d) => !d.routingForced || FORCED_WORKLOADS.includes(w));
-      for (const c of w === "paged_read" ? o.pagedConcurrency : o.concurrency) {
+      const ds = drivers.filter((d) => runsWorkload(d, w));
+      for (const c of isPaged(w) ? o.pagedConcurrency : o.concurrency) {
         realPlan.push({ w, c, ds });
       }
     }
@@ -1005,7 +1017,7 @@ async function main(): Promise<void> {
   // paged_read the tail of both phases (each waits for the reads in flight: ~0.15 s per
   // concurrent 100 000-row read, measured).
   const phaseS = (l: typeof realLoad) => l.ops ? 1 : l.duration + l.warmup;
-  const tailS = (w: string, c: number) => (w === "paged_read" ? 0.15 * c : 0);
+  const tailS = (w: string, c: number) => (isPaged(w) ? 0.15 * c : 0);
   const runsOf = (plan: Cell[]) => plan.reduce((n, x) => n + x.ds.length, 0);
   const secsOf = (plan: Cell[], load: (w: string) => typeof realLoad) =>
     plan.reduce(
@@ -1013,7 +1025,7 @@ async function main(): Promise<void> {
         t + x.ds.reduce((u, d) => u + phaseS(load(x.w)) + tailS(x.w, x.c) + startCost(d), 0),
       0,
     ) * o.repeats;
-  const realS = secsOf(realPlan, (w) => w === "paged_read" ? pagedLoad : realLoad);
+  const realS = secsOf(realPlan, (w) => isPaged(w) ? pagedLoad : realLoad);
   const nullS = secsOf(nullPlan, () => nullLoad);
   const memS = memDrivers.reduce((t, d) => t + 1.6 + startCost(d), 0) * o.memoryRepeats;
   const tabS = tabDrivers.reduce((t, d) => t + phaseS(nullLoad) + startCost(d) + 0.3, 0) *
@@ -1068,7 +1080,7 @@ async function main(): Promise<void> {
     if (o.serverWarmup > 0) {
       // A fresh node answered 2–5× slower for every driver: warm it (JIT, caches) first.
       const warmer = drivers.find((d) => d.id === "rust") ?? drivers[0];
-      const ws = o.workloads.filter((w) => w !== "paged_read");
+      const ws = o.workloads.filter((w) => !isPaged(w));
       const per = o.serverWarmup / Math.max(1, ws.length);
       log(`warming the node up: ${o.serverWarmup} s of load by ${warmer.id} (${ws.join(", ")})…`);
       for (const w of ws) {
@@ -1087,7 +1099,7 @@ async function main(): Promise<void> {
     );
     for (let r = 0; r < o.repeats; r++) {
       for (const [ci, { w, c, ds }] of realPlan.entries()) {
-        const load = w === "paged_read" ? pagedLoad : realLoad;
+        const load = isPaged(w) ? pagedLoad : realLoad;
         for (const d of rotate(ds, r + ci)) {
           const rec = await runOne(d, "cassandra", w, c, o.host, load);
           runs.push(rec);

@@ -10,6 +10,10 @@
  *         [--keys 65536] [--null] [--inflight N] [--routing-forced] [--protocol 4|5]
  *   out   one JSON line on stdout (see `report`), progress and errors on stderr.
  *
+ * `paged_read`: `SELECT ck, v FROM paged WHERE pk = 0` (100 000 rows) in `--page-size` pages,
+ * each driver's page-by-page loop with a plain loop over each page's rows. `paged_iter`
+ * (rsylla-ts only): the same read through `session.iter()`, one `for await` step per row.
+ *
  * `batch`: an UNLOGGED batch of `BATCH_SIZE` (10) prepared INSERTs into `test`, keys
  * k..k+9 (mod `--keys`), value = key.
  *
@@ -45,6 +49,7 @@ export const WORKLOADS = [
   "write_bind",
   "write_prepared",
   "paged_read",
+  "paged_iter",
   "batch",
   "inflight",
   "tablets_read",
