@@ -233,6 +233,52 @@ function forEachRow(
 }
 
 /**
+ * The rows of one page in order, each `Row` made as it is handed out: a loop over a large
+ * page then holds one row at a time, not a `Row` per row of the page.
+ * @internal used by `QueryResult`'s iterator and `Session.iter()`
+ */
+export class RowCursor implements IterableIterator<Row> {
+  readonly #chunks: readonly unknown[][];
+  readonly #columns: ResultColumns;
+  #chunk = 0;
+  #base = 0;
+  /** Rows not handed out yet. */
+  left: number;
+
+  constructor(chunks: readonly unknown[][], rowCount: number, columns: ResultColumns) {
+    this.#chunks = chunks;
+    this.#columns = columns;
+    this.left = rowCount;
+  }
+
+  /** The next row; only while {@link left} is above 0. */
+  take(): Row {
+    const columns = this.#columns;
+    const width = columns.names.length;
+    this.left--;
+    if (width === 0) return new Row(NO_CELLS, 0, columns);
+    let cells = this.#chunks[this.#chunk];
+    if (this.#base === cells.length) {
+      cells = this.#chunks[++this.#chunk];
+      this.#base = 0;
+    }
+    const row = new Row(cells, this.#base, columns);
+    this.#base += width;
+    return row;
+  }
+
+  /** The iterator protocol over {@link take}. */
+  next(): IteratorResult<Row> {
+    return this.left > 0 ? { value: this.take(), done: false } : { value: undefined, done: true };
+  }
+
+  /** This cursor itself. */
+  [Symbol.iterator](): IterableIterator<Row> {
+    return this;
+  }
+}
+
+/**
  * The outcome of a statement: rows (possibly none), their columns, and
  * response metadata. Iterable any number of times.
  * @example
@@ -362,7 +408,10 @@ export class QueryResult {
 
   /** Iterates the rows; each call starts over. */
   [Symbol.iterator](): Iterator<Row> {
-    return this.#cached()[Symbol.iterator]();
+    // Rows already made for rows() / firstRow() are handed out again; otherwise each is
+    // made as the loop reaches it (a loop over a 5 000-row page kept them all alive).
+    if (this.#rows !== null) return this.#rows[Symbol.iterator]();
+    return new RowCursor(this.#chunks, this.#rowCount, this.#columns);
   }
 
   /** `QueryResult(2 rows; id, name)`. */

@@ -6,7 +6,16 @@
  * @module
  */
 
-import { NO_CELLS, QueryResult, type QueryResultInit, ResultColumns, Row } from "../result.ts";
+import {
+  QueryResult,
+  type QueryResultInit,
+  ResultColumns,
+  type Row,
+  RowCursor,
+} from "../result.ts";
+
+/** The cursor before the first page and after the last. */
+const NO_ROWS = new RowCursor([], 0, ResultColumns.for([]));
 
 /** Fetches the page that starts at a paging state (`null`: the first page). */
 export type PageFetcher = (pagingState: Uint8Array | null) => Promise<QueryResultInit>;
@@ -39,12 +48,7 @@ export class RowStream implements AsyncIterableIterator<Row> {
   #fetch: PageFetcher;
   #signal: AbortSignal | undefined;
   /** The current page: its chunks, the chunk being read and the next row's start in it. */
-  #chunks: readonly unknown[][] = [];
-  #chunk = 0;
-  #base = 0;
-  /** Rows of the current page not handed out yet. */
-  #left = 0;
-  #columns: ResultColumns | null = null;
+  #rows: RowCursor = NO_ROWS;
   #pagingState: Uint8Array | null;
   #started = false;
   #finished = false;
@@ -58,7 +62,7 @@ export class RowStream implements AsyncIterableIterator<Row> {
 
   /** The next row; fetches the next page when the current one is used up. */
   next(): Promise<IteratorResult<Row>> {
-    if (this.#left > 0) return Promise.resolve({ value: this.#row(), done: false });
+    if (this.#rows.left > 0) return Promise.resolve({ value: this.#rows.take(), done: false });
     return this.#advance();
   }
 
@@ -74,7 +78,7 @@ export class RowStream implements AsyncIterableIterator<Row> {
   }
 
   async #advance(): Promise<IteratorResult<Row>> {
-    while (this.#left === 0) {
+    while (this.#rows.left === 0) {
       if (this.#signal?.aborted) {
         this.#finish();
         throw this.#signal.reason;
@@ -86,34 +90,13 @@ export class RowStream implements AsyncIterableIterator<Row> {
       this.#started = true;
       const page = await this.#fetch(this.#pagingState);
       this.#pagingState = page.pagingState;
-      this.#chunks = page.chunks;
-      this.#chunk = 0;
-      this.#base = 0;
-      this.#left = page.rowCount;
-      this.#columns = ResultColumns.for(page.columns);
+      this.#rows = new RowCursor(page.chunks, page.rowCount, ResultColumns.for(page.columns));
     }
-    return { value: this.#row(), done: false };
-  }
-
-  /** The next row, made as it is handed out, so a page holds no `Row` per row. */
-  #row(): Row {
-    const columns = this.#columns!;
-    const width = columns.names.length;
-    this.#left--;
-    if (width === 0) return new Row(NO_CELLS, 0, columns);
-    let cells = this.#chunks[this.#chunk];
-    if (this.#base === cells.length) {
-      cells = this.#chunks[++this.#chunk];
-      this.#base = 0;
-    }
-    const row = new Row(cells, this.#base, columns);
-    this.#base += width;
-    return row;
+    return { value: this.#rows.take(), done: false };
   }
 
   #finish(): void {
     this.#finished = true;
-    this.#chunks = [];
-    this.#left = 0;
+    this.#rows = NO_ROWS;
   }
 }

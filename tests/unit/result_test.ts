@@ -96,6 +96,38 @@ describe("QueryResult", () => {
     assert.equal(n, 2);
   });
 
+  it("iterates rows across chunks, rows without columns, and before or after rows()", () => {
+    const r = new QueryResult({
+      columns: [col("a"), col("b")],
+      chunks: [[1, 2, 3, 4], [5, 6]],
+      rowCount: 3,
+      pagingState: null,
+      tracingId: null,
+      warnings: [],
+    });
+    const values = (rows: Iterable<Row>) => [...rows].map((row) => row.columns());
+    const it = r[Symbol.iterator]();
+    assert.deepEqual(it.next().value?.columns(), [1, 2]);
+    for (let i = 0; i < 2; i++) assert.equal(it.next().done, false);
+    assert.deepEqual(it.next(), { value: undefined, done: true });
+    assert.deepEqual(it.next(), { value: undefined, done: true }, "stays done");
+    assert.deepEqual(values(r), [[1, 2], [3, 4], [5, 6]]);
+    const listed = r.rows();
+    assert.deepEqual(values(listed), [[1, 2], [3, 4], [5, 6]]);
+    // Once rows() made them, iteration hands out the same Row objects.
+    assert.deepEqual([...r], listed);
+    assert.ok([...r].every((row, i) => row === listed[i]));
+    const empty = new QueryResult({
+      columns: [],
+      chunks: [],
+      rowCount: 3,
+      pagingState: null,
+      tracingId: null,
+      warnings: [],
+    });
+    assert.deepEqual([...empty].map((row) => row.length), [0, 0, 0]);
+  });
+
   it("reports column specs with CQL type text, tracing id, warnings and paging state", () => {
     const state = new Uint8Array([0xaa]);
     const r = result(
