@@ -326,12 +326,9 @@ export class QueryResult {
 
   #cached(): Row[] {
     if (this.#rows === null) {
-      const cols = this.#columns;
+      const cursor = new RowCursor(this.#chunks, this.#rowCount, this.#columns);
       const rows: Row[] = new Array(this.#rowCount);
-      let i = 0;
-      forEachRow(this.#chunks, this.#rowCount, cols, (cells, base) => {
-        rows[i++] = new Row(cells, base, cols);
-      });
+      for (let i = 0; i < rows.length; i++) rows[i] = cursor.take();
       this.#rows = rows;
     }
     return this.#rows;

@@ -47,7 +47,7 @@ export async function remainingPages(
 export class RowStream implements AsyncIterableIterator<Row> {
   #fetch: PageFetcher;
   #signal: AbortSignal | undefined;
-  /** The current page: its chunks, the chunk being read and the next row's start in it. */
+  /** The rows of the current page not handed out yet. */
   #rows: RowCursor = NO_ROWS;
   #pagingState: Uint8Array | null;
   #started = false;
