@@ -106,6 +106,7 @@ describe("rows in chunks", () => {
     };
     const result = new QueryResult(empty);
     assert.equal(result.length, 3);
+    assert.deepEqual([...result].map((r) => r.length), [0, 0, 0]);
     assert.deepEqual(result.rows().map((r) => r.length), [0, 0, 0]);
     assert.deepEqual(result.rowsTyped(), [{}, {}, {}]);
     const lengths: number[] = [];
