@@ -215,7 +215,11 @@ const APPLIED = "[applied]";
 /** The cells of rows without columns. */
 export const NO_CELLS: readonly unknown[] = Object.freeze([]);
 
-/** Calls `fn` with the chunk and start of each row, in order (rows without columns: none). */
+/**
+ * Calls `fn` with the chunk and start of each row, in order (rows without columns: none).
+ * {@link RowCursor} walks the chunks the same way but makes a `Row` per step; `rowsTyped`
+ * builds plain objects and needs no `Row`.
+ */
 function forEachRow(
   chunks: readonly unknown[][],
   rowCount: number,

@@ -51,6 +51,11 @@ async function preparedRead(cql: string): Promise<(k: number) => Promise<number>
   };
 }
 
+/** The 100 000-row read of `paged_read` and `paged_iter`, prepared, in `--page-size` pages. */
+async function pagedStatement(): Promise<PreparedStatement> {
+  return (await session.prepare(CQL.paged)).withPageSize(o.pageSize);
+}
+
 let op: (k: number) => Promise<number | void>;
 switch (o.workload) {
   case "read":
@@ -90,7 +95,7 @@ switch (o.workload) {
   }
   case "paged_read": {
     // Page by hand, as datastax.mjs does: one await per page, a plain loop over its rows.
-    const ps: PreparedStatement = (await session.prepare(CQL.paged)).withPageSize(o.pageSize);
+    const ps = await pagedStatement();
     op = async () => {
       let n = 0;
       let rs = await session.executePrepared(ps.withPagingState(null), [0]);
@@ -107,7 +112,7 @@ switch (o.workload) {
   }
   case "paged_iter": {
     // The streaming API: `for await` costs the runtime one microtask per row.
-    const ps: PreparedStatement = (await session.prepare(CQL.paged)).withPageSize(o.pageSize);
+    const ps = await pagedStatement();
     op = async () => {
       let n = 0;
       for await (const row of session.iter(ps, [0])) {
