@@ -8,7 +8,9 @@
  *   query selects, typed as Cassandra types them, so typed deserializers agree);
  *   `system.peers[_v2]` and `system_schema.*` → zero rows (keyspace `benchks`
  *   is listed in `system_schema.keyspaces`); `USE ks` → SET_KEYSPACE; any other
- *   SELECT → one row with an int per selected column; anything else → VOID.
+ *   SELECT → one row with an int per selected column; anything else → VOID. A SELECT on
+ *   a table Cassandra does not have (ScyllaDB's `system*.scylla_*`) → Invalid
+ *   (`unconfigured table …`), as Cassandra answers it.
  * - PREPARE → PREPARED: one int bind marker per `?` (named after its column),
  *   result columns as for QUERY; EXECUTE of a known id → that row or VOID,
  *   honouring SKIP_METADATA; an unknown id → UNPREPARED. BATCH → VOID.
@@ -16,6 +18,8 @@
  *   (100 000 rows `ck, v` = i, 7·i) at the requested page size, with paging states,
  *   so `paged_read` measures the client's paging and row decoding alone.
  * Pipelined: every complete frame of a read chunk is answered, one write per chunk.
+ * A line `served` on stdin prints `{address: requests}`: EXECUTEs and BATCHes answered per
+ * address since the last one (the bench checks that each client used every node).
  * Nothing is stored; values sent are ignored.
  *
  * Held answers (the bench's `inflight` memory measurement): the answer to an EXECUTE of a
@@ -41,6 +45,7 @@
 import { createServer, type Socket } from "node:net";
 import process from "node:process";
 import { Buffer } from "node:buffer";
+import { createInterface } from "node:readline";
 
 const Op = {
   ERROR: 0x00,
@@ -508,6 +513,24 @@ function unquote(s: string): string {
   return s.replace(/"/g, "").trim();
 }
 
+/**
+ * The table a statement names that Cassandra 5 does not have (ScyllaDB's `system*.scylla_*`
+ * tables), or null. Drivers probe them and expect Cassandra's Invalid error (the Rust driver
+ * reads `system_schema.scylla_keyspaces`; typed rows instead would fail its whole metadata read,
+ * and it would then run on its contact point alone, without a ring).
+ */
+function missingTable(cql: string): string | null {
+  const m = SELECT_RE.exec(cql);
+  if (!m) return null;
+  const name = unquote(m[2]).toLowerCase().replace(/\s+/g, "");
+  return /^system[\w]*\.scylla_/.test(name) ? name : null;
+}
+
+/** Cassandra's answer to a statement on a table it does not have. */
+function unconfigured(stream: number, table: string): Buffer {
+  return frame(stream, Op.ERROR, errorBody(0x2200, `unconfigured table ${table.split(".")[1]}`));
+}
+
 function cannedFor(cql: string, ip: string, port: number, keyspace: string): Canned {
   const m = SELECT_RE.exec(cql);
   if (!m) return { select: null, full: VOID_BODY, noMeta: VOID_BODY };
@@ -703,6 +726,12 @@ function frame(stream: number, opcode: number, body: Buffer): Buffer {
 const queryCache = new Map<string, Canned>();
 const prepared = new Map<string, PreparedEntry>();
 
+/**
+ * EXECUTE and BATCH requests answered per listening address since the last `served` command:
+ * the bench checks that every client spread its requests over the whole null cluster.
+ */
+const served = new Map<string, number>();
+
 function serve(socket: Socket, ip: string, port: number): void {
   socket.setNoDelay(true);
   let keyspace = BENCH_KEYSPACE;
@@ -735,6 +764,11 @@ function serve(socket: Socket, ip: string, port: number): void {
           out.push(frame(stream, Op.RESULT, intRow("release", "released", releaseHeld())));
           return;
         }
+        const missing = missingTable(cql);
+        if (missing !== null) {
+          out.push(unconfigured(stream, missing));
+          return;
+        }
         // Outside the system keyspaces the answer does not depend on the WHERE/VALUES part.
         const cut = cql.includes("system") ? -1 : cql.search(CUT_RE);
         const text = cut > 0 ? cql.slice(0, cut) : cql;
@@ -752,6 +786,11 @@ function serve(socket: Socket, ip: string, port: number): void {
       case Op.PREPARE: {
         const n = body.readInt32BE(at);
         const cql = body.toString("utf8", at + 4, at + 4 + n);
+        const missing = missingTable(cql);
+        if (missing !== null) {
+          out.push(unconfigured(stream, missing));
+          return;
+        }
         const id = fnv16(`${keyspace}|${cql}`);
         const key = id.toString("latin1");
         let e = prepared.get(key);
@@ -770,6 +809,7 @@ function serve(socket: Socket, ip: string, port: number): void {
         return;
       }
       case Op.EXECUTE: {
+        served.set(ip, (served.get(ip) ?? 0) + 1);
         const n = body.readUInt16BE(at);
         const key = body.toString("latin1", at + 2, at + 2 + n);
         const e = prepared.get(key);
@@ -798,6 +838,7 @@ function serve(socket: Socket, ip: string, port: number): void {
         return;
       }
       case Op.BATCH:
+        served.set(ip, (served.get(ip) ?? 0) + 1);
         out.push(frame(stream, Op.RESULT, VOID_BODY));
         return;
       default:
@@ -852,6 +893,13 @@ CLUSTER = arg("hosts", arg("host", "127.0.0.43")).split(",").map((h) => h.trim()
 VNODES = Number(arg("vnodes", CLUSTER.length > 1 ? "16" : "1"));
 RF = Number(arg("rf", String(Math.min(3, CLUSTER.length))));
 let listening = 0;
+for (const host of CLUSTER) served.set(host, 0);
+// `served` on stdin: one JSON line, EXECUTEs and BATCHes per address since the last one.
+createInterface({ input: process.stdin }).on("line", (line) => {
+  if (line.trim() !== "served") return;
+  console.log(JSON.stringify(Object.fromEntries(served)));
+  for (const host of CLUSTER) served.set(host, 0);
+});
 for (const host of CLUSTER) {
   const server = createServer((s) => serve(s, host, port));
   server.listen(port, host, () => {

@@ -767,6 +767,13 @@ async function runOne(
   return rec;
 }
 
+/** Each node's share of a null-cluster run's requests, e.g. `34/33/33 %`. */
+function sharesText(served: Record<string, number>): string {
+  const counts = Object.values(served);
+  const total = counts.reduce((a, b) => a + b, 0);
+  return `${counts.map((v) => (total ? Math.round(100 * v / total) : 0)).join("/")} %`;
+}
+
 function progress(n: number, total: number, rec: RunRecord): void {
   const tag = `[${String(n).padStart(3)}/${total}] ${
     rec.mode === "cassandra" ? "" : `${rec.mode} `
@@ -782,6 +789,8 @@ function progress(n: number, total: number, rec: RunRecord): void {
     ? `  on replica shard ${(100 * t.onReplicaShard / t.requests).toFixed(1)} % (node ${
       (100 * t.onReplica / t.requests).toFixed(1)
     } %, v1 on ${t.v1}/${t.connections} conns)`
+    : rec.served
+    ? `  per node ${sharesText(rec.served)}`
     : "";
   if (c.inflight) {
     const m = c.inflight;
@@ -823,29 +832,15 @@ async function startTabletsServer(o: Options): Promise<TabletsServer> {
     stdout: "piped",
     stderr: "inherit",
   }).spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
   const writer = child.stdin.getWriter();
-  let buf = "";
-  const nextLine = async (): Promise<string> => {
-    for (;;) {
-      const i = buf.indexOf("\n");
-      if (i >= 0) {
-        const line = buf.slice(0, i);
-        buf = buf.slice(i + 1);
-        return line;
-      }
-      const { value, done } = await reader.read();
-      if (done) throw new Error(`tablets server closed its output ${buf}`.trim());
-      buf += value;
-    }
-  };
+  const lines = lineReader(child.stdout, "tablets server");
   const killer = setTimeout(() => {
     try {
       child.kill("SIGKILL");
     } catch { /* gone */ }
   }, 30_000);
   try {
-    const first = await nextLine();
+    const first = await lines.next();
     if (!first.startsWith("listening")) throw new Error(`tablets server: ${first}`);
   } finally {
     clearTimeout(killer);
@@ -855,7 +850,7 @@ async function startTabletsServer(o: Options): Promise<TabletsServer> {
     child,
     async ask(cmd) {
       await writer.write(enc.encode(cmd + "\n"));
-      return JSON.parse(await nextLine());
+      return JSON.parse(await lines.next());
     },
     async close() {
       try {
@@ -869,12 +864,20 @@ async function startTabletsServer(o: Options): Promise<TabletsServer> {
       }, 10_000);
       await child.status;
       clearTimeout(t);
-      await reader.cancel().catch(() => {});
+      await lines.cancel();
     },
   };
 }
 
-async function startNullServer(o: Options): Promise<{ child: Deno.ChildProcess; runtime: string }> {
+/** The null server as a child process; `served()` reads (and restarts) its per-address counts. */
+interface NullServer {
+  child: Deno.ChildProcess;
+  runtime: string;
+  served(): Promise<Record<string, number>>;
+  close(): Promise<void>;
+}
+
+async function startNullServer(o: Options): Promise<NullServer> {
   const hosts = o.nullHost.split(",").map((h) => h.split(":")[0]);
   const port = o.nullHost.split(",")[0].split(":")[1];
   let cmd: string[];
@@ -892,31 +895,67 @@ async function startNullServer(o: Options): Promise<{ child: Deno.ChildProcess; 
   const child = new Deno.Command(cmd[0], {
     args: [...cmd.slice(1), "--hosts", hosts.join(","), "--port", port ?? "9042"],
     cwd: ROOT,
-    stdin: "null",
+    stdin: "piped",
     stdout: "piped",
     stderr: "inherit",
   }).spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let seen = "";
+  const lines = lineReader(child.stdout, "null server");
   const killer = setTimeout(() => {
     try {
       child.kill("SIGKILL");
     } catch { /* gone */ }
   }, 15_000);
-  while (!seen.includes("listening")) {
-    const { value, done } = await reader.read();
-    if (done) {
-      clearTimeout(killer);
-      throw new Error(`null server did not start ${seen}`.trim());
-    }
-    seen += value;
+  try {
+    const first = await lines.next();
+    if (!first.startsWith("listening")) throw new Error(`null server: ${first}`);
+  } finally {
+    clearTimeout(killer);
   }
-  clearTimeout(killer);
-  // Keep draining its stdout so it never blocks.
-  (async () => {
-    while (!(await reader.read()).done) { /* drain */ }
-  })();
-  return { child, runtime: o.nullRuntime };
+  const writer = child.stdin.getWriter();
+  const enc = new TextEncoder();
+  return {
+    child,
+    runtime: o.nullRuntime,
+    async served() {
+      await writer.write(enc.encode("served\n"));
+      return JSON.parse(await lines.next());
+    },
+    async close() {
+      try {
+        child.kill("SIGTERM");
+      } catch { /* gone */ }
+      await child.status;
+      await writer.close().catch(() => {});
+      await lines.cancel();
+    },
+  };
+}
+
+/** A child's output read line by line; the children say nothing unasked, so no pipe fills. */
+interface LineReader {
+  next(): Promise<string>;
+  cancel(): Promise<void>;
+}
+
+function lineReader(stream: ReadableStream<Uint8Array>, name: string): LineReader {
+  const reader = stream.pipeThrough(new TextDecoderStream()).getReader();
+  let buf = "";
+  return {
+    async next() {
+      for (;;) {
+        const i = buf.indexOf("\n");
+        if (i >= 0) {
+          const line = buf.slice(0, i);
+          buf = buf.slice(i + 1);
+          return line;
+        }
+        const { value, done } = await reader.read();
+        if (done) throw new Error(`${name} closed its output ${buf}`.trim());
+        buf += value;
+      }
+    },
+    cancel: () => reader.cancel().catch(() => {}),
+  };
 }
 
 // ---------------------------------------------------------------- main
@@ -1125,7 +1164,9 @@ async function main(): Promise<void> {
         for (let r = 0; r < o.repeats; r++) {
           for (const [ci, { w, c, ds }] of nullPlan.entries()) {
             for (const d of rotate(ds, r + ci)) {
+              await ns.served();
               const rec = await runOne(d, "null", w, c, o.nullHost, nullLoad);
+              rec.served = await ns.served();
               runs.push(rec);
               progress(++n, total, rec);
             }
@@ -1145,10 +1186,7 @@ async function main(): Promise<void> {
           }
         }
       } finally {
-        try {
-          ns.child.kill("SIGTERM");
-        } catch { /* gone */ }
-        await ns.child.status;
+        await ns.close();
       }
     }
   }

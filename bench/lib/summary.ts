@@ -168,7 +168,50 @@ export function summaryTables(rep: BenchReport): string[] {
       }
     }
   }
-  out.push(...memoryTables(rep, cells), ...tabletsTable(rep, cells));
+  out.push(...servedTable(rep), ...memoryTables(rep, cells), ...tabletsTable(rep, cells));
+  return out;
+}
+
+/** The smallest share of a run's requests that one address answered (0 when none were counted). */
+export function smallestShare(served: Record<string, number>): number {
+  const counts = Object.values(served);
+  const total = counts.reduce((a, b) => a + b, 0);
+  return total === 0 ? 0 : Math.min(...counts) / total;
+}
+
+/**
+ * The null cluster's own count of the requests each node answered: a driver that misread the
+ * topology (and so skipped the routing work) shows up as a node with no share.
+ */
+export function servedTable(rep: BenchReport): string[] {
+  const byId = new Map<string, number[]>();
+  for (const r of rep.runs) {
+    if (r.mode !== "null" || !r.served || !okRun(r)) continue;
+    const list = byId.get(r.id) ?? [];
+    list.push(smallestShare(r.served));
+    byId.set(r.id, list);
+  }
+  if (byId.size === 0) return [];
+  const nodes = Object.keys(rep.runs.find((r) => r.served)!.served!).length;
+  const out = [
+    "",
+    `### Null cluster: requests per node (the server's count, ${nodes} nodes)`,
+    "",
+    "The smallest share of a run's EXECUTEs and BATCHes that one node answered, over each " +
+    "driver's runs: near 1/" + nodes + " when the driver spread its requests over the whole ring.",
+    "",
+    "| driver | runs | smallest node share, median (min–max) |",
+    "| --- | --: | --: |",
+  ];
+  const ids = [...byId.keys()].sort((a, b) => orderOf(a) - orderOf(b));
+  for (const id of ids) {
+    const s = spread(byId.get(id)!)!;
+    out.push(
+      `| ${driverLabel(id)} | ${byId.get(id)!.length} | ${(100 * s.median).toFixed(1)} % (${
+        (100 * s.min).toFixed(1)
+      }–${(100 * s.max).toFixed(1)} %) |`,
+    );
+  }
   return out;
 }
 

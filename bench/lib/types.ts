@@ -68,6 +68,8 @@ export interface RunRecord {
   error: string | null;
   /** `tablets` mode: where the client's requests landed (bench/tablets_server.ts). */
   tablets?: TabletsLanding | null;
+  /** `null` mode: EXECUTEs and BATCHes each null-cluster address answered during the run. */
+  served?: Record<string, number> | null;
 }
 
 /** Landing shares the tablets simulation recorded over one client process (warm-up included). */
