@@ -7,7 +7,7 @@
  * ```sh
  * deno run -A bench/compare_commits.ts --base 1d2a715 [--repeats 5] [--workload read_prepared]
  *   [--concurrency 32] [--duration 3] [--warmup 2] [--null-cluster] [--runtimes deno,bun,node] [--port 19042]
- *   [--node PATH] (the Node binary; `bench/run.ts` keeps Node 24 LTS in `.cache/bench/node-v*`)
+ *   [--node PATH] (the Node binary; `bench/run.ts` keeps Node 24 LTS in `.cache/node-v*`)
  *   [--head-paths src/pool/connection.ts,src/routing]
  * ```
  *

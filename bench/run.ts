@@ -43,8 +43,15 @@
  */
 
 import { ensureSchema } from "./lib/schema.ts";
+import {
+  installNodeLts,
+  NODE_LTS,
+  NODE_LTS_BIN,
+  NODE_LTS_HOME,
+  nodePackage,
+} from "../scripts/lib/node_lts.ts";
 import { renderMarkdown, renderSvg } from "./lib/report.ts";
-import { PROTOCOL_PINNED_V4, workloadSvg } from "./lib/summary.ts";
+import { PROTOCOL_PINNED_V4, servedTotal, workloadSvg } from "./lib/summary.ts";
 import type {
   BenchReport,
   ClientResult,
@@ -64,7 +71,6 @@ const NODE = "node";
  * The machine's Node 20 is past its end of life (April 2026) and its V8 costs our paged read
  * 20-30 % more CPU than Node 24's; `--system-node` runs the machine's instead.
  */
-const NODE_LTS = "24.22.3";
 let nodeBin = NODE;
 
 /** `cmd` with a leading `node` replaced by the Node this run uses. */
@@ -531,36 +537,23 @@ async function firstLine(cmd: string[]): Promise<string> {
 
 // ---------------------------------------------------------------- peers
 
-/** Installs Node {@link NODE_LTS} from the npm registry into the cache and runs with it. */
+/** Installs Node {@link NODE_LTS} from the npm registry (scripts/lib/node_lts.ts) and runs with it. */
 async function prepareNode(o: Options): Promise<PeerStatus> {
-  const arch = ({ x86_64: "x64", aarch64: "arm64" } as Record<string, string>)[Deno.build.arch];
-  const pkg = `node-${Deno.build.os}-${arch}`;
-  const dir = `${CACHE}/node-v${NODE_LTS}`;
-  const bin = `${dir}/bin/node`;
-  let detail = "";
-  if (!(await exists(bin)) && !o.skipInstall) {
-    log(`installing Node ${NODE_LTS} (npm ${pkg})…`);
-    const tmp = `${CACHE}/node-download`;
-    await Deno.remove(tmp, { recursive: true }).catch(() => {});
-    await Deno.mkdir(tmp, { recursive: true });
-    const r = await exec(["npm", "pack", `${pkg}@${NODE_LTS}`, "--pack-destination", tmp], {
-      timeoutMs: 600_000,
-    });
-    const x = r.code === 0
-      ? await exec(["tar", "xzf", `${tmp}/${pkg}-${NODE_LTS}.tgz`, "-C", tmp])
-      : r;
-    if (x.code === 0) await Deno.rename(`${tmp}/package`, dir);
-    else detail = lastLines(x.stderr);
-    await Deno.remove(tmp, { recursive: true }).catch(() => {});
+  let detail = "--skip-install";
+  if (!o.skipInstall || await exists(NODE_LTS_BIN)) {
+    try {
+      nodeBin = await installNodeLts(log);
+    } catch (e) {
+      detail = (e as Error).message;
+    }
   }
-  const ok = await exists(bin);
-  if (ok) nodeBin = bin;
+  const ok = nodeBin === NODE_LTS_BIN;
   return {
-    peer: `Node ${NODE_LTS} (npm ${pkg})`,
+    peer: `Node ${NODE_LTS} (npm ${nodePackage()})`,
     ok,
     detail: ok
-      ? `.cache/bench/node-v${NODE_LTS}`
-      : `not installed (${detail || "--skip-install"}): the Node rows run on the machine's node`,
+      ? NODE_LTS_HOME.slice(ROOT.length)
+      : `not installed (${detail}): the Node rows run on the machine's node`,
   };
 }
 
@@ -767,11 +760,11 @@ async function runOne(
   return rec;
 }
 
-/** Each node's share of a null-cluster run's requests, e.g. `34/33/33 %`. */
+/** Each node's share of a null-cluster run's EXECUTEs and BATCHes, e.g. `34/33/33 %`. */
 function sharesText(served: Record<string, number>): string {
-  const counts = Object.values(served);
-  const total = counts.reduce((a, b) => a + b, 0);
-  return `${counts.map((v) => (total ? Math.round(100 * v / total) : 0)).join("/")} %`;
+  const total = servedTotal(served);
+  if (total === 0) return "– (no EXECUTE or BATCH)";
+  return `${Object.values(served).map((v) => Math.round(100 * v / total)).join("/")} %`;
 }
 
 function progress(n: number, total: number, rec: RunRecord): void {

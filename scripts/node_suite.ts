@@ -1,5 +1,5 @@
 /**
- * The integration suite on Node 20, against the built npm package: `tests/integration/` with its
+ * The integration suite on Node, against the built npm package: `tests/integration/` with its
  * sub-folders (and the repository files they import) is copied to a temp folder outside the
  * repository with every import of a package export's source — `mod.ts`, `src/compat/mod.ts`,
  * `src/runtime/workers_entry.ts`, from any depth — replaced by its package name

@@ -28,6 +28,7 @@ import {
   testFiles,
 } from "./lib/test_report.ts";
 import { nodeTapCounts, prepareNodeSuite } from "./node_suite.ts";
+import { installNodeLts, NODE_LTS } from "./lib/node_lts.ts";
 import { runConsumers } from "../tests/consumer/run.ts";
 import { runWorker } from "../tests/workers/run.ts";
 
@@ -247,7 +248,8 @@ async function integration(): Promise<void> {
 }
 
 /**
- * The whole integration suite on Node 20 against the built npm package (scripts/node_suite.ts:
+ * The whole integration suite on the machine's Node (20 here), then on Node's current LTS
+ * (scripts/lib/node_lts.ts), against the built npm package (scripts/node_suite.ts:
  * tarball installed in a temp folder, tests transpiled, `mod.ts` imports replaced by the package
  * name), then the consumer projects (tests/consumer/run.ts: `npm pack` file list and size, a
  * tarball install type-checked with `tsc --strict` and run on Node and Bun, the JSR entry point
@@ -298,6 +300,22 @@ async function packages(env: Record<string, string>): Promise<void> {
       cases.push({ runtime: "node", phase: "integration", dir: "tests/integration", c });
     }
     record("node integration (npm package)", nodeTapCounts(r.text, r.code), start);
+    if (interrupted) return;
+    // The same suite on Node's current LTS: package.json says node >= 20, users run 22 and 24.
+    start = performance.now();
+    const label = `node ${NODE_LTS.split(".")[0]}`;
+    console.log(`\n=== ${label} integration: the same suite on Node ${NODE_LTS} (npm)`);
+    try {
+      const lts = await installNodeLts();
+      const r24 = await runIn(dir, lts, args, env);
+      for (const c of nodeCases(r24.text)) {
+        cases.push({ runtime: label, phase: "integration", dir: "tests/integration", c });
+      }
+      record(`${label} integration (npm package)`, nodeTapCounts(r24.text, r24.code), start);
+    } catch (e) {
+      console.error(`${label} integration: ${(e as Error).message}`);
+      record(`${label} integration (npm package)`, { passed: 0, failed: 1, ignored: 0 }, start);
+    }
   } catch (e) {
     console.error(`node integration: ${(e as Error).message}`);
     record("node integration (npm package)", { passed: 0, failed: 1, ignored: 0 }, start);
@@ -398,11 +416,14 @@ async function main(): Promise<void> {
  * run on several runtimes at once and get a line of their own), the number of distinct tests
  * (a test run on Deno, Bun and Node counts once), and every skipped test with its reason.
  */
+/** Runtimes with a count line of their own, Node's LTS apart from the machine's Node. */
+const RUNTIMES = ["deno", "bun", `node ${NODE_LTS.split(".")[0]}`, "node"];
+
 function summary(): void {
   const groups = new Map<string, { passed: number; failed: number; ignored: number }>();
   for (const r of results) {
-    const first = r.label.split(" ")[0];
-    const key = ["deno", "bun", "node"].includes(first) ? first : "packages (consumers, workerd)";
+    const key = RUNTIMES.find((k) => r.label.startsWith(`${k} `)) ??
+      "packages (consumers, workerd)";
     const g = groups.get(key) ?? { passed: 0, failed: 0, ignored: 0 };
     g.passed += r.passed;
     g.failed += r.failed;

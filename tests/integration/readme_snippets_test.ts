@@ -19,8 +19,9 @@ import { cqlHosts } from "./env.ts";
 const g = globalThis as { Deno?: unknown; Bun?: unknown };
 const runtime = g.Deno ? "deno" : g.Bun ? "bun" : "node";
 const SKIP = runtime === "node"
-  ? "Node 20 runs no TypeScript: the README blocks run on Deno and Bun from the sources " +
-    "(and the consumer projects run the README's non-ignored ts blocks on Node)"
+  ? "the Node suite is the tsc-compiled copy against the npm package: the README's TypeScript " +
+    "blocks run on Deno and Bun from the sources (and the consumer projects run its " +
+    "non-ignored ts blocks on Node)"
   : false;
 
 const ROOT = new URL("../../", import.meta.url);
