@@ -738,6 +738,13 @@ function serve(socket: Socket, ip: string, port: number): void {
   let pending: Buffer | null = null;
   const out: Buffer[] = [];
 
+  /** Answers a statement on a table Cassandra does not have; false when the table exists. */
+  const refuseMissing = (stream: number, cql: string): boolean => {
+    const table = missingTable(cql);
+    if (table !== null) out.push(unconfigured(stream, table));
+    return table !== null;
+  };
+
   const answer = (stream: number, opcode: number, body: Buffer, at: number, len: number) => {
     switch (opcode) {
       case Op.OPTIONS:
@@ -764,11 +771,7 @@ function serve(socket: Socket, ip: string, port: number): void {
           out.push(frame(stream, Op.RESULT, intRow("release", "released", releaseHeld())));
           return;
         }
-        const missing = missingTable(cql);
-        if (missing !== null) {
-          out.push(unconfigured(stream, missing));
-          return;
-        }
+        if (refuseMissing(stream, cql)) return;
         // Outside the system keyspaces the answer does not depend on the WHERE/VALUES part.
         const cut = cql.includes("system") ? -1 : cql.search(CUT_RE);
         const text = cut > 0 ? cql.slice(0, cut) : cql;
@@ -786,11 +789,7 @@ function serve(socket: Socket, ip: string, port: number): void {
       case Op.PREPARE: {
         const n = body.readInt32BE(at);
         const cql = body.toString("utf8", at + 4, at + 4 + n);
-        const missing = missingTable(cql);
-        if (missing !== null) {
-          out.push(unconfigured(stream, missing));
-          return;
-        }
+        if (refuseMissing(stream, cql)) return;
         const id = fnv16(`${keyspace}|${cql}`);
         const key = id.toString("latin1");
         let e = prepared.get(key);

@@ -51,7 +51,7 @@ import {
   nodePackage,
 } from "../scripts/lib/node_lts.ts";
 import { renderMarkdown, renderSvg } from "./lib/report.ts";
-import { PROTOCOL_PINNED_V4, servedTotal, workloadSvg } from "./lib/summary.ts";
+import { PROTOCOL_PINNED_V4, servedCounts, servedTotal, workloadSvg } from "./lib/summary.ts";
 import type {
   BenchReport,
   ClientResult,
@@ -761,9 +761,10 @@ async function runOne(
 }
 
 /** Each node's share of a null-cluster run's EXECUTEs and BATCHes, e.g. `34/33/33 %`. */
-function sharesText(served: Record<string, number>): string {
+function sharesText(rec: RunRecord): string {
+  if (!servedCounts(rec)) return "– (QUERYs are not counted)";
+  const served = rec.served!;
   const total = servedTotal(served);
-  if (total === 0) return "– (no EXECUTE or BATCH)";
   return `${Object.values(served).map((v) => Math.round(100 * v / total)).join("/")} %`;
 }
 
@@ -783,7 +784,7 @@ function progress(n: number, total: number, rec: RunRecord): void {
       (100 * t.onReplica / t.requests).toFixed(1)
     } %, v1 on ${t.v1}/${t.connections} conns)`
     : rec.served
-    ? `  per node ${sharesText(rec.served)}`
+    ? `  per node ${sharesText(rec)}`
     : "";
   if (c.inflight) {
     const m = c.inflight;

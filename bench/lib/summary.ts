@@ -177,6 +177,15 @@ export function servedTotal(served: Record<string, number>): number {
   return Object.values(served).reduce((a, b) => a + b, 0);
 }
 
+/**
+ * Whether the null cluster counted a run's operations: EXECUTEs and BATCHes are counted (warm-up
+ * included, so at least as many as measured); unprepared reads are QUERYs, which are not (no
+ * routing key to follow), and only a driver's own prepared metadata queries would show.
+ */
+export function servedCounts(r: RunRecord): boolean {
+  return r.mode === "null" && !!r.served && !!r.result && servedTotal(r.served) >= r.result.ops;
+}
+
 /** The smallest share of a run's requests that one address answered (0 when none were counted). */
 export function smallestShare(served: Record<string, number>): number {
   const total = servedTotal(served);
@@ -190,12 +199,9 @@ export function smallestShare(served: Record<string, number>): number {
 export function servedTable(rep: BenchReport): string[] {
   const byId = new Map<string, number[]>();
   for (const r of rep.runs) {
-    // Unprepared reads are QUERYs, which the server does not count (no routing key to follow):
-    // only runs whose measured operations were counted (warm-up included, so at least as many).
-    if (r.mode !== "null" || !r.served || !okRun(r)) continue;
-    if (servedTotal(r.served) < r.result!.ops) continue;
+    if (!servedCounts(r) || !okRun(r)) continue;
     const list = byId.get(r.id) ?? [];
-    list.push(smallestShare(r.served));
+    list.push(smallestShare(r.served!));
     byId.set(r.id, list);
   }
   if (byId.size === 0) return [];
