@@ -32,6 +32,9 @@ import { installNodeLts, NODE_LTS } from "./lib/node_lts.ts";
 import { runConsumers } from "../tests/consumer/run.ts";
 import { runWorker } from "../tests/workers/run.ts";
 
+/** The count line of the suite's run on Node's LTS, e.g. `node 24`. */
+const NODE_LTS_LABEL = `node ${NODE_LTS.split(".")[0]}`;
+
 const args = new Set(Deno.args);
 for (const a of args) {
   const known = [
@@ -287,34 +290,44 @@ async function examples(env: Record<string, string>): Promise<void> {
   record("deno examples", { passed, failed, ignored: 0 }, start);
 }
 
+/** The Node suite's runs: the machine's Node, then Node's current LTS (package.json: node >= 20). */
+const NODE_RUNS: { label: string; title: string; bin: () => Promise<string> }[] = [
+  {
+    label: "node",
+    title: "the integration suite on Node, against the packed package",
+    bin: () => Promise.resolve("node"),
+  },
+  {
+    label: NODE_LTS_LABEL,
+    title: `the same suite on Node ${NODE_LTS} (npm)`,
+    bin: () => installNodeLts(),
+  },
+];
+
 async function packages(env: Record<string, string>): Promise<void> {
   let start = performance.now();
-  console.log("\n=== node integration: the integration suite on Node, against the packed package");
+  console.log(`\n=== node integration: ${NODE_RUNS[0].title}`);
   let dir = "";
   try {
     const suite = await prepareNodeSuite();
     dir = suite.dir;
     const args = ["--test", "--test-reporter=tap", "--test-timeout=120000", ...suite.tests];
-    const r = await runIn(dir, "node", args, env);
-    for (const c of nodeCases(r.text)) {
-      cases.push({ runtime: "node", phase: "integration", dir: "tests/integration", c });
-    }
-    record("node integration (npm package)", nodeTapCounts(r.text, r.code), start);
-    if (interrupted) return;
-    // The same suite on Node's current LTS: package.json says node >= 20, users run 22 and 24.
-    start = performance.now();
-    const label = `node ${NODE_LTS.split(".")[0]}`;
-    console.log(`\n=== ${label} integration: the same suite on Node ${NODE_LTS} (npm)`);
-    try {
-      const lts = await installNodeLts();
-      const r24 = await runIn(dir, lts, args, env);
-      for (const c of nodeCases(r24.text)) {
-        cases.push({ runtime: label, phase: "integration", dir: "tests/integration", c });
+    for (const [i, { label, title, bin }] of NODE_RUNS.entries()) {
+      if (interrupted) return;
+      if (i > 0) {
+        start = performance.now();
+        console.log(`\n=== ${label} integration: ${title}`);
       }
-      record(`${label} integration (npm package)`, nodeTapCounts(r24.text, r24.code), start);
-    } catch (e) {
-      console.error(`${label} integration: ${(e as Error).message}`);
-      record(`${label} integration (npm package)`, { passed: 0, failed: 1, ignored: 0 }, start);
+      try {
+        const r = await runIn(dir, await bin(), args, env);
+        for (const c of nodeCases(r.text)) {
+          cases.push({ runtime: label, phase: "integration", dir: "tests/integration", c });
+        }
+        record(`${label} integration (npm package)`, nodeTapCounts(r.text, r.code), start);
+      } catch (e) {
+        console.error(`${label} integration: ${(e as Error).message}`);
+        record(`${label} integration (npm package)`, { passed: 0, failed: 1, ignored: 0 }, start);
+      }
     }
   } catch (e) {
     console.error(`node integration: ${(e as Error).message}`);
@@ -411,14 +424,14 @@ async function main(): Promise<void> {
   finish();
 }
 
+/** Runtimes with a count line of their own, Node's LTS apart from the machine's Node. */
+const RUNTIMES = ["deno", "bun", NODE_LTS_LABEL, "node"];
+
 /**
  * Per-runtime lines (`deno: N passed, M failed, K skipped`; the consumer projects and the Worker
  * run on several runtimes at once and get a line of their own), the number of distinct tests
  * (a test run on Deno, Bun and Node counts once), and every skipped test with its reason.
  */
-/** Runtimes with a count line of their own, Node's LTS apart from the machine's Node. */
-const RUNTIMES = ["deno", "bun", `node ${NODE_LTS.split(".")[0]}`, "node"];
-
 function summary(): void {
   const groups = new Map<string, { passed: number; failed: number; ignored: number }>();
   for (const r of results) {
