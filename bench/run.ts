@@ -20,7 +20,7 @@
  * `--skip-real`, `--skip-null`, `--skip-memory`, `--skip-tablets`, `--skip-decode`,
  * `--skip-install`, `--rsylla-v4` (pin rsylla-ts to protocol v4, as the peers), `--system-node`
  * (the machine's `node` instead of Node 24 LTS from npm), `--host ip:port` with `--external` (do
- * not start a node), `--out NAME`
+ * not start a node), `--node-heap SIZE` (the bench node's JVM heap, `2g` by default), `--out NAME`
  * (results basename, default `latest`, `quick` with --quick, `smoke` with --no-load-check),
  * `--no-load-check` (SMOKE RUNS ONLY: runs on a busy machine, never writes `latest`).
  *
@@ -37,7 +37,10 @@
  * request; the same server holds answers for the `inflight` memory runs. The tablets
  * simulation (bench/tablets_server.ts, 127.0.0.51–53:19142) runs `tablets_read` and reports
  * where each client's requests landed. The run refuses to start (and so to write results)
- * when the 1-minute load average exceeds the core count.
+ * when the 1-minute load average exceeds the core count. A Cassandra run that fails is
+ * followed by a probe of the node: a node that stopped answering is a "node incident" of the
+ * report (with the log lines that say why), and is started again, warmed up, and the run
+ * repeated; the failed run is left out of its cell.
  * Results: bench/results/NAME.{md,svg,json} and NAME-<mode>-<workload>.svg per workload.
  * @module
  */
@@ -50,12 +53,14 @@ import {
   NODE_LTS_HOME,
   nodePackage,
 } from "../scripts/lib/node_lts.ts";
+import { incidentOf, nodeAnswers } from "./lib/node_guard.ts";
 import { renderMarkdown, renderSvg } from "./lib/report.ts";
 import { PROTOCOL_PINNED_V4, servedCounts, servedTotal, workloadSvg } from "./lib/summary.ts";
 import type {
   BenchReport,
   ClientResult,
   DecodeResult,
+  NodeIncident,
   PeerStatus,
   RunRecord,
 } from "./lib/types.ts";
@@ -78,6 +83,8 @@ function withNode(cmd: string[]): string[] {
   return cmd[0] === NODE ? [nodeBin, ...cmd.slice(1)] : cmd;
 }
 const VENV = `${CACHE}/venv`;
+/** `scripts/db.ts` name of the node the bench starts (its logs: .rsylla/nodes/bench/logs). */
+const BENCH_NODE = "bench";
 const PY = `${VENV}/bin/python`;
 const RUST_BIN = `${CACHE}/rust-target/release/bench-rust`;
 const TIME = "/usr/bin/time";
@@ -257,6 +264,8 @@ interface Options {
   repeats: number;
   serverWarmup: number;
   external: boolean;
+  /** JVM heap of the bench node (`-Xms`/`-Xmx`). */
+  nodeHeap: string;
   decodeSeconds: number;
   out: string;
 }
@@ -308,6 +317,7 @@ function parseOptions(args: string[]): Options {
     repeats: quick ? 1 : 5,
     serverWarmup: quick ? 0 : 60,
     external: false,
+    nodeHeap: "2g",
     decodeSeconds: quick ? 0.5 : 1,
     out: quick ? "quick" : noLoadCheck ? "smoke" : "latest",
   };
@@ -441,6 +451,9 @@ function parseOptions(args: string[]): Options {
         break;
       case "--external":
         o.external = true;
+        break;
+      case "--node-heap":
+        o.nodeHeap = v();
         break;
       case "--decode-seconds":
         o.decodeSeconds = Number(v());
@@ -1014,6 +1027,7 @@ async function main(): Promise<void> {
     : o.tabletsDrivers.map((id) => DRIVERS.find((d) => d.id === id)!).filter(usable);
 
   const runs: RunRecord[] = [];
+  const incidents: NodeIncident[] = [];
   /** One cell: a workload at a concurrency, with the drivers that run it. */
   type Cell = { w: string; c: number; ds: Driver[] };
   const realPlan: Cell[] = [];
@@ -1086,32 +1100,36 @@ async function main(): Promise<void> {
   let n = 0;
 
   if (realPlan.length) {
-    if (!o.external) {
-      const [ip, port] = o.host.split(":");
-      log(`ensuring the Cassandra node at ${o.host} (scripts/db.ts up --name bench)…`);
-      const r = await exec([
-        DENO,
-        "run",
-        "-A",
-        "scripts/db.ts",
-        "up",
-        "--name",
-        "bench",
-        "--ip",
-        ip,
-        "--port",
-        port ?? "9042",
-      ], { timeoutMs: 600_000 });
-      log(`  ${lastLines(r.stdout + r.stderr, 2)}`);
-      if (r.code !== 0) throw new Error("could not start the node");
-    }
-    log("schema…");
-    versions.server = await ensureSchema(
-      { host: o.host, keyspace: "benchks", keys: 65536, pagedRows: 100_000 },
-      log,
-    );
-    if (o.serverWarmup > 0) {
-      // A fresh node answered 2–5× slower for every driver: warm it (JIT, caches) first.
+    const [ip, port] = o.host.split(":");
+    /** Starts the bench node unless `--external` (or finds it running), and fills the schema. */
+    const nodeUp = async () => {
+      if (!o.external) {
+        log(`ensuring the Cassandra node at ${o.host} (scripts/db.ts up --name bench)…`);
+        const r = await exec([
+          DENO,
+          "run",
+          "-A",
+          "scripts/db.ts",
+          "up",
+          "--name",
+          BENCH_NODE,
+          "--ip",
+          ip,
+          "--port",
+          port ?? "9042",
+        ], { timeoutMs: 600_000, env: { RSYLLA_HEAP: o.nodeHeap } });
+        log(`  ${lastLines(r.stdout + r.stderr, 2)}`);
+        if (r.code !== 0) throw new Error("could not start the node");
+      }
+      log("schema…");
+      versions.server = await ensureSchema(
+        { host: o.host, keyspace: "benchks", keys: 65536, pagedRows: 100_000 },
+        log,
+      );
+    };
+    /** A fresh node answered 2–5× slower for every driver: warm it (JIT, caches) first. */
+    const warmUp = async () => {
+      if (o.serverWarmup <= 0) return;
       const warmer = drivers.find((d) => d.id === "rust") ?? drivers[0];
       const ws = o.workloads.filter((w) => !isPaged(w));
       const per = o.serverWarmup / Math.max(1, ws.length);
@@ -1125,16 +1143,45 @@ async function main(): Promise<void> {
         });
       }
       serverWarmedUp = { seconds: o.serverWarmup, by: warmer.id };
-    }
+    };
+    await nodeUp();
+    await warmUp();
     log(
       `running ${realPlan.length} workload cells, ${runsOf(realPlan)} driver runs × ` +
         `${o.repeats} repeats against ${o.host}`,
     );
-    for (let r = 0; r < o.repeats; r++) {
+    real: for (let r = 0; r < o.repeats; r++) {
       for (const [ci, { w, c, ds }] of realPlan.entries()) {
         const load = isPaged(w) ? pagedLoad : realLoad;
         for (const d of rotate(ds, r + ci)) {
-          const rec = await runOne(d, "cassandra", w, c, o.host, load);
+          const began = new Date();
+          let rec = await runOne(d, "cassandra", w, c, o.host, load);
+          if (rec.error !== null && !(await nodeAnswers(o.host))) {
+            // The node's failure, not the driver's: say why, restart, repeat the run.
+            rec.nodeDown = true;
+            runs.push(rec);
+            const incident = await incidentOf(rec, r, BENCH_NODE, began);
+            incidents.push(incident);
+            log(`the node stopped answering during ${incident.during}:`);
+            for (const l of incident.cause) log(`  ${l}`);
+            if (o.external) {
+              log(`  --external: not restarted; the remaining Cassandra runs are skipped`);
+              break real;
+            }
+            try {
+              await nodeUp();
+              await warmUp();
+            } catch (e) {
+              log(
+                `  restart failed (${
+                  (e as Error).message
+                }); the remaining Cassandra runs are skipped`,
+              );
+              break real;
+            }
+            incident.restarted = true;
+            rec = await runOne(d, "cassandra", w, c, o.host, load);
+          }
           runs.push(rec);
           progress(++n, total, rec);
         }
@@ -1340,11 +1387,13 @@ async function main(): Promise<void> {
       repeats: o.repeats,
       interleaved: "repeat r of every cell and driver before repeat r+1; drivers rotated per cell",
       server_warmup: serverWarmedUp ?? "none",
+      node_heap: o.external ? "external node" : o.nodeHeap,
       null_cluster: `${o.nullHost} (one process), 16 vnodes per node, SimpleStrategy RF 3`,
     },
     peers,
     runs,
     decode,
+    incidents,
   };
   const base = `${ROOT}bench/results/${o.out}`;
   await Deno.writeTextFile(`${base}.json`, JSON.stringify(report, null, 1) + "\n");

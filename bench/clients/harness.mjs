@@ -179,6 +179,9 @@ async function phase(op, o, seconds, ops, hist) {
   let rows = 0;
   let firstError = null;
   const timer = seconds > 0 ? setTimeout(() => (stop = true), seconds * 1000) : undefined;
+  // A request that fails at once (no node to send to) settles in a microtask: a loop of
+  // them never lets the timer run, so failures also look at the clock.
+  const endAt = performance.now() + seconds * 1000;
   const keys = o.keys;
   const worker = async () => {
     // One clock read per operation: its end is the next one's start. On Deno a read is a
@@ -194,6 +197,7 @@ async function phase(op, o, seconds, ops, hist) {
       } catch (e) {
         errors++;
         firstError ??= e;
+        if (seconds > 0 && performance.now() >= endAt) stop = true;
       }
       if (hist) {
         const t1 = performance.now();

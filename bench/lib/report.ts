@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { BenchReport, DecodeResult, PeerStatus, RunRecord } from "./types.ts";
+import type { BenchReport, DecodeResult, NodeIncident, PeerStatus, RunRecord } from "./types.ts";
 import { summaryTables } from "./summary.ts";
 
 /** Driver ids that are this driver (TypeScript, any runtime). */
@@ -49,6 +49,29 @@ function decodeTable(decode: DecodeResult[]): string[] {
   return out;
 }
 
+/** The node incidents section: when the node stopped, during which run, and why. */
+function incidentLines(incidents: NodeIncident[]): string[] {
+  if (!incidents.length) return [];
+  const out = [
+    "## Node incidents",
+    "",
+    "The Cassandra node stopped answering after these runs failed. Each failed run is left out " +
+    "of its cell and was repeated on the restarted node (warmed up again first).",
+    "",
+  ];
+  for (const i of incidents) {
+    out.push(
+      `- ${i.at}, during ${i.during}: ${i.restarted ? "restarted" : "NOT restarted"}. Log:`,
+      "",
+      "  ```",
+      ...i.cause.map((l) => `  ${l}`),
+      "  ```",
+    );
+  }
+  out.push("");
+  return out;
+}
+
 /** The markdown report. */
 export function renderMarkdown(rep: BenchReport): string {
   const v = rep.machine.versions;
@@ -86,6 +109,7 @@ export function renderMarkdown(rep: BenchReport): string {
     "",
     ...peersTable(rep.peers),
     "",
+    ...incidentLines(rep.incidents ?? []),
     (rep.settings as { repeats?: number }).repeats
       ? "## Results: median (min–max) over the interleaved repeats"
       : "## Results: ONE sample per cell (a run made before repeats were added)",

@@ -49,6 +49,8 @@ const okRun = (r: RunRecord) => r.result !== null && r.result.ops > 0 && r.error
 export function summarize(runs: RunRecord[]): CellSummary[] {
   const groups = new Map<string, RunRecord[]>();
   for (const r of runs) {
+    // The node's failure, not the driver's: the run was repeated on the restarted node.
+    if (r.nodeDown) continue;
     const k = `${r.mode}|${r.id}|${r.workload}|${r.concurrency}`;
     const g = groups.get(k) ?? [];
     g.push(r);

@@ -70,6 +70,23 @@ export interface RunRecord {
   tablets?: TabletsLanding | null;
   /** `null` mode: EXECUTEs and BATCHes each null-cluster address answered during the run. */
   served?: Record<string, number> | null;
+  /**
+   * The Cassandra node did not answer after this run failed: the failure is the node's, not
+   * the driver's. The run is left out of the cell (repeated on the restarted node).
+   */
+  nodeDown?: boolean;
+}
+
+/** The bench node stopped answering during a run. */
+export interface NodeIncident {
+  /** When the probe after the failed run found the node gone (UTC). */
+  at: string;
+  /** The run that failed: driver, workload, concurrency, repeat. */
+  during: string;
+  /** The node's log lines that say why (out of memory, errors, long GC pauses). */
+  cause: string[];
+  /** Whether the node was started again and the run repeated. */
+  restarted: boolean;
 }
 
 /** Landing shares the tablets simulation recorded over one client process (warm-up included). */
@@ -117,4 +134,6 @@ export interface BenchReport {
   peers: PeerStatus[];
   runs: RunRecord[];
   decode: DecodeResult[];
+  /** The times the Cassandra node stopped answering (absent in runs before 2026-12-07). */
+  incidents?: NodeIncident[];
 }
