@@ -22,6 +22,22 @@ import type { RequestSpec } from "./request_spec.ts";
 /** Marks an attempt that was not sent. */
 const NOT_SENT = Symbol("not sent");
 
+type Later = (f: () => void) => void;
+const immediate = (globalThis as { setImmediate?: Later }).setImmediate;
+/** After the event loop's timers and I/O have had a turn (a macrotask, not a microtask). */
+const afterATurn: Later = typeof immediate === "function"
+  ? (f) => immediate(f)
+  : (f) => setTimeout(f, 0);
+
+/** Rejections of requests no host could take, settled together after a turn. */
+let refusedByAll: [(e: unknown) => void, unknown][] = [];
+
+function settleRefused(): void {
+  const due = refusedByAll;
+  refusedByAll = [];
+  for (let i = 0; i < due.length; i++) due[i][0](due[i][1]);
+}
+
 /** One execution's progress: its current attempt and how it settles. */
 interface Execution<T, R> {
   readonly fiber: number;
@@ -132,7 +148,7 @@ export class Run<T, R> {
   #nextHost(x: Execution<T, R>): void {
     for (;;) {
       const host = this.#next();
-      if (host === undefined || this.done) return this.#end(x, this.#exhausted());
+      if (host === undefined || this.done) return this.#end(x, this.#exhausted(), true);
       if (this.#attempt(x, host)) return;
     }
   }
@@ -232,8 +248,11 @@ export class Run<T, R> {
     }
   }
 
-  /** Ends the execution with `e` (and, for a single execution, the request). */
-  #end(x: Execution<T, R>, e: unknown): void {
+  /**
+   * Ends the execution with `e` (and, for a single execution, the request).
+   * @param noHost no host could take the request (every pool empty or full)
+   */
+  #end(x: Execution<T, R>, e: unknown, noHost = false): void {
     if (x.over) return;
     x.over = true;
     const obs = this.#observer;
@@ -246,7 +265,12 @@ export class Run<T, R> {
     }
     // A failure inside the caller's own call rejects a microtask later, as `refused` does (the
     // promise exists already here): Deno pays for promises rejected before a handler is attached.
-    if (x.sync) queueMicrotask(() => x.reject(e));
+    // When no host could take it, a turn later: a caller retrying in a loop would otherwise spin
+    // in microtasks forever, and the reconnect timers (and the caller's own) would never run.
+    if (x.sync && noHost) {
+      if (refusedByAll.length === 0) afterATurn(settleRefused);
+      refusedByAll.push([x.reject, e]);
+    } else if (x.sync) queueMicrotask(() => x.reject(e));
     else x.reject(e);
   }
 

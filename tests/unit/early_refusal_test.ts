@@ -40,6 +40,27 @@ describe("requests refused before sending", () => {
     );
   });
 
+  it("a caller retrying in a loop while no host can take a request lets timers run", async () => {
+    // Refusals settled in microtasks only: such a loop never reached a timer (the bench's Bun
+    // client, its node killed, spun at 100 % CPU past its stop timer; reconnects are timers too).
+    let timerRan = false;
+    const timer = setTimeout(() => (timerRan = true), 0);
+    let refusals = 0;
+    while (!timerRan && refusals < 10_000) {
+      const run = new Run<unknown, unknown>(
+        [],
+        {} as RequestSpec<unknown>,
+        null,
+        {} as LoadBalancingPolicy,
+        undefined,
+      );
+      await run.execute(0).catch(() => refusals++);
+    }
+    clearTimeout(timer);
+    assert.ok(timerRan, `the timer did not run during ${refusals} refusals`);
+    assert.ok(refusals >= 1);
+  });
+
   it("the check itself can fail: a promise rejected at once is seen before the next microtask", async () => {
     assert.deepEqual(await order(Promise.reject(new Error("at once"))), [
       "rejected",
