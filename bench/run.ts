@@ -53,7 +53,7 @@ import {
   NODE_LTS_HOME,
   nodePackage,
 } from "../scripts/lib/node_lts.ts";
-import { incidentOf, nodeAnswers } from "./lib/node_guard.ts";
+import { heapOf, incidentOf, nodeAnswers } from "./lib/node_guard.ts";
 import { renderMarkdown, renderSvg } from "./lib/report.ts";
 import { PROTOCOL_PINNED_V4, servedCounts, servedTotal, workloadSvg } from "./lib/summary.ts";
 import type {
@@ -1028,6 +1028,8 @@ async function main(): Promise<void> {
 
   const runs: RunRecord[] = [];
   const incidents: NodeIncident[] = [];
+  /** The bench node's JVM heap as it runs (a reused node keeps its own). */
+  let nodeHeap: string | null = null;
   /** One cell: a workload at a concurrency, with the drivers that run it. */
   type Cell = { w: string; c: number; ds: Driver[] };
   const realPlan: Cell[] = [];
@@ -1120,7 +1122,11 @@ async function main(): Promise<void> {
         ], { timeoutMs: 600_000, env: { RSYLLA_HEAP: o.nodeHeap } });
         log(`  ${lastLines(r.stdout + r.stderr, 2)}`);
         if (r.code !== 0) throw new Error("could not start the node");
-      }
+        nodeHeap = await heapOf(BENCH_NODE) ?? "unknown";
+        if (nodeHeap !== o.nodeHeap) {
+          log(`  note: the node runs with a ${nodeHeap} heap, not ${o.nodeHeap} (a reused node)`);
+        }
+      } else nodeHeap = "external node";
       log("schema…");
       versions.server = await ensureSchema(
         { host: o.host, keyspace: "benchks", keys: 65536, pagedRows: 100_000 },
@@ -1387,7 +1393,7 @@ async function main(): Promise<void> {
       repeats: o.repeats,
       interleaved: "repeat r of every cell and driver before repeat r+1; drivers rotated per cell",
       server_warmup: serverWarmedUp ?? "none",
-      node_heap: o.external ? "external node" : o.nodeHeap,
+      node_heap: nodeHeap ?? undefined,
       null_cluster: `${o.nullHost} (one process), 16 vnodes per node, SimpleStrategy RF 3`,
     },
     peers,

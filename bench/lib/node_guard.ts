@@ -8,7 +8,7 @@
  * @module
  */
 
-import { answersCql } from "../../scripts/lib/node_process.ts";
+import { answersCql, livePid } from "../../scripts/lib/node_process.ts";
 import { nodePaths } from "../../scripts/lib/node_config.ts";
 import { causeLines, logTime } from "./node_log.ts";
 import type { NodeIncident, RunRecord } from "./types.ts";
@@ -17,6 +17,17 @@ import type { NodeIncident, RunRecord } from "./types.ts";
 export function nodeAnswers(host: string): Promise<boolean> {
   const [ip, port] = host.split(":");
   return answersCql(ip, Number(port ?? "9042"));
+}
+
+/**
+ * The `-Xmx` the running node `name` was started with (a node the run reused keeps the heap
+ * it was started with), or `null` when it is not running.
+ */
+export async function heapOf(name: string): Promise<string | null> {
+  const pid = await livePid(name);
+  if (pid === null) return null;
+  const args = (await Deno.readTextFile(`/proc/${pid}/cmdline`).catch(() => "")).split("\0");
+  return args.findLast((a) => a.startsWith("-Xmx"))?.slice(4) ?? null;
 }
 
 /** The incident of `rec`'s run, whose node `name` stopped answering; logs since `since`. */
