@@ -1178,11 +1178,8 @@ async function main(): Promise<void> {
               await nodeUp();
               await warmUp();
             } catch (e) {
-              log(
-                `  restart failed (${
-                  (e as Error).message
-                }); the remaining Cassandra runs are skipped`,
-              );
+              const why = (e as Error).message;
+              log(`  restart failed (${why}); the remaining Cassandra runs are skipped`);
               break real;
             }
             incident.restarted = true;

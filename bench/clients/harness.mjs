@@ -179,8 +179,9 @@ async function phase(op, o, seconds, ops, hist) {
   let rows = 0;
   let firstError = null;
   const timer = seconds > 0 ? setTimeout(() => (stop = true), seconds * 1000) : undefined;
-  // A request that fails at once (no node to send to) settles in a microtask: a loop of
-  // them never lets the timer run, so failures also look at the clock.
+  // A driver may settle a request that fails at once (no node to send to) in a microtask, as
+  // ours did until bcffd52: a loop of them never lets the timer run, so failures also look at
+  // the clock (this harness also runs DataStax's driver).
   const endAt = performance.now() + seconds * 1000;
   const keys = o.keys;
   const worker = async () => {

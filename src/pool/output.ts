@@ -19,16 +19,11 @@
 import { Writer } from "../wire/bytes.ts";
 import { setStream, setVersion } from "../wire/frame.ts";
 import type { FrameEncoder } from "../wire/requests/envelope.ts";
-import { runtime, type Socket } from "../runtime/mod.ts";
+import { afterIo, runtime, type Schedule, type Socket } from "../runtime/mod.ts";
 import type { Framing } from "./framing.ts";
 
-type Schedule = (f: () => void) => void;
-
-const immediate = (globalThis as { setImmediate?: Schedule }).setImmediate;
 /** Runs the flush of every output written to in this turn. */
-const schedule: Schedule = runtime !== "deno" && typeof immediate === "function"
-  ? (f) => immediate(f)
-  : queueMicrotask;
+const schedule: Schedule = runtime !== "deno" && afterIo !== null ? afterIo : queueMicrotask;
 
 /** Outputs with frames waiting for the scheduled flush. */
 let dirty: Output[] = [];

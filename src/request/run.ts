@@ -18,16 +18,13 @@ import type { LoadBalancingPolicy } from "../policies/load_balancing.ts";
 import type { RoutingInfo } from "../routing/routing_key.ts";
 import type { RequestObserver } from "../observability/observer.ts";
 import type { RequestSpec } from "./request_spec.ts";
+import { afterIo, type Schedule } from "../runtime/mod.ts";
 
 /** Marks an attempt that was not sent. */
 const NOT_SENT = Symbol("not sent");
 
-type Later = (f: () => void) => void;
-const immediate = (globalThis as { setImmediate?: Later }).setImmediate;
 /** After the event loop's timers and I/O have had a turn (a macrotask, not a microtask). */
-const afterATurn: Later = typeof immediate === "function"
-  ? (f) => immediate(f)
-  : (f) => setTimeout(f, 0);
+const afterATurn: Schedule = afterIo ?? ((f) => setTimeout(f, 0));
 
 /** Rejections of requests no host could take, settled together after a turn. */
 let refusedByAll: [(e: unknown) => void, unknown][] = [];

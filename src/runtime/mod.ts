@@ -25,6 +25,18 @@ export const runtime: "deno" | "bun" | "node" | "workerd" = "Bun" in globalThis
   ? "workerd"
   : "node";
 
+/** Schedules `f` once. */
+export type Schedule = (f: () => void) => void;
+
+const immediate = (globalThis as { setImmediate?: Schedule }).setImmediate;
+/**
+ * `setImmediate` where the runtime has it (Bun, Node): `f` runs after the I/O phase of this
+ * turn of the event loop, and timers get their turn before the next one. `null` elsewhere.
+ */
+export const afterIo: Schedule | null = typeof immediate === "function"
+  ? (f) => immediate(f)
+  : null;
+
 let installed: Connector | null = null;
 
 /**
