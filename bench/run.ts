@@ -114,9 +114,13 @@ function isPaged(w: string): boolean {
   return w === "paged_read" || w === "paged_iter";
 }
 
-/** `paged_iter` reads through rsylla-ts's `session.iter()`; no peer has that workload. */
+/**
+ * `paged_iter` reads through rsylla-ts's `session.iter()`; no peer has that workload. The floor
+ * client runs `read_prepared` only.
+ */
 function runsWorkload(d: Driver, w: string): boolean {
   if (d.routingForced) return FORCED_WORKLOADS.includes(w);
+  if (d.floor) return w === "read_prepared";
   return w !== "paged_iter" || d.id.startsWith("rsylla-");
 }
 
@@ -151,6 +155,11 @@ interface Driver {
   routingForced?: boolean;
   /** JavaScript client: reports JS heap, runs the `inflight` memory measurement. */
   js?: boolean;
+  /**
+   * Not a driver: bench/clients/floor.ts, pre-built EXECUTE frames through rsylla-ts's socket
+   * shim, the least any client on that runtime spends per request. Null cluster only.
+   */
+  floor?: boolean;
 }
 
 const DENO_RSYLLA = [DENO, "run", "-A", "bench/clients/rsylla.ts"];
@@ -198,6 +207,13 @@ const DRIVERS: Driver[] = [
   { id: "py-acsylla", cmd: [PY, "bench/clients/py_acsylla.py"], needs: "pip:acsylla" },
   { id: "py-scylla", cmd: [PY, "bench/clients/py_scylla.py"], needs: "pip:scylla-driver" },
   { id: "rust", cmd: [RUST_BIN], needs: "cargo" },
+  {
+    id: "floor-deno",
+    cmd: [DENO, "run", "-A", "bench/clients/floor.ts"],
+    needs: "",
+    floor: true,
+  },
+  { id: "floor-bun", cmd: [BUN, "bench/clients/floor.ts"], needs: "", floor: true },
 ];
 
 /**
@@ -1035,7 +1051,7 @@ async function main(): Promise<void> {
   const realPlan: Cell[] = [];
   if (!o.skipReal) {
     for (const w of o.workloads) {
-      const ds = drivers.filter((d) => runsWorkload(d, w));
+      const ds = drivers.filter((d) => !d.floor && runsWorkload(d, w));
       for (const c of isPaged(w) ? o.pagedConcurrency : o.concurrency) {
         realPlan.push({ w, c, ds });
       }
@@ -1044,8 +1060,11 @@ async function main(): Promise<void> {
   const nullPlan: Cell[] = [];
   if (!o.skipNull) {
     // On the null cluster every driver routes anyway: the routing-forced rows would repeat ours.
-    const ds = drivers.filter((d) => !d.routingForced);
-    for (const w of o.nullWorkloads) for (const c of o.nullConcurrency) nullPlan.push({ w, c, ds });
+    const nullDrivers = drivers.filter((d) => !d.routingForced);
+    for (const w of o.nullWorkloads) {
+      const ds = nullDrivers.filter((d) => runsWorkload(d, w));
+      for (const c of o.nullConcurrency) nullPlan.push({ w, c, ds });
+    }
   }
   const pagedLoad = {
     duration: o.pagedOps ? 0 : o.pagedDuration,

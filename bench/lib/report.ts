@@ -117,6 +117,15 @@ export function renderMarkdown(rep: BenchReport): string {
     "One row per driver and runtime (ours on Deno, Bun and Node each; never the best of them).",
     "ops/s is higher-is-better; client CPU µs/op is lower-is-better and the figure to compare,",
     "since the server shares the cores. Charts: one SVG per workload next to this file.",
+    ...(rep.runs.some((r) => r.id.startsWith("floor-"))
+      ? [
+        "The `floor-*` rows (null cluster, read_prepared) are not a driver: bench/clients/floor.ts",
+        "sends pre-built EXECUTE frames to a random node through rsylla-ts's socket shim and write",
+        "coalescing, decoding nothing: the least a client on that runtime and machine spends per",
+        "request. What a driver spends above it is its own work and the extra writes and wake-ups",
+        "its longer turns cause.",
+      ]
+      : []),
     ...summaryTables(rep),
   ];
   if (rep.decode.length) {

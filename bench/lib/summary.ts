@@ -110,6 +110,8 @@ export const DRIVER_ORDER = [
   "py-rsylla",
   "py-acsylla",
   "py-scylla",
+  "floor-deno",
+  "floor-bun",
 ];
 
 const orderOf = (id: string) => {
@@ -117,9 +119,15 @@ const orderOf = (id: string) => {
   return i < 0 ? DRIVER_ORDER.length : i;
 };
 
-/** Row name of a driver id: `rsylla-deno-routing-forced` → `rsylla-deno (routing forced)`. */
+/**
+ * Row name of a driver id: `rsylla-deno-routing-forced` → `rsylla-deno (routing forced)`,
+ * `floor-bun` → `floor-bun (no driver)`.
+ */
 export function driverLabel(id: string): string {
-  return id.replace(/-routing-forced$/, " (routing forced)");
+  return id.replace(/-routing-forced$/, " (routing forced)").replace(
+    /^(floor-.*)$/,
+    "$1 (no driver)",
+  );
 }
 
 /** The throughput tables and charts leave the `inflight` memory runs out. */

@@ -1,0 +1,224 @@
+/**
+ * The floor of the null-cluster `read_prepared` cells (a row of its own in the bench, `floor-*`):
+ * the least a client on this runtime spends per request against `bench/null_server.ts` (a
+ * simulation), measured by the same harness as every driver. It is not a driver: it prepares the
+ * bench's read once per node, then sends pre-built EXECUTE frames to a node picked at random (no
+ * routing key, no Murmur3, no replica lookup), matches answers by stream id, checks each is a
+ * ROWS result and decodes nothing. It uses rsylla-ts's own socket shim (`src/runtime/`) and its
+ * write coalescing (one write per connection per turn of the event loop: after the I/O phase on
+ * Bun and Node, in a microtask on Deno), so what a driver spends above this figure is the
+ * driver's own work; the floor itself is the runtime's and the kernel's.
+ *
+ * ```sh
+ * bun bench/null_server.ts --hosts 127.0.0.41,127.0.0.42,127.0.0.43 --port 19242 &
+ * bun bench/clients/floor.ts --workload read_prepared --concurrency 32 \
+ *   --hosts 127.0.0.41:19242,127.0.0.42:19242,127.0.0.43:19242 --duration 4 --warmup 2
+ * deno run -A bench/clients/floor.ts ...   # the same on Deno
+ * ```
+ * Client protocol of `harness.mjs`; `read_prepared` only, and every node is named in `--hosts`
+ * (the floor reads no topology).
+ * @module
+ */
+
+import process from "node:process";
+import { afterIo, connect, runtime, type Socket } from "../../src/runtime/mod.ts";
+import { CQL, hostPort, parseArgs, runBench, runtimeName } from "./harness.mjs";
+
+const o = parseArgs(process.argv.slice(2));
+if (o.workload !== "read_prepared") {
+  throw new Error(`the floor client runs read_prepared only, not ${o.workload}`);
+}
+const READ = CQL.readBind.replace(" FROM ", ` FROM ${o.keyspace}.`);
+
+const Op = { STARTUP: 0x01, READY: 0x02, RESULT: 0x08, PREPARE: 0x09, EXECUTE: 0x0a };
+const ROWS = 2;
+const PREPARED = 4;
+
+/** A v4 request frame; `send` writes its stream id. */
+function frame(opcode: number, body: Uint8Array): Uint8Array {
+  const f = new Uint8Array(9 + body.length);
+  f[0] = 4;
+  f[4] = opcode;
+  new DataView(f.buffer).setInt32(5, body.length);
+  f.set(body, 9);
+  return f;
+}
+
+const utf8 = new TextEncoder();
+function startupBody(): Uint8Array {
+  const parts = [0, 1];
+  for (const s of ["CQL_VERSION", "3.0.0"]) {
+    const b = utf8.encode(s);
+    parts.push(b.length >> 8, b.length & 0xff, ...b);
+  }
+  return new Uint8Array(parts);
+}
+function prepareBody(cql: string): Uint8Array {
+  const b = utf8.encode(cql);
+  const out = new Uint8Array(4 + b.length);
+  new DataView(out.buffer).setInt32(0, b.length);
+  out.set(b, 4);
+  return out;
+}
+
+/** One connection: its stream ids, the waiting requests, the bytes of this turn. */
+class Conn {
+  socket: Socket | null = null;
+  /** The EXECUTE frame of the read, stream 0 and key 0; `keyAt` is where the key goes. */
+  execute: Uint8Array = new Uint8Array(0);
+  keyAt = 0;
+  /** Resolves with `opcode << 8 | result kind` (no array per answer). */
+  readonly waiting: (((answer: number) => void) | undefined)[] = [];
+  readonly free: number[] = [];
+  #out = new Uint8Array(16384);
+  #length = 0;
+  scheduled = false;
+  #rest: Uint8Array | null = null;
+
+  constructor() {
+    for (let s = 1023; s >= 0; s--) this.free.push(s);
+  }
+
+  onData(chunk: Uint8Array): void {
+    let buf = chunk;
+    if (this.#rest !== null) {
+      buf = new Uint8Array(this.#rest.length + chunk.length);
+      buf.set(this.#rest);
+      buf.set(chunk, this.#rest.length);
+    }
+    let at = 0;
+    while (buf.length - at >= 9) {
+      const len = (buf[at + 5] << 24) | (buf[at + 6] << 16) | (buf[at + 7] << 8) | buf[at + 8];
+      if (buf.length - at < 9 + len) break;
+      const stream = (buf[at + 2] << 8) | buf[at + 3];
+      const done = this.waiting[stream]!;
+      this.waiting[stream] = undefined;
+      this.free.push(stream);
+      done((buf[at + 4] << 8) | (len >= 4 ? buf[at + 12] : 0xff));
+      at += 9 + len;
+    }
+    // The chunk is only valid during this call: keep a copy of a partial frame.
+    this.#rest = at < buf.length ? buf.slice(at) : null;
+  }
+
+  /** Queues the frame `f` (stream bytes overwritten); resolves with opcode << 8 | kind. */
+  send(f: Uint8Array, key?: number): Promise<number> {
+    const stream = this.free.pop();
+    if (stream === undefined) throw new Error("out of stream ids");
+    const at = this.#length;
+    if (at + f.length > this.#out.length) {
+      const grown = new Uint8Array(2 * (at + f.length));
+      grown.set(this.#out.subarray(0, at));
+      this.#out = grown;
+    }
+    const out = this.#out;
+    out.set(f, at);
+    out[at + 2] = stream >> 8;
+    out[at + 3] = stream & 0xff;
+    if (key !== undefined) {
+      const k = at + this.keyAt;
+      out[k] = key >>> 24;
+      out[k + 1] = (key >> 16) & 0xff;
+      out[k + 2] = (key >> 8) & 0xff;
+      out[k + 3] = key & 0xff;
+    }
+    this.#length = at + f.length;
+    if (!this.scheduled) {
+      this.scheduled = true;
+      if (dirty.length === 0) schedule(flushAll);
+      dirty.push(this);
+    }
+    return new Promise((resolve) => {
+      this.waiting[stream] = resolve;
+    });
+  }
+
+  flush(): void {
+    this.scheduled = false;
+    // The socket keeps what it is given until written (Deno, Node): a copy, as the driver's.
+    this.socket!.write(this.#out.slice(0, this.#length));
+    this.#length = 0;
+  }
+}
+
+// The driver's own choice (src/pool/output.ts): after the I/O phase where the runtime can.
+const schedule = runtime !== "deno" && afterIo !== null ? afterIo : queueMicrotask;
+let dirty: Conn[] = [];
+function flushAll(): void {
+  const list = dirty;
+  dirty = [];
+  for (const c of list) c.flush();
+}
+
+/** Opens a connection to `address`, starts it and prepares the read on it. */
+async function open(address: string): Promise<Conn> {
+  const { host, port } = hostPort(address);
+  const c = new Conn();
+  let preparedBody: Uint8Array | null = null;
+  c.socket = await connect(
+    {
+      host,
+      port,
+      noDelay: true,
+      keepAliveMs: null,
+      tls: null,
+    },
+    {
+      onData: (chunk) => {
+        // During setup, keep the PREPARED body (the chunk is only valid during this call).
+        if (preparedBody === null && chunk[4] === Op.RESULT && chunk[12] === PREPARED) {
+          preparedBody = chunk.slice(9);
+        }
+        c.onData(chunk);
+      },
+      onClose: (e) => {
+        if (!stopping) throw new Error(`${address} closed: ${e?.message ?? "by the server"}`);
+      },
+    },
+  );
+  const ready = await c.send(frame(Op.STARTUP, startupBody()));
+  if (ready >> 8 !== Op.READY) {
+    throw new Error(`${address}: STARTUP answered with opcode ${ready >> 8}`);
+  }
+  const prepared = await c.send(frame(Op.PREPARE, prepareBody(READ)));
+  if (prepared !== ((Op.RESULT << 8) | PREPARED) || preparedBody === null) {
+    throw new Error(
+      `${address}: PREPARE answered with opcode ${prepared >> 8}, kind ${prepared & 0xff}`,
+    );
+  }
+  const body: Uint8Array = preparedBody;
+  const id = body.subarray(6, 6 + ((body[4] << 8) | body[5]));
+  c.execute = frame(Op.EXECUTE, executeBody(id));
+  // The key is the body's last int but one (the page size follows it).
+  c.keyAt = c.execute.length - 8;
+  return c;
+}
+
+/** EXECUTE body: the id, consistency ONE, flags VALUES | PAGE_SIZE, one int value, 5 000 rows. */
+function executeBody(id: Uint8Array): Uint8Array {
+  const b = new Uint8Array(2 + id.length + 2 + 1 + 2 + 8 + 4);
+  const v = new DataView(b.buffer);
+  v.setUint16(0, id.length);
+  b.set(id, 2);
+  const at = 2 + id.length;
+  v.setUint16(at, 1);
+  b[at + 2] = 0x01 | 0x04;
+  v.setUint16(at + 3, 1);
+  v.setInt32(at + 5, 4);
+  v.setInt32(at + 13, 5000);
+  return b;
+}
+
+let stopping = false;
+const conns = await Promise.all(o.hosts.map(open));
+await runBench({ driver: "floor", runtime: runtimeName() }, o, async (key: number) => {
+  const c = conns[(Math.random() * conns.length) | 0];
+  const answer = await c.send(c.execute, key);
+  if (answer !== ((Op.RESULT << 8) | ROWS)) {
+    throw new Error(`EXECUTE answered with opcode ${answer >> 8}, kind ${answer & 0xff}`);
+  }
+  return 1;
+});
+stopping = true;
+for (const c of conns) c.socket!.close();
+process.exit(0);
