@@ -157,7 +157,7 @@ interface Driver {
   js?: boolean;
   /**
    * Not a driver: bench/clients/floor.ts, pre-built EXECUTE frames through rsylla-ts's socket
-   * shim, the least any client on that runtime spends per request. Null cluster only.
+   * shim, the least any client on that runtime spends per request. `read_prepared` only.
    */
   floor?: boolean;
 }
@@ -1051,7 +1051,7 @@ async function main(): Promise<void> {
   const realPlan: Cell[] = [];
   if (!o.skipReal) {
     for (const w of o.workloads) {
-      const ds = drivers.filter((d) => !d.floor && runsWorkload(d, w));
+      const ds = drivers.filter((d) => runsWorkload(d, w));
       for (const c of isPaged(w) ? o.pagedConcurrency : o.concurrency) {
         realPlan.push({ w, c, ds });
       }

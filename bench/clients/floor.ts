@@ -1,13 +1,14 @@
 /**
- * The floor of the null-cluster `read_prepared` cells (a row of its own in the bench, `floor-*`):
- * the least a client on this runtime spends per request against `bench/null_server.ts` (a
- * simulation), measured by the same harness as every driver. It is not a driver: it prepares the
- * bench's read once per node, then sends pre-built EXECUTE frames to a node picked at random (no
- * routing key, no Murmur3, no replica lookup), matches answers by stream id, checks each is a
- * ROWS result and decodes nothing. It uses rsylla-ts's own socket shim (`src/runtime/`) and its
- * write coalescing (one write per connection per turn of the event loop: after the I/O phase on
- * Bun and Node, in a microtask on Deno), so what a driver spends above this figure is the
- * driver's own work; the floor itself is the runtime's and the kernel's.
+ * The floor of the `read_prepared` cells (a row of its own in the bench, `floor-*`): the least a
+ * client on this runtime spends per request, against the null cluster (`bench/null_server.ts`, a
+ * simulation) or the real node, measured by the same harness as every driver. It is not a
+ * driver: it prepares the bench's read once per node, then sends pre-built EXECUTE frames to a
+ * node picked at random (no routing key, no Murmur3, no replica lookup), matches answers by
+ * stream id, checks each is a ROWS result and decodes nothing. It uses rsylla-ts's own socket
+ * shim (`src/runtime/`) and its write coalescing (one write per connection per turn of the event
+ * loop: after the I/O phase on Bun and Node, in a microtask on Deno), so what a driver spends
+ * above this figure is the driver's own work and the wake-ups its longer turns cause; the floor
+ * itself is the runtime's and the kernel's.
  *
  * ```sh
  * bun bench/null_server.ts --hosts 127.0.0.41,127.0.0.42,127.0.0.43 --port 19242 &

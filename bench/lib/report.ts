@@ -119,7 +119,7 @@ export function renderMarkdown(rep: BenchReport): string {
     "since the server shares the cores. Charts: one SVG per workload next to this file.",
     ...(rep.runs.some((r) => r.id.startsWith("floor-"))
       ? [
-        "The `floor-*` rows (null cluster, read_prepared) are not a driver: bench/clients/floor.ts",
+        "The `floor-*` rows (read_prepared) are not a driver: bench/clients/floor.ts",
         "sends pre-built EXECUTE frames to a random node through rsylla-ts's socket shim and write",
         "coalescing, decoding nothing: the least a client on that runtime and machine spends per",
         "request. What a driver spends above it is its own work and the extra writes and wake-ups",
