@@ -5,7 +5,7 @@
  * driver — on the same node, same schema, same workloads, same warm-up, in one run.
  *
  * ```sh
- * deno task bench                       # full run (~60 min on 2 cores; the estimate is printed first)
+ * deno task bench                       # full run (~100 min on 2 cores; the estimate is printed first)
  * deno task bench --estimate-only       # print the estimate of the run these options make, exit
  * deno task bench --prepare-only        # install/build the peers (venv, npm, cargo) and exit
  * deno task bench --quick               # smoke run, tiny op counts (bench/results/quick.*)
