@@ -7,8 +7,7 @@
  * stream id, checks each is a ROWS result and decodes nothing. It uses rsylla-ts's own socket
  * shim (`src/runtime/`) and its write coalescing (one write per connection per turn of the event
  * loop: after the I/O phase on Bun and Node, in a microtask on Deno), so what a driver spends
- * above this figure is the driver's own work and the wake-ups its longer turns cause; the floor
- * itself is the runtime's and the kernel's.
+ * above this figure is the driver's own work; the floor itself is the runtime's and the kernel's.
  *
  * ```sh
  * bun bench/null_server.ts --hosts 127.0.0.41,127.0.0.42,127.0.0.43 --port 19242 &

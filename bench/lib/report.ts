@@ -122,8 +122,7 @@ export function renderMarkdown(rep: BenchReport): string {
         "The `floor-*` rows (read_prepared) are not a driver: bench/clients/floor.ts",
         "sends pre-built EXECUTE frames to a random node through rsylla-ts's socket shim and write",
         "coalescing, decoding nothing: the least a client on that runtime and machine spends per",
-        "request. What a driver spends above it is its own work and the extra writes and wake-ups",
-        "its longer turns cause.",
+        "request. What a driver spends above it is its own work.",
       ]
       : []),
     ...summaryTables(rep),
