@@ -184,6 +184,10 @@ struct Phase {
 async fn phase(ctx: Arc<Ctx>, o: &Opts, seconds: f64, ops: u64, record: bool) -> Phase {
     let stop = Arc::new(AtomicBool::new(false));
     let issued = Arc::new(AtomicU64::new(0));
+    // Requests that fail at once (the node is gone) never yield to the runtime: the stop timer
+    // below would never run and the client would spin until killed (seen when the null server was
+    // killed mid-run). After a failure each task also reads the clock, as the JS harness does.
+    let end = Instant::now() + Duration::from_secs_f64(seconds.max(0.0));
     if seconds > 0.0 {
         let stop = stop.clone();
         tokio::spawn(async move {
@@ -212,6 +216,9 @@ async fn phase(ctx: Arc<Ctx>, o: &Opts, seconds: f64, ops: u64, record: bool) ->
                     Err(e) => {
                         errors += 1;
                         first_error.get_or_insert_with(|| e.to_string());
+                        if seconds > 0.0 && Instant::now() >= end {
+                            stop.store(true, Ordering::Relaxed);
+                        }
                     }
                 }
                 if record {
