@@ -21,7 +21,8 @@
  */
 
 import process from "node:process";
-import { afterIo, connect, runtime, type Socket } from "../../src/runtime/mod.ts";
+import { connect, type Socket } from "../../src/runtime/mod.ts";
+import { schedule } from "../../src/pool/output.ts";
 import { CQL, hostPort, parseArgs, runBench, runtimeName } from "./harness.mjs";
 
 const o = parseArgs(process.argv.slice(2));
@@ -141,8 +142,7 @@ class Conn {
   }
 }
 
-// The driver's own choice (src/pool/output.ts): after the I/O phase where the runtime can.
-const schedule = runtime !== "deno" && afterIo !== null ? afterIo : queueMicrotask;
+// Flushed when the driver flushes (`schedule`: after the I/O phase where the runtime can).
 let dirty: Conn[] = [];
 function flushAll(): void {
   const list = dirty;

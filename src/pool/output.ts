@@ -22,8 +22,11 @@ import type { FrameEncoder } from "../wire/requests/envelope.ts";
 import { afterIo, runtime, type Schedule, type Socket } from "../runtime/mod.ts";
 import type { Framing } from "./framing.ts";
 
-/** Runs the flush of every output written to in this turn. */
-const schedule: Schedule = runtime !== "deno" && afterIo !== null ? afterIo : queueMicrotask;
+/**
+ * Runs the flush of every output written to in this turn (exported for the bench's floor client,
+ * which writes as the driver does).
+ */
+export const schedule: Schedule = runtime !== "deno" && afterIo !== null ? afterIo : queueMicrotask;
 
 /** Outputs with frames waiting for the scheduled flush. */
 let dirty: Output[] = [];
