@@ -632,12 +632,12 @@ function pageOf(body: Buffer, at: number): { pageSize: number; offset: number } 
 const HOLD_RE = /\bfrom\s+"?hold"?(\s|$)/i;
 
 /** Answers kept back (see the module header), in arrival order. */
-const held: { socket: Socket; frame: Buffer }[] = [];
+const held: { socket: ServedSocket; frame: Buffer }[] = [];
 
 /** Writes every held answer to its connection; resolves the count. */
 function releaseHeld(): number {
   const n = held.length;
-  const bySocket = new Map<Socket, Buffer[]>();
+  const bySocket = new Map<ServedSocket, Buffer[]>();
   for (const h of held) {
     const list = bySocket.get(h.socket);
     if (list) list.push(h.frame);
@@ -732,7 +732,27 @@ const prepared = new Map<string, PreparedEntry>();
  */
 const served = new Map<string, number>();
 
-function serve(socket: Socket, ip: string, port: number): void {
+/** What `serve` needs of a socket: `node:net`'s, or `bench/driver_cost.ts`'s in-memory one. */
+export type ServedSocket = Pick<Socket, "setNoDelay" | "on" | "write" | "destroy" | "destroyed">;
+
+/**
+ * Sets the simulated cluster up without listening (`bench/driver_cost.ts` serves in its own
+ * process): its addresses, vnodes per node and `benchks`' replication factor.
+ */
+export function simulateCluster(
+  hosts: string[],
+  vnodes = 16,
+  rf = Math.min(3, hosts.length),
+): void {
+  CLUSTER = hosts;
+  VNODES = vnodes;
+  RF = rf;
+  tokenCache.clear();
+  for (const host of hosts) served.set(host, 0);
+}
+
+/** Answers the client on `socket` as the node at `ip:port`. */
+export function serve(socket: ServedSocket, ip: string, port: number): void {
   socket.setNoDelay(true);
   let keyspace = BENCH_KEYSPACE;
   let pending: Buffer | null = null;
@@ -887,26 +907,28 @@ function arg(name: string, fallback: string): string {
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
 }
 
-const port = Number(arg("port", "9042"));
-CLUSTER = arg("hosts", arg("host", "127.0.0.43")).split(",").map((h) => h.trim()).filter(Boolean);
-VNODES = Number(arg("vnodes", CLUSTER.length > 1 ? "16" : "1"));
-RF = Number(arg("rf", String(Math.min(3, CLUSTER.length))));
-let listening = 0;
-for (const host of CLUSTER) served.set(host, 0);
-// `served` on stdin: one JSON line, EXECUTEs and BATCHes per address since the last one.
-createInterface({ input: process.stdin }).on("line", (line) => {
-  if (line.trim() !== "served") return;
-  console.log(JSON.stringify(Object.fromEntries(served)));
+if (import.meta.main) {
+  const port = Number(arg("port", "9042"));
+  CLUSTER = arg("hosts", arg("host", "127.0.0.43")).split(",").map((h) => h.trim()).filter(Boolean);
+  VNODES = Number(arg("vnodes", CLUSTER.length > 1 ? "16" : "1"));
+  RF = Number(arg("rf", String(Math.min(3, CLUSTER.length))));
+  let listening = 0;
   for (const host of CLUSTER) served.set(host, 0);
-});
-for (const host of CLUSTER) {
-  const server = createServer((s) => serve(s, host, port));
-  server.listen(port, host, () => {
-    if (++listening === CLUSTER.length) {
-      console.log(
-        `listening ${CLUSTER.map((h) => `${h}:${port}`).join(",")} ` +
-          `(${CLUSTER.length} node(s), ${VNODES} vnodes each, RF ${RF})`,
-      );
-    }
+  // `served` on stdin: one JSON line, EXECUTEs and BATCHes per address since the last one.
+  createInterface({ input: process.stdin }).on("line", (line) => {
+    if (line.trim() !== "served") return;
+    console.log(JSON.stringify(Object.fromEntries(served)));
+    for (const host of CLUSTER) served.set(host, 0);
   });
+  for (const host of CLUSTER) {
+    const server = createServer((s) => serve(s, host, port));
+    server.listen(port, host, () => {
+      if (++listening === CLUSTER.length) {
+        console.log(
+          `listening ${CLUSTER.map((h) => `${h}:${port}`).join(",")} ` +
+            `(${CLUSTER.length} node(s), ${VNODES} vnodes each, RF ${RF})`,
+        );
+      }
+    });
+  }
 }
