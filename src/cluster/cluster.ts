@@ -119,15 +119,23 @@ export class Cluster {
   }
 
   /**
-   * Replicas of `token` in `keyspace`, primary first (empty when unknown). When
-   * `routing` names a table whose tablet holding the token is known, its
-   * replicas in the tablet's order (and `routing.tablet` is set, so the pool can
-   * pick the replica's shard); a tablet naming an unknown host falls back to the ring.
+   * Replicas of the token `tokenHiLo` (signed [high, low] 32-bit words) in `keyspace`, primary
+   * first (empty when unknown). When `routing` names a table whose tablet holding the token is
+   * known, its replicas in the tablet's order (and `routing.tablet` is set, so the pool can pick
+   * the replica's shard); a tablet naming an unknown host falls back to the ring. A ring's
+   * array is the same object for every token of one ring position, until the topology or the
+   * schema changes: callers may key caches by it, and must not change it.
    */
-  replicas(keyspace: string, token: bigint, routing?: RoutingInfo): Host[] {
+  replicas(keyspace: string, tokenHiLo: Int32Array, routing?: RoutingInfo): Host[] {
     if (routing?.table && this.tabletsRouting !== 0) {
-      const hosts = this.#tabletReplicas(keyspace, routing.table, token, routing);
-      if (hosts !== null) return hosts;
+      const tablet = this.tablets.lookupHiLo(keyspace, routing.table, tokenHiLo);
+      const hosts = tablet === undefined
+        ? null
+        : this.#tabletHosts.resolve(tablet, this.hosts, this.#topologyVersion);
+      if (hosts !== null) {
+        routing.tablet = tablet;
+        return hosts;
+      }
     }
     let t = this.#tokenMap;
     if (t === null || t.version !== this.#topologyVersion || t.keyspaces !== this.keyspaces) {
@@ -139,22 +147,8 @@ export class Cluster {
       this.#tokenMap = t;
     }
     const ks = this.keyspaces.get(keyspace);
-    return ks ? t.map.replicas(ks, token) : [];
-  }
-
-  #tabletReplicas(
-    keyspace: string,
-    table: string,
-    token: bigint,
-    routing: RoutingInfo,
-  ): Host[] | null {
-    const tablet = routing.tokenHiLo
-      ? this.tablets.lookupHiLo(keyspace, table, routing.tokenHiLo)
-      : this.tablets.lookup(keyspace, table, token);
-    if (tablet === undefined) return null;
-    const hosts = this.#tabletHosts.resolve(tablet, this.hosts, this.#topologyVersion);
-    if (hosts !== null) routing.tablet = tablet;
-    return hosts;
+    const at = t.map.indexOfHiLo(tokenHiLo[0], tokenHiLo[1]);
+    return ks && at >= 0 ? t.map.replicasAt(ks, at) : [];
   }
 
   /**

@@ -10,7 +10,6 @@
  */
 
 import type { Cluster, Host } from "../cluster/cluster.ts";
-import { murmur3TokenHiLo, tokenOfHiLo } from "../routing/murmur3.ts";
 import type { RoutingInfo } from "../routing/routing_key.ts";
 import type { LatencyTracker } from "./latency_aware.ts";
 import type { LoadBalancingPolicy } from "./load_balancing.ts";
@@ -38,16 +37,13 @@ interface Groups {
 
 /**
  * The replicas of the request's partition, primary first (empty when the
- * request has no routing key or the keyspace is unknown). The one place where
+ * request has no token or the keyspace is unknown). The one place where
  * this policy learns replicas: `Cluster.replicas` answers from a known tablet first.
  */
 export function replicasFor(cluster: Cluster, routing: RoutingInfo | undefined): Host[] {
-  const key = routing?.routingKey;
-  if (!key || !routing?.keyspace) return [];
-  if (routing.token === undefined) {
-    routing.token = tokenOfHiLo(routing.tokenHiLo = murmur3TokenHiLo(key));
-  }
-  return cluster.replicas(routing.keyspace, routing.token, routing);
+  const token = routing?.tokenHiLo;
+  if (token === undefined || !routing?.keyspace) return [];
+  return cluster.replicas(routing.keyspace, token, routing);
 }
 
 /** Rack-aware, token-aware, optionally latency-aware host order. */

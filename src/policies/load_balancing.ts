@@ -17,14 +17,6 @@ export interface LoadBalancingPolicy {
   recordLatency?(host: Host, latencyMs: number): void;
 }
 
-/** Set by the class's static block: the only way to its private `#append` from outside. */
-let appendPlan: (
-  policy: DcAwareRoundRobinPolicy,
-  cluster: Cluster,
-  out: Host[],
-  skip: number,
-) => void;
-
 /**
  * Round-robin over the live hosts of the local datacenter, then the remote
  * ones as a fallback.
@@ -48,31 +40,6 @@ export class DcAwareRoundRobinPolicy implements LoadBalancingPolicy {
     return out;
   }
 
-  /**
-   * Appends this policy's plan to `out`, leaving out the hosts of `out[0, skip)`:
-   * what a token-aware parent needs, without building the fallback array.
-   * Advances the rotation exactly as {@link plan} does.
-   */
-  #append(cluster: Cluster, out: Host[], skip: number): void {
-    const c = this.#live(cluster);
-    const live = c.live;
-    const n = live.length;
-    let start = 0, span = n;
-    if (n > 1) {
-      span = c.local > 0 ? c.local : n;
-      start = this.#next++ % span;
-      this.#next %= 1 << 30;
-    }
-    for (let i = 0; i < n; i++) {
-      const h = live[i < span ? (start + i) % span : i];
-      if (!inPrefix(out, skip, h)) out.push(h);
-    }
-  }
-
-  static {
-    appendPlan = (policy, cluster, out, skip) => policy.#append(cluster, out, skip);
-  }
-
   #live(cluster: Cluster) {
     const c = this.#cache;
     // Pools open and close without a topology change: recheck sizes cheaply.
@@ -84,30 +51,39 @@ export class DcAwareRoundRobinPolicy implements LoadBalancingPolicy {
   }
 }
 
-/** Whether `h` is one of `hosts[0, n)` (a few replicas: a loop beats a set). */
-function inPrefix(hosts: readonly Host[], n: number, h: Host): boolean {
-  for (let i = 0; i < n; i++) if (hosts[i] === h) return true;
-  return false;
-}
-
-/**
- * Appends `policy`'s plan to `out` minus `out[0, skip)` when `policy` is exactly
- * a {@link DcAwareRoundRobinPolicy} (a subclass may plan otherwise); `false` when not.
- * @internal
- */
-export function appendRoundRobinPlan(
-  policy: LoadBalancingPolicy,
-  cluster: Cluster,
-  out: Host[],
-  skip: number,
-): boolean {
-  if (policy.constructor !== DcAwareRoundRobinPolicy) return false;
-  appendPlan(policy as DcAwareRoundRobinPolicy, cluster, out, skip);
-  return true;
-}
-
 /** Whether every host still has an open connection (a loop: this runs on every request). */
 function allOpen(hosts: readonly Host[]): boolean {
   for (let i = 0; i < hosts.length; i++) if (hosts[i].pool.size === 0) return false;
   return true;
+}
+
+/**
+ * A plan whose first hosts are known at once (a request's local replicas) and whose rest, the
+ * fallback policy's order without them, is worked out only when every one of them has failed:
+ * nearly every request is answered by its first host, and the executor walks `first` by index.
+ * Immutable, so a policy may hand the same plan to many requests.
+ */
+export class ReplicasFirst implements Iterable<Host> {
+  /**
+   * @param first the hosts to try first, in order
+   * @param fallback the policy ordering every other host
+   * @param cluster what `fallback` plans over
+   */
+  constructor(
+    readonly first: readonly Host[],
+    readonly fallback: LoadBalancingPolicy,
+    readonly cluster: Cluster,
+  ) {}
+
+  /** The fallback's hosts that are not in `first`, in the fallback's order. */
+  *rest(): Generator<Host> {
+    const first = this.first;
+    for (const h of this.fallback.plan(this.cluster)) if (!first.includes(h)) yield h;
+  }
+
+  /** Every host of the plan: `first`, then {@link rest}. */
+  *[Symbol.iterator](): Generator<Host> {
+    yield* this.first;
+    yield* this.rest();
+  }
 }

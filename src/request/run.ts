@@ -14,7 +14,7 @@ import type { Connection } from "../pool/connection.ts";
 import type { HostPool } from "../pool/host_pool.ts";
 import { ConnectionError, ScyllaError, UnpreparedError } from "../errors.ts";
 import type { RetryDecision } from "../policies/retry.ts";
-import type { LoadBalancingPolicy } from "../policies/load_balancing.ts";
+import { type LoadBalancingPolicy, ReplicasFirst } from "../policies/load_balancing.ts";
 import type { RoutingInfo } from "../routing/routing_key.ts";
 import type { RequestObserver } from "../observability/observer.ts";
 import type { RequestSpec } from "./request_spec.ts";
@@ -67,8 +67,10 @@ export class Run<T, R> {
   /** The plan when it is an array (the built-in policies'): walked by index, no iterator. */
   #hosts: readonly Host[] | null;
   #at = 0;
+  /** A token-aware plan's fallback, asked for once its first hosts are used up. */
+  #rest: ReplicasFirst | null = null;
   /** Any other plan's iterator. */
-  #iterator: Iterator<Host> | null;
+  #iterator: Iterator<Host> | null = null;
   /** One message per failed host, made on the first failure. */
   #errors: string[] | null = null;
   #lastError: unknown;
@@ -108,8 +110,14 @@ export class Run<T, R> {
   ) {
     this.#spec = spec;
     this.#finish = finish;
-    this.#hosts = Array.isArray(plan) ? plan : null;
-    this.#iterator = this.#hosts === null ? plan[Symbol.iterator]() : null;
+    if (plan instanceof ReplicasFirst) {
+      this.#hosts = plan.first;
+      this.#rest = plan;
+    } else if (Array.isArray(plan)) this.#hosts = plan;
+    else {
+      this.#hosts = null;
+      this.#iterator = plan[Symbol.iterator]();
+    }
     this.#observer = observer;
     this.#lb = lb;
     this.#measured = observer !== null || lb.recordLatency !== undefined;
@@ -288,7 +296,13 @@ export class Run<T, R> {
   /** The plan's next host, shared by every execution of the request. */
   #next(): Host | undefined {
     const hosts = this.#hosts;
-    if (hosts !== null) return this.#at < hosts.length ? hosts[this.#at++] : undefined;
+    if (hosts !== null) {
+      if (this.#at < hosts.length) return hosts[this.#at++];
+      if (this.#rest === null) return undefined;
+      this.#hosts = null;
+      this.#iterator = this.#rest.rest();
+      this.#rest = null;
+    }
     const r = this.#iterator!.next();
     return r.done ? undefined : r.value;
   }
@@ -343,5 +357,5 @@ function pickConnection(host: Host, routing: RoutingInfo | undefined): Connectio
       if (r.hostId === host.info.hostId) return host.pool.pickShard(r.shard);
     }
   }
-  return host.pool.pick(routing?.tokenHiLo ?? routing?.token);
+  return host.pool.pick(routing?.tokenHiLo);
 }

@@ -88,7 +88,20 @@ export function murmur3TokenHiLo(
   key: Uint8Array,
   out: Int32Array = smallInt32Array(2),
 ): Int32Array {
-  const len = key.length;
+  return murmur3RangeHiLo(key, 0, key.length, out);
+}
+
+/**
+ * {@link murmur3TokenHiLo} of the key `key[start, end)`: a routing key hashed where it was
+ * serialized, without a copy of its own.
+ */
+export function murmur3RangeHiLo(
+  key: Uint8Array,
+  start: number,
+  end: number,
+  out: Int32Array = smallInt32Array(2),
+): Int32Array {
+  const len = end - start;
   if (len === 0) {
     // Cassandra: an empty key is the ring minimum, not the hash of nothing.
     out[0] = 0x80000000 | 0;
@@ -98,7 +111,7 @@ export function murmur3TokenHiLo(
   let h1h = 0, h1l = 0, h2h = 0, h2l = 0;
   let k1h: number, k1l: number, k2h: number, k2l: number;
   const blocksEnd = len & ~15;
-  for (let o = 0; o < blocksEnd; o += 16) {
+  for (let o = start; o < start + blocksEnd; o += 16) {
     k1l = mul(le32(key, o + 4), le32(key, o), C1H, C1L);
     k1l = rotl(rh, k1l, 31);
     k1l = mul(rh, k1l, C2H, C2L);
@@ -128,7 +141,7 @@ export function murmur3TokenHiLo(
     k2l = 0;
     for (let j = rem - 1; j >= 8; j--) {
       // Java's (long) byte: sign-extend, then shift.
-      const sb = (key[blocksEnd + j] << 24) >> 24;
+      const sb = (key[start + blocksEnd + j] << 24) >> 24;
       const s = (j - 8) * 8;
       if (s >= 32) {
         k2h ^= sb << (s - 32);
@@ -147,7 +160,7 @@ export function murmur3TokenHiLo(
     k1h = 0;
     k1l = 0;
     for (let j = (rem > 8 ? 8 : rem) - 1; j >= 0; j--) {
-      const sb = (key[blocksEnd + j] << 24) >> 24;
+      const sb = (key[start + blocksEnd + j] << 24) >> 24;
       const s = j * 8;
       if (s >= 32) {
         k1h ^= sb << (s - 32);

@@ -8,7 +8,7 @@
 import { smallCopy, Writer } from "../wire/bytes.ts";
 import { type Encoder, encoderFor } from "../wire/codec/index.ts";
 import type { PreparedInfo } from "../wire/metadata.ts";
-import { compositeKey } from "./murmur3.ts";
+import { compositeKey, murmur3RangeHiLo, murmur3TokenHiLo } from "./murmur3.ts";
 import type { Tablet } from "./tablet_payload.ts";
 
 /** Where a request's data lives, when known. */
@@ -17,11 +17,10 @@ export interface RoutingInfo {
   keyspace?: string | null;
   /** Table of the statement, when a prepared statement names it. */
   table?: string | null;
-  /** Serialized partition key (composite for multi-column keys). */
-  routingKey?: Uint8Array | null;
-  /** Murmur3 token of `routingKey`, filled in once by the first policy that needs it. */
-  token?: bigint;
-  /** The same token as [high, low] 32-bit halves, for shard selection without bigint math. */
+  /**
+   * The Murmur3 token of the serialized partition key (composite for multi-column keys) as
+   * its signed [high, low] 32-bit words: ring, tablet and shard lookups need no bigint.
+   */
   tokenHiLo?: Int32Array;
   /** Lightweight transaction: prefer the primary replica. */
   lwt?: boolean;
@@ -74,10 +73,11 @@ function valueAt(values: unknown, index: number, name: string): unknown {
 }
 
 /**
- * Where a statement bound to `values` lives: its keyspace and serialized
- * partition key, or no key when a key component is missing (the request is
+ * Where a statement bound to `values` lives: its keyspace and the token of its
+ * partition key, or no token when a key component is missing (the request is
  * then routed by the fallback order; the server reports the missing value) or
  * when `needKey` is false (nothing to choose between: one node, no shards).
+ * A one-column key is hashed where it was serialized, without a copy.
  * @param flags the PREPARED metadata flags; with ScyllaDB's `lwtMask` they say LWT
  */
 export function routingFor(
@@ -94,8 +94,7 @@ export function routingFor(
   const routing: RoutingInfo = { keyspace: plan.keyspace, table: plan.table, lwt };
   if (!needKey || plan.indexes.length === 0 || values === undefined) return routing;
   const n = plan.indexes.length;
-  // One key column (the common case): its bytes are the key, no parts array, no composite.
-  let single: Uint8Array | null = null;
+  // One key column (the common case): its bytes are the key, hashed in the scratch writer.
   let parts: Uint8Array[] | null = null;
   for (let k = 0; k < n; k++) {
     const v = valueAt(values, plan.indexes[k], plan.names[k]);
@@ -107,11 +106,10 @@ export function routingFor(
       // The bind step reports bad values with the full context; routing just gives up.
       return routing;
     }
-    const part = smallCopy(scratch.buf, 4, scratch.length);
-    if (n === 1) single = part;
-    else (parts ??= []).push(part);
+    if (n === 1) routing.tokenHiLo = murmur3RangeHiLo(scratch.buf, 4, scratch.length);
+    else (parts ??= []).push(smallCopy(scratch.buf, 4, scratch.length));
   }
-  routing.routingKey = single ?? compositeKey(parts!);
+  if (parts !== null) routing.tokenHiLo = murmur3TokenHiLo(compositeKey(parts));
   return routing;
 }
 

@@ -33,6 +33,10 @@ export class TokenMap<N> {
   /** `owners[i]` owns `tokens[i]`. */
   readonly owners: N[];
   #replicaCache = new Map<string, N[][]>();
+  // The tokens again as signed high and unsigned low words: a request's token, hashed as two
+  // 32-bit halves, finds its position without a bigint.
+  readonly #hi: Int32Array;
+  readonly #lo: Uint32Array;
   #hosts: N[];
   #place: (n: N) => RingPlacement;
 
@@ -48,6 +52,12 @@ export class TokenMap<N> {
     ring.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
     this.tokens = ring.map((r) => r[0]);
     this.owners = ring.map((r) => r[1]);
+    this.#hi = new Int32Array(ring.length);
+    this.#lo = new Uint32Array(ring.length);
+    for (let i = 0; i < ring.length; i++) {
+      this.#hi[i] = Number(BigInt.asIntN(32, ring[i][0] >> 32n));
+      this.#lo[i] = Number(BigInt.asUintN(32, ring[i][0]));
+    }
   }
 
   /** Index of the ring position owning `token`: the first token ≥ it, wrapping around. */
@@ -63,15 +73,37 @@ export class TokenMap<N> {
   }
 
   /**
+   * {@link indexOf} for a token given as its signed high and low 32-bit words
+   * (`murmur3TokenHiLo`'s output); -1 when the ring is empty.
+   */
+  indexOfHiLo(tokenHi: number, tokenLo: number): number {
+    const his = this.#hi, los = this.#lo, n = his.length;
+    if (n === 0) return -1;
+    const th = tokenHi | 0, tl = tokenLo >>> 0;
+    let lo = 0, hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const h = his[mid];
+      if (h < th || (h === th && los[mid] < tl)) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo === n ? 0 : lo;
+  }
+
+  /**
    * Replicas of `token` in `keyspace`, primary first; every host when the
    * keyspace's strategy is unknown or it has no replication settings.
    */
   replicas(keyspace: ReplicatedKeyspace | undefined, token: bigint): N[] {
     if (this.tokens.length === 0) return [];
-    return this.#replicasAt(keyspace, this.indexOf(token));
+    return this.replicasAt(keyspace, this.indexOf(token));
   }
 
-  #replicasAt(keyspace: ReplicatedKeyspace | undefined, index: number): N[] {
+  /**
+   * Replicas of the ring position `index` ({@link indexOf}) in `keyspace`, primary first,
+   * computed once per keyspace and position: callers must not change the array.
+   */
+  replicasAt(keyspace: ReplicatedKeyspace | undefined, index: number): N[] {
     if (keyspace === undefined) return [this.owners[index]];
     let perIndex = this.#replicaCache.get(keyspace.name);
     if (perIndex === undefined) {

@@ -7,8 +7,10 @@
 
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
+import fc from "fast-check";
 import {
   compositeKey,
+  murmur3RangeHiLo,
   murmur3Token,
   murmur3TokenHiLo,
   tokenOfHiLo,
@@ -292,6 +294,25 @@ describe("murmur3Token", () => {
     }
     assert.equal(tokenOfHiLo(Int32Array.of(-0x80000000, 0)), MIN);
     assert.equal(tokenOfHiLo(Int32Array.of(0x7fffffff, -1)), MAX);
+  });
+});
+
+describe("murmur3RangeHiLo", () => {
+  it("hashes key[start, end) as murmur3TokenHiLo hashes a copy of it, whatever surrounds it", () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ maxLength: 8 }),
+        fc.uint8Array({ maxLength: 70 }),
+        fc.uint8Array({ maxLength: 8 }),
+        (before, key, after) => {
+          const buf = new Uint8Array([...before, ...key, ...after]);
+          const got = murmur3RangeHiLo(buf, before.length, before.length + key.length);
+          assert.deepEqual(Array.from(got), Array.from(murmur3TokenHiLo(key.slice())));
+          assert.equal(tokenOfHiLo(got), oracleToken(key));
+        },
+      ),
+      { numRuns: 2000 },
+    );
   });
 });
 

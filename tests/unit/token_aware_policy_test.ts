@@ -14,7 +14,7 @@ import { DcAwareRoundRobinPolicy } from "../../src/policies/load_balancing.ts";
 import { TokenAwarePolicy } from "../../src/policies/token_aware.ts";
 import { routingFor } from "../../src/routing/routing_key.ts";
 import type { RoutingInfo } from "../../src/routing/routing_key.ts";
-import { compositeKey } from "../../src/routing/murmur3.ts";
+import { compositeKey, murmur3TokenHiLo } from "../../src/routing/murmur3.ts";
 import { encoderFor } from "../../src/wire/codec/index.ts";
 import { nativeType } from "../../src/wire/cql_type.ts";
 
@@ -58,10 +58,10 @@ class ReferenceTokenAware {
   #child = new ReferenceRoundRobin();
   #next = 0;
   plan(cluster: Cluster, routing?: RoutingInfo): Host[] {
-    const key = routing?.routingKey;
+    const token = routing?.tokenHiLo;
     const fallback = this.#child.plan(cluster);
-    if (!key || !routing?.keyspace) return fallback;
-    const replicas = cluster.replicas(routing.keyspace, 0n, routing);
+    if (token === undefined || !routing?.keyspace) return fallback;
+    const replicas = cluster.replicas(routing.keyspace, token, routing);
     if (replicas.length === 0) return fallback;
     const local: Host[] = [];
     for (const h of replicas) {
@@ -114,7 +114,7 @@ describe("TokenAwarePolicy", () => {
         for (const r of requests) {
           const routing = (): RoutingInfo =>
             r.keyed
-              ? { keyspace: "ks", routingKey: new Uint8Array([1]), token: 5n, lwt: r.lwt }
+              ? { keyspace: "ks", tokenHiLo: Int32Array.of(0, 5), lwt: r.lwt }
               : { keyspace: "ks", lwt: r.lwt };
           assert.deepEqual(
             names(policy.plan(cluster, routing())),
@@ -128,6 +128,61 @@ describe("TokenAwarePolicy", () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe("TokenAwarePolicy's kept plans", () => {
+  const keyed = (lwt = false): RoutingInfo => ({
+    keyspace: "ks",
+    tokenHiLo: Int32Array.of(0, 5),
+    lwt,
+  });
+
+  it("leave a replica that went down out at once, and take it back once it is up", () => {
+    const hosts = [host(0, "dc1", true), host(1, "dc1", true), host(2, "dc1", true)];
+    const cluster = fakeCluster(hosts, hosts);
+    const policy = new TokenAwarePolicy(new DcAwareRoundRobinPolicy());
+    const firsts = () => Array.from({ length: 6 }, () => names(policy.plan(cluster, keyed()))[0]);
+    assert.deepEqual(new Set(firsts()), new Set(["h0", "h1", "h2"]));
+    (hosts[1].pool as { size: number }).size = 0;
+    assert.deepEqual(new Set(firsts()), new Set(["h0", "h2"]));
+    for (let i = 0; i < 4; i++) assert.ok(!names(policy.plan(cluster, keyed())).includes("h1"));
+    (hosts[1].pool as { size: number }).size = 1;
+    assert.deepEqual(new Set(firsts()), new Set(["h0", "h1", "h2"]));
+    // An LWT goes to the primary replica first, whichever rotation the others are at.
+    for (let i = 0; i < 4; i++) assert.equal(names(policy.plan(cluster, keyed(true)))[0], "h0");
+  });
+
+  it("follow the replica array the cluster hands out (a new ring, new plans)", () => {
+    const hosts = [host(0, "dc1", true), host(1, "dc1", true), host(2, "dc2", true)];
+    let replicas = [hosts[0]];
+    const cluster = { ...fakeCluster(hosts, []), replicas: () => replicas } as unknown as Cluster;
+    const policy = new TokenAwarePolicy(new DcAwareRoundRobinPolicy());
+    assert.equal(names(policy.plan(cluster, keyed()))[0], "h0");
+    replicas = [hosts[1], hosts[2]];
+    assert.deepEqual(names(policy.plan(cluster, keyed())).slice(0, 1), ["h1"]);
+    // Only the local replica comes first: h2 is in dc2 and is placed by the child's order.
+    assert.deepEqual(names(policy.plan(cluster, keyed())), ["h1", "h0", "h2"]);
+  });
+
+  it("ask the wrapped policy for its order only once every replica is used up", () => {
+    const hosts = [host(0, "dc1", true), host(1, "dc1", true), host(2, "dc1", true)];
+    let asked = 0;
+    const child = new (class extends DcAwareRoundRobinPolicy {
+      override plan(c: Cluster): Host[] {
+        asked++;
+        return super.plan(c);
+      }
+    })();
+    const policy = new TokenAwarePolicy(child);
+    const plan = policy.plan(fakeCluster(hosts, [hosts[2]]), keyed());
+    const it = plan[Symbol.iterator]();
+    assert.equal(it.next().value?.info.address, "h2");
+    assert.equal(asked, 0, "the replica alone needs no fallback order");
+    const rest = [it.next().value, it.next().value].map((h) => h?.info.address).sort();
+    assert.deepEqual(rest, ["h0", "h1"]);
+    assert.equal(it.next().done, true, "the replica is not tried twice");
+    assert.equal(asked, 1);
   });
 });
 
@@ -151,13 +206,14 @@ describe("routingFor", () => {
     };
   };
 
-  it("gives the composite of the key columns' bytes (one column: its bytes)", () => {
+  it("gives the token of the composite of the key columns' bytes (one column: its bytes)", () => {
     fc.assert(fc.property(
       fc.array(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), { minLength: 1, maxLength: 3 }),
       (values) => {
         const plan = planOf(values.length);
         const got = routingFor(plan, values, undefined);
-        assert.deepEqual(got.routingKey, compositeKey(plan.indexes.map((i) => be32(values[i]))));
+        const key = compositeKey(plan.indexes.map((i) => be32(values[i])));
+        assert.deepEqual(Array.from(got.tokenHiLo!), Array.from(murmur3TokenHiLo(key)));
         assert.equal(got.keyspace, "ks");
         assert.equal(got.lwt, false);
       },
@@ -172,8 +228,8 @@ describe("routingFor", () => {
     assert.deepEqual(routingFor(plan, [1, 2], undefined, null, false), facts);
     assert.deepEqual(routingFor(plan, ["x", 2], undefined), facts);
     assert.deepEqual(
-      routingFor(planOf(1), { C0: 7 }, undefined).routingKey,
-      new Uint8Array([0, 0, 0, 7]),
+      Array.from(routingFor(planOf(1), { C0: 7 }, undefined).tokenHiLo!),
+      Array.from(murmur3TokenHiLo(new Uint8Array([0, 0, 0, 7]))),
     );
   });
 });

@@ -136,6 +136,22 @@ describe("token ring with vnodes (3 × 256 tokens)", () => {
     assert.ok(checked >= 100);
   });
 
+  it("a token's [high, low] words find the ring position its bigint finds", () => {
+    const map = new TokenMap(nodes, place);
+    const hiLo = (t: bigint): [number, number] => [
+      Number(BigInt.asIntN(32, t >> 32n)),
+      Number(BigInt.asIntN(32, t)),
+    ];
+    const probes = fixture.samples.map((s) => BigInt(s.token));
+    // Every ring token, one either side of it, and the ends of the token range.
+    for (const t of map.tokens) probes.push(t - 1n, t, t + 1n);
+    probes.push(-(2n ** 63n), 2n ** 63n - 1n, 0n, -1n);
+    for (const t of probes) {
+      assert.equal(map.indexOfHiLo(...hiLo(t)), map.indexOf(t), `token ${t}`);
+    }
+    assert.equal(new TokenMap<N>([], place).indexOfHiLo(0, 0), -1, "an empty ring");
+  });
+
   it("every ring position: SimpleStrategy RF 1–3 and NTS agree with the reference", () => {
     const map = new TokenMap(nodes, place);
     const r = ring(nodes);
