@@ -122,9 +122,8 @@ export class Cluster {
    * Replicas of the token `tokenHiLo` (signed [high, low] 32-bit words) in `keyspace`, primary
    * first (empty when unknown). When `routing` names a table whose tablet holding the token is
    * known, its replicas in the tablet's order (and `routing.tablet` is set, so the pool can pick
-   * the replica's shard); a tablet naming an unknown host falls back to the ring. A ring's
-   * array is the same object for every token of one ring position, until the topology or the
-   * schema changes: callers may key caches by it, and must not change it.
+   * the replica's shard); a tablet naming an unknown host falls back to the ring. The array is
+   * shared: callers must not change it.
    */
   replicas(keyspace: string, tokenHiLo: Int32Array, routing?: RoutingInfo): Host[] {
     if (routing?.table && this.tabletsRouting !== 0) {
@@ -137,18 +136,24 @@ export class Cluster {
         return hosts;
       }
     }
-    let t = this.#tokenMap;
-    if (t === null || t.version !== this.#topologyVersion || t.keyspaces !== this.keyspaces) {
-      t = {
-        version: this.#topologyVersion,
-        keyspaces: this.keyspaces,
-        map: new TokenMap(this.hosts.values(), (h) => h.info),
-      };
-      this.#tokenMap = t;
-    }
+    const ring = this.ring;
     const ks = this.keyspaces.get(keyspace);
-    const at = t.map.indexOfHiLo(tokenHiLo[0], tokenHiLo[1]);
-    return ks && at >= 0 ? t.map.replicasAt(ks, at) : [];
+    const at = ring.indexOfHiLo(tokenHiLo[0], tokenHiLo[1]);
+    return ks && at >= 0 ? ring.replicasAt(ks, at) : [];
+  }
+
+  /**
+   * The token ring of the current topology and schema, rebuilt when either has changed: one
+   * object per ring, so callers may key what they derive from it by it.
+   */
+  get ring(): TokenMap<Host> {
+    const t = this.#tokenMap;
+    if (t !== null && t.version === this.#topologyVersion && t.keyspaces === this.keyspaces) {
+      return t.map;
+    }
+    const map = new TokenMap(this.hosts.values(), (h: Host) => h.info);
+    this.#tokenMap = { version: this.#topologyVersion, keyspaces: this.keyspaces, map };
+    return map;
   }
 
   /**

@@ -6,10 +6,8 @@
 
 import type { Cluster, Host } from "../cluster/cluster.ts";
 import type { RoutingInfo } from "../routing/routing_key.ts";
+import type { TokenMap } from "../routing/token_map.ts";
 import { type LoadBalancingPolicy, ReplicasFirst } from "./load_balancing.ts";
-
-/** Replica sets whose plans are kept before the cache starts over (stale ring arrays go too). */
-const MAX_CACHED_SETS = 65_536;
 
 /**
  * Sends each request with a token to a live replica in the local datacenter
@@ -17,18 +15,15 @@ const MAX_CACHED_SETS = 65_536;
  * to `child`'s order for everything else, worked out only if every local
  * replica fails.
  *
- * The plans of a ring position are made once: the cluster hands out one array
- * per position and keyspace, and while every local replica of it is up its
- * plans (one per rotation) are kept, keyed by that array, until the topology,
- * the schema or the local datacenter changes.
+ * The plans of a ring position are made once per keyspace: while every local
+ * replica of the position is up, its plans (one per rotation) are kept until
+ * the ring (topology or schema), a node's state or the local datacenter
+ * changes. Replicas named by a tablet (ScyllaDB) are planned per request.
  */
 export class TokenAwarePolicy implements LoadBalancingPolicy {
   #child: LoadBalancingPolicy;
   #next = 0;
-  /** Rotations of the local replicas, by the cluster's replica array; `[]`: no local replica. */
-  #plans = new Map<readonly Host[], ReplicasFirst[]>();
-  /** What the cached plans were made for. */
-  #madeFor: { cluster: Cluster; version: number; keyspaces: unknown; dc: string } | null = null;
+  #kept: KeptPlans | null = null;
 
   constructor(child: LoadBalancingPolicy) {
     this.#child = child;
@@ -36,13 +31,15 @@ export class TokenAwarePolicy implements LoadBalancingPolicy {
 
   plan(cluster: Cluster, routing?: RoutingInfo): Iterable<Host> {
     const token = routing?.tokenHiLo;
-    if (token === undefined || !routing!.keyspace) return this.#child.plan(cluster, routing);
-    const replicas = cluster.replicas(routing!.keyspace, token, routing);
-    // A tablet's replica array may be made per request: only ring arrays are cache keys.
-    const plans = routing!.tablet === undefined ? this.#cached(cluster, replicas) : null;
-    if (plans !== null) {
-      return plans[plans.length === 1 || routing!.lwt ? 0 : this.#turn(plans.length)];
+    const keyspace = routing?.keyspace;
+    if (token === undefined || !keyspace) return this.#child.plan(cluster, routing);
+    if (cluster.tabletsRouting === 0 || !routing!.table) {
+      const plans = this.#ringPlans(cluster, keyspace, token);
+      if (plans !== null) {
+        return plans[plans.length === 1 || routing!.lwt ? 0 : this.#turn(plans.length)];
+      }
     }
+    const replicas = cluster.replicas(keyspace, token, routing);
     // Remote replicas are no better than any remote node: the child's order places them.
     const dc = cluster.localDatacenter;
     let count = 0;
@@ -76,31 +73,61 @@ export class TokenAwarePolicy implements LoadBalancingPolicy {
   }
 
   /**
-   * The plans of `replicas`, one per rotation of its local replicas, or `null`
-   * when it has none or one of them is down (the plan is then made per request).
+   * The kept plans of the ring position of `token` in `keyspace`, one per
+   * rotation of its local replicas; `null` when it has none or one of them is
+   * down (the plan is then made per request).
    */
-  #cached(cluster: Cluster, replicas: readonly Host[]): ReplicasFirst[] | null {
-    const dc = cluster.localDatacenter;
-    const m = this.#madeFor;
+  #ringPlans(cluster: Cluster, keyspace: string, token: Int32Array): ReplicasFirst[] | null {
+    const ring = cluster.ring;
+    let kept = this.#kept;
     if (
-      m === null || m.cluster !== cluster || m.version !== cluster.version ||
-      m.keyspaces !== cluster.keyspaces || m.dc !== dc
+      kept === null || kept.ring !== ring || kept.version !== cluster.version ||
+      kept.dc !== cluster.localDatacenter || kept.cluster !== cluster
     ) {
-      this.#plans.clear();
-      this.#madeFor = { cluster, version: cluster.version, keyspaces: cluster.keyspaces, dc };
+      kept = this.#kept = {
+        cluster,
+        ring,
+        version: cluster.version,
+        dc: cluster.localDatacenter,
+        byKeyspace: new Map(),
+        lastKeyspace: null,
+        last: [],
+      };
     }
-    let plans = this.#plans.get(replicas);
+    // Requests of one statement name the same keyspace string: usually no map lookup.
+    let byPosition = kept.last;
+    if (kept.lastKeyspace !== keyspace) {
+      byPosition = kept.byKeyspace.get(keyspace) ?? [];
+      kept.byKeyspace.set(keyspace, byPosition);
+      kept.lastKeyspace = keyspace;
+      kept.last = byPosition;
+    }
+    const at = ring.indexOfHiLo(token[0], token[1]);
+    if (at < 0) return null;
+    let plans = byPosition[at];
     if (plans === undefined) {
-      if (this.#plans.size >= MAX_CACHED_SETS) this.#plans.clear();
-      const local = replicas.filter((h) => h.info.datacenter === dc);
-      plans = local.map((_, k) =>
+      const replicated = cluster.keyspaces.get(keyspace);
+      const replicas = replicated === undefined ? [] : ring.replicasAt(replicated, at);
+      const local = replicas.filter((h) => h.info.datacenter === kept.dc);
+      plans = byPosition[at] = local.map((_, k) =>
         new ReplicasFirst([...local.slice(k), ...local.slice(0, k)], this.#child, cluster)
       );
-      this.#plans.set(replicas, plans);
     }
     if (plans.length === 0) return null;
     const first = plans[0].first;
     for (let i = 0; i < first.length; i++) if (first[i].pool.size === 0) return null;
     return plans;
   }
+}
+
+/** The plans a {@link TokenAwarePolicy} keeps, and what they were made for. */
+interface KeptPlans {
+  readonly cluster: Cluster;
+  readonly ring: TokenMap<Host>;
+  readonly version: number;
+  readonly dc: string;
+  /** Per keyspace, per ring position: the plans, `[]` when it has no local replica. */
+  readonly byKeyspace: Map<string, ReplicasFirst[][]>;
+  lastKeyspace: string | null;
+  last: ReplicasFirst[][];
 }
