@@ -22,13 +22,13 @@ import { Framing } from "./framing.ts";
 import { Output } from "./output.ts";
 import { openInVersion } from "./version_choice.ts";
 import {
+  CallbackPending,
   connectionLost,
   type Pending,
   rawFrame,
   type ResponseDecoder,
   type SendOptions,
   timeoutError,
-  type Waiting,
 } from "./pending.ts";
 
 // Deno's TextDecoder call costs ~0.8 us where a JS loop decodes 64 ASCII bytes in ~0.4 us.
@@ -74,7 +74,7 @@ export class Connection {
   #socket!: Socket;
   #ids: StreamIds;
   #pending: (Pending | undefined)[];
-  #waiting: Waiting[] = [];
+  #waiting: Pending[] = [];
   #framing: Framing;
   /** Frames of this turn, encoded in place, written together by the next flush. */
   #output: Output;
@@ -205,38 +205,51 @@ export class Connection {
     resolve: (answer: T) => void,
     reject: (error: unknown) => void,
   ): void {
+    const encode = typeof frame === "function" ? frame : rawFrame(frame);
+    this.sendPending(
+      new CallbackPending(
+        encode,
+        decode,
+        resolve as (answer: unknown) => void,
+        reject,
+        opts.timeoutMs,
+      ),
+      opts.signal,
+    );
+  }
+
+  /**
+   * Sends `pending`, which encodes itself once it has a stream id (at once, or
+   * when one is freed); the connection calls exactly one of its `resolve` and
+   * `reject`, `reject` at once when nothing can be sent (with the errors
+   * {@link send} rejects with).
+   * @param signal the caller's cancellation: an abort rejects the request at once
+   */
+  sendPending(pending: Pending, signal?: AbortSignal): void {
     if (this.#closed) {
-      return reject(
+      return pending.reject(
         new ConnectionError(`connection to ${this.address} is closed`, {
           cause: this.#closeError,
           notSent: true,
         }),
       );
     }
-    if (opts.signal?.aborted) return reject(opts.signal.reason);
+    if (signal?.aborted) return pending.reject(signal.reason);
     const maxQueued = this.#opts.maxQueued ?? Infinity;
     if (this.#ids.available === 0 && this.#waiting.length >= maxQueued) {
-      return reject(
+      return pending.reject(
         new ConnectionError(
           `${this.address} is saturated: ${this.#opts.maxInFlight} requests in flight and ${maxQueued} queued`,
           { notSent: true },
         ),
       );
     }
-    const pending: Pending = {
-      decode,
-      resolve: resolve as (v: unknown) => void,
-      reject,
-      deadline: this.#timer.deadline(opts.timeoutMs),
-      timeoutMs: opts.timeoutMs,
-      abandoned: false,
-    };
-    if (opts.signal) this.#watchAbort(pending, opts.signal);
+    pending.deadline = this.#timer.deadline(pending.timeoutMs);
+    if (signal) this.#watchAbort(pending, signal);
     this.#timer.arm(pending.deadline);
-    const encode = typeof frame === "function" ? frame : rawFrame(frame);
     const stream = this.#ids.acquire();
-    if (stream < 0) this.#waiting.push({ frame: encode, pending });
-    else this.#dispatch(stream, encode, pending);
+    if (stream < 0) this.#waiting.push(pending);
+    else this.#dispatch(stream, pending);
   }
 
   /**
@@ -256,9 +269,9 @@ export class Connection {
    * Encodes the frame straight into the output buffer with its stream id. An
    * encoding error (a bad value) fails only this request.
    */
-  #dispatch(stream: number, encode: FrameEncoder, pending: Pending): void {
+  #dispatch(stream: number, pending: Pending): void {
     try {
-      this.#output.append(stream, encode, this.metadataId);
+      this.#output.append(stream, pending, this.metadataId);
     } catch (e) {
       this.#ids.release(stream);
       this.#forget(pending);
@@ -327,7 +340,7 @@ export class Connection {
     else {
       // #dispatch releases the id itself if the waiting frame fails to encode.
       this.#ids.release(stream);
-      this.#dispatch(this.#ids.acquire(), next.frame, next.pending);
+      this.#dispatch(this.#ids.acquire(), next);
     }
   }
 
@@ -358,7 +371,7 @@ export class Connection {
   /** Rejects the caller now; the stream id stays taken until the late answer arrives. */
   #abandon(pending: Pending, reason: unknown): void {
     if (pending.abandoned) return;
-    const queued = this.#waiting.findIndex((w) => w.pending === pending);
+    const queued = this.#waiting.indexOf(pending);
     if (queued >= 0) this.#waiting.splice(queued, 1);
     else {
       pending.abandoned = true;
@@ -383,9 +396,8 @@ export class Connection {
       else live++;
     }
     for (const w of [...this.#waiting]) {
-      if (w.pending.deadline <= now) {
-        this.#abandon(w.pending, timeoutError(this.address, w.pending));
-      } else live++;
+      if (w.deadline <= now) this.#abandon(w, timeoutError(this.address, w));
+      else live++;
     }
     return live > 0;
   }
@@ -413,7 +425,7 @@ export class Connection {
         p.reject(reason);
       }
     }
-    for (const w of this.#waiting) w.pending.reject(reason);
+    for (const w of this.#waiting) w.reject(reason);
     this.#waiting = [];
     this.#opts.onClose?.(error);
   }

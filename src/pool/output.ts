@@ -18,7 +18,12 @@
 
 import { Writer } from "../wire/bytes.ts";
 import { setStream, setVersion } from "../wire/frame.ts";
-import type { FrameEncoder } from "../wire/requests/envelope.ts";
+
+/** What encodes a request frame into an output. */
+export interface Encodes {
+  /** Appends the frame with a v4 header; `metadataId`: EXECUTE carries a result metadata id. */
+  encode(w: Writer, version: number, metadataId: boolean): void;
+}
 import { afterIo, runtime, type Schedule, type Socket } from "../runtime/mod.ts";
 import type { Framing } from "./framing.ts";
 
@@ -60,16 +65,16 @@ export class Output {
   }
 
   /**
-   * Appends the frame `encode` writes, on stream `stream`. A throwing encoder
+   * Appends the frame `request` encodes, on stream `stream`. A throwing encoder
    * (a bad value) or compressor leaves nothing of its frame in the buffer.
    * `metadataId` goes to the encoder: EXECUTE carries result metadata ids here.
    */
-  append(stream: number, encode: FrameEncoder, metadataId = false): void {
+  append(stream: number, request: Encodes, metadataId = false): void {
     const out = this.#out;
     const start = out.length;
     const version = this.#framing.version;
     try {
-      encode(out, version, metadataId);
+      request.encode(out, version, metadataId);
       setStream(out.buf, stream, start);
       // Encoders write a v4 header; the body was already encoded for this connection's version.
       if (version !== 4) setVersion(out.buf, version, start);

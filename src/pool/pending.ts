@@ -7,6 +7,7 @@
 import { ConnectionError, RequestTimeoutError } from "../errors.ts";
 import type { FrameEncoder } from "../wire/requests/envelope.ts";
 import type { ResponseBody } from "../wire/responses/envelope.ts";
+import type { Writer } from "../wire/bytes.ts";
 
 /** Decodes a successful (non-ERROR) response; runs while the body is valid. */
 export type ResponseDecoder<T> = (opcode: number, body: ResponseBody) => T;
@@ -19,23 +20,50 @@ export interface SendOptions {
   signal?: AbortSignal;
 }
 
-/** A request sent (or waiting to be) and not yet settled. */
+/**
+ * A request sent (or waiting for a stream id) and not yet settled: it encodes
+ * itself when it gets a stream id and decodes its answer, and the connection
+ * calls exactly one of `resolve` and `reject`. The executor's attempts are
+ * such objects themselves, so a request costs the connection no object of its own.
+ */
 export interface Pending {
-  decode: ResponseDecoder<unknown>;
-  resolve: (v: unknown) => void;
-  reject: (e: unknown) => void;
+  /**
+   * Appends the request frame to the connection's output (a v4 header; the
+   * output sets stream and version); a bad value throws and nothing is sent.
+   */
+  encode(w: Writer, version: number, metadataId: boolean): void;
+  /** Decodes a successful (non-ERROR) answer; runs while the body is valid. */
+  decode(opcode: number, body: ResponseBody): unknown;
+  /** The decoded answer. */
+  resolve(answer: unknown): void;
+  /** The request failed (error answer, timeout, abort, connection loss, bad value). */
+  reject(error: unknown): void;
+  /** When the request times out, set by the connection. */
   deadline: number;
-  timeoutMs: number;
+  /** Client-side deadline in ms. */
+  readonly timeoutMs: number;
   /** Answered to the caller already (timed out or aborted); the id waits for the late answer. */
   abandoned: boolean;
+  /** The abort listener while the request is watched. */
   onAbort?: () => void;
+  /** The caller's cancellation, while the request is watched. */
   signal?: AbortSignal;
 }
 
-/** A request waiting for a free stream id. */
-export interface Waiting {
-  frame: FrameEncoder;
-  pending: Pending;
+/** A {@link Pending} made of an encoder, a decoder and a pair of callbacks. */
+export class CallbackPending implements Pending {
+  deadline = 0;
+  abandoned = false;
+  onAbort?: () => void = undefined;
+  signal?: AbortSignal = undefined;
+
+  constructor(
+    readonly encode: FrameEncoder,
+    readonly decode: ResponseDecoder<unknown>,
+    readonly resolve: (answer: unknown) => void,
+    readonly reject: (error: unknown) => void,
+    readonly timeoutMs: number,
+  ) {}
 }
 
 /** The error of requests on a connection whose socket closed. */

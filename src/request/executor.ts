@@ -13,7 +13,7 @@
  * @module
  */
 
-import type { Cluster, Host } from "../cluster/cluster.ts";
+import type { Cluster } from "../cluster/cluster.ts";
 import type { LoadBalancingPolicy } from "../policies/load_balancing.ts";
 import type { PreparedMeta } from "../statement/prepared_meta.ts";
 import type {
@@ -23,7 +23,7 @@ import type {
 } from "../observability/observer.ts";
 import type { ResolvedOptions } from "./resolve.ts";
 import { refused } from "./refused.ts";
-import type { RequestSpec } from "./request_spec.ts";
+import type { Finisher, RequestSpec } from "./request_spec.ts";
 import { Run } from "./run.ts";
 import { speculate } from "./speculation.ts";
 
@@ -102,10 +102,7 @@ export class RequestExecutor {
    * needs none of its own.
    * @throws {ScyllaError} the last failure when no attempt succeeded
    */
-  execute<T, R = T>(
-    spec: RequestSpec<T>,
-    finish?: (answer: T, coordinator: Host) => R | Promise<R>,
-  ): Promise<R> {
+  execute<T, R = T>(spec: RequestSpec<T>, finish?: Finisher<T, R>): Promise<R> {
     const options = this.#options;
     const kind = this.#kind;
     this.#kind = null;

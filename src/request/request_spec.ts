@@ -12,6 +12,7 @@ import type { FrameEncoder } from "../wire/requests/envelope.ts";
 import type { RetryPolicy } from "../policies/retry.ts";
 import type { SpeculativeExecutionPolicy } from "../policies/speculative.ts";
 import type { RoutingInfo } from "../routing/routing_key.ts";
+import type { Host } from "../cluster/cluster.ts";
 
 /** One request to run. */
 export interface RequestSpec<T> {
@@ -36,4 +37,10 @@ export interface RequestSpec<T> {
   routing?: RoutingInfo;
   /** Re-prepares on a connection that answered UNPREPARED; the request is then sent again. */
   reprepare?: (c: Connection) => Promise<void>;
+}
+
+/** What a request's winning answer becomes (its result), given the host that answered. */
+export interface Finisher<T, R> {
+  /** The request's result from `answer`; a throw or rejection fails the request. */
+  finish(answer: T, coordinator: Host): R | Promise<R>;
 }

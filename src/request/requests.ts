@@ -27,7 +27,7 @@ import { KeyspaceTracker } from "./keyspace.ts";
 import { remainingPages, RowStream } from "./pager.ts";
 import { PreparedCache } from "./prepared_cache.ts";
 import { type CallOptions, OptionsResolver, type ResolvedOptions } from "./resolve.ts";
-import { type Runnable, StatementRunner } from "./statements.ts";
+import { type PageFinish, type Runnable, StatementRunner } from "./statements.ts";
 
 /** What the session may run: CQL text, a `Query` or a `PreparedStatement`. */
 export type Statement = string | Query | PreparedStatement;
@@ -101,14 +101,21 @@ export class Requests {
 
   #allOf(r: Runnable, values: unknown, call?: CallOptions): Promise<QueryResult> {
     const resolved = this.#resolver.resolve(r.options, call);
-    const o = r.options;
     // The first page is finished inside the request's own promise: no further promise per call.
-    return this.#page(r, values, o.pagingState, resolved, (first) =>
-      // A caller who set a paging state (even null, to start) pages by hand: one page per call.
-      first.pagingState === null || o.manualPaging
-        ? new QueryResult(first)
-        : remainingPages(first, (state) => this.#page(r, values, state, resolved)));
+    return this.#page(r, values, r.options.pagingState, resolved, this.#firstPage);
   }
+
+  /**
+   * The result of a statement's first page: every row (the next pages fetched), or that page
+   * alone when the caller set a paging state (even null, to start): paging by hand.
+   */
+  readonly #firstPage: PageFinish<QueryResult> = (first, request) =>
+    first.pagingState === null || request.runnable.options.manualPaging
+      ? new QueryResult(first)
+      : remainingPages(
+        first,
+        (state) => this.#page(request.runnable, request.boundValues, state, request.resolved),
+      );
 
   /**
    * One page of `r` (passed through `finish` when given), its kind and options
@@ -119,7 +126,7 @@ export class Requests {
     values: unknown,
     state: Uint8Array | null,
     resolved: ResolvedOptions,
-    finish?: (page: QueryResultInit) => R | Promise<R>,
+    finish?: PageFinish<R>,
   ): Promise<R> {
     const ex = this.#executor;
     ex.prime(r.meta === null ? "query" : "execute", r.cql, this.keyspace, r.meta, resolved);

@@ -17,7 +17,10 @@ import type { RetryDecision } from "../policies/retry.ts";
 import { type LoadBalancingPolicy, ReplicasFirst } from "../policies/load_balancing.ts";
 import type { RoutingInfo } from "../routing/routing_key.ts";
 import type { RequestObserver } from "../observability/observer.ts";
-import type { RequestSpec } from "./request_spec.ts";
+import type { Finisher, RequestSpec } from "./request_spec.ts";
+import type { Pending } from "../pool/pending.ts";
+import type { Writer } from "../wire/bytes.ts";
+import type { ResponseBody } from "../wire/responses/envelope.ts";
 import { afterIo, type Schedule } from "../runtime/mod.ts";
 
 /** Marks an attempt that was not sent. */
@@ -35,22 +38,59 @@ function settleRefused(): void {
   for (let i = 0; i < due.length; i++) due[i][0](due[i][1]);
 }
 
-/** One execution's progress: its current attempt and how it settles. */
+/** One execution's progress: how it settles. */
 interface Execution<T, R> {
   readonly fiber: number;
   readonly resolve: (v: T | R | Promise<R>) => void;
   readonly reject: (e: unknown) => void;
-  host: Host | null;
-  conn: Connection | null;
-  attempt: unknown;
-  at0: number;
   /** Settled: later callbacks (none are expected) change nothing. */
   over: boolean;
   /** Still inside `execute`'s own call: a failure now is deferred (see `#end`). */
   sync: boolean;
-  /** The connection's callbacks for this execution's attempts. */
-  ok: (answer: T) => void;
-  failed: (error: unknown) => void;
+}
+
+/**
+ * One attempt of an execution on one connection, and the connection's pending
+ * request itself: it encodes and decodes through the request's spec and
+ * reports back to the run. A further attempt (retry, next host) is a new one,
+ * so an abandoned attempt's late answer can never settle another.
+ */
+class Attempt<T, R> implements Pending {
+  deadline = 0;
+  abandoned = false;
+  onAbort?: () => void = undefined;
+  signal?: AbortSignal = undefined;
+  readonly timeoutMs: number;
+  /** The observer's handle of this attempt; `NOT_SENT` until it is sent. */
+  handle: unknown = NOT_SENT;
+  /** When the attempt started, if timed. */
+  at0 = 0;
+
+  constructor(
+    readonly run: Run<T, R>,
+    readonly x: Execution<T, R>,
+    readonly spec: RequestSpec<T>,
+    readonly host: Host,
+    readonly conn: Connection,
+  ) {
+    this.timeoutMs = spec.timeoutMs;
+  }
+
+  encode(w: Writer, version: number, metadataId: boolean): void {
+    this.spec.encode(w, version, metadataId);
+  }
+
+  decode(opcode: number, body: ResponseBody): T {
+    return this.spec.decode(opcode, body);
+  }
+
+  resolve(answer: unknown): void {
+    this.run.answered(this, answer as T);
+  }
+
+  reject(error: unknown): void {
+    this.run.attemptFailed(this, error);
+  }
 }
 
 /**
@@ -61,7 +101,7 @@ interface Execution<T, R> {
 export class Run<T, R> {
   #spec: RequestSpec<T>;
   /** Turns the winning answer into the request's result; `undefined`: the answer is the result. */
-  readonly #finish: ((answer: T, coordinator: Host) => R | Promise<R>) | undefined;
+  readonly #finish: Finisher<T, R> | undefined;
   /** The host of the first answer: the request's coordinator (a speculative winner's). */
   #answeredBy: Host | null = null;
   /** The plan when it is an array (the built-in policies'): walked by index, no iterator. */
@@ -106,7 +146,7 @@ export class Run<T, R> {
     spec: RequestSpec<T>,
     observer: RequestObserver | null,
     lb: LoadBalancingPolicy,
-    finish: ((answer: T, coordinator: Host) => R | Promise<R>) | undefined,
+    finish: Finisher<T, R> | undefined,
   ) {
     this.#spec = spec;
     this.#finish = finish;
@@ -131,19 +171,7 @@ export class Run<T, R> {
    */
   execute(fiber: number): Promise<T | R> {
     return new Promise<T | R>((resolve, reject) => {
-      const x: Execution<T, R> = {
-        fiber,
-        resolve,
-        reject,
-        host: null,
-        conn: null,
-        attempt: NOT_SENT,
-        at0: 0,
-        over: false,
-        sync: true,
-        ok: (answer) => this.#ok(x, answer),
-        failed: (error) => this.#failed(x, error),
-      };
+      const x: Execution<T, R> = { fiber, resolve, reject, over: false, sync: true };
       this.#nextHost(x);
       x.sync = false;
     });
@@ -166,16 +194,13 @@ export class Run<T, R> {
       (this.#errors ??= []).push(noConnection(host.pool).message);
       return false;
     }
-    x.host = host;
-    x.conn = conn;
-    x.attempt = NOT_SENT;
-    x.at0 = 0;
+    const a = new Attempt(this, x, spec, host, conn);
     try {
       if (spec.signal?.aborted) throw spec.signal.reason;
       host.sent++;
       if (this.#measured) {
         const obs = this.#observer;
-        x.attempt = obs?.detailed
+        a.handle = obs?.detailed
           ? obs.attempt(
             this.state,
             host,
@@ -185,47 +210,55 @@ export class Run<T, R> {
           )
           : null;
         // The first attempt starts with the request: one clock read fewer.
-        x.at0 = !this.timed
+        a.at0 = !this.timed
           ? 0
           : this.#attempts <= 1 && x.fiber === 0
           ? this.t0
           : performance.now();
       }
-      conn.sendWith(spec.encode, spec.decode, spec, x.ok, x.failed);
+      conn.sendPending(a, spec.signal);
     } catch (e) {
-      this.#failed(x, e);
+      this.attemptFailed(a, e);
     }
     return true;
   }
 
-  /** An answer: reported, then the execution resolves (finished when it is the only one). */
-  #ok(x: Execution<T, R>, answer: T): void {
+  /**
+   * An attempt's answer: reported, then the execution resolves (finished when it
+   * is the only one). Called by the attempt, as the connection settles it.
+   */
+  answered(a: Attempt<T, R>, answer: T): void {
+    const x = a.x;
     if (x.over) return;
     if (this.#measured) {
       try {
-        this.#succeeded(x.host!, x.attempt, x.at0);
+        this.#succeeded(a.host, a.handle, a.at0);
       } catch (e) {
-        return this.#failed(x, e);
+        return this.attemptFailed(a, e);
       }
     }
     x.over = true;
     // The first answer wins (speculate finishes the execution that resolved first).
-    this.#answeredBy ??= x.host;
+    this.#answeredBy ??= a.host;
     x.resolve(this.single ? this.finished(answer) : answer);
   }
 
-  /** A failed attempt: reported, then re-prepared, retried, sent elsewhere or final. */
-  #failed(x: Execution<T, R>, e: unknown): void {
+  /**
+   * A failed attempt: reported, then re-prepared, retried, sent elsewhere or
+   * final. Called by the attempt, as the connection settles it.
+   */
+  attemptFailed(a: Attempt<T, R>, e: unknown): void {
+    const x = a.x;
     if (x.over) return;
     const spec = this.#spec;
-    const host = x.host!;
-    const conn = x.conn!;
+    const host = a.host;
+    const conn = a.conn;
     try {
-      if (x.attempt !== NOT_SENT) {
+      if (a.handle !== NOT_SENT) {
         // Refused before sending while the connection stays open: its queue was full.
         const rejected = e instanceof ConnectionError && e.notSent && !conn.closed;
-        const ms = this.timed ? performance.now() - x.at0 : -1;
-        this.#observer?.attemptEnd(this.state, x.attempt, host, ms, e, rejected);
+        const ms = this.timed ? performance.now() - a.at0 : -1;
+        this.#observer?.attemptEnd(this.state, a.handle, host, ms, e, rejected);
       }
       this.#lastError = e;
       if (e instanceof UnpreparedError && spec.reprepare && !this.#reprepared) {
@@ -287,7 +320,7 @@ export class Run<T, R> {
     const finish = this.#finish;
     if (finish === undefined) return answer as unknown as R;
     try {
-      return finish(answer, this.#answeredBy!);
+      return finish.finish(answer, this.#answeredBy!);
     } catch (e) {
       return Promise.reject(e);
     }

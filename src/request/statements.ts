@@ -5,6 +5,13 @@
  */
 
 import type { Host } from "../cluster/cluster.ts";
+import type { Connection } from "../pool/connection.ts";
+import type { RetryPolicy } from "../policies/retry.ts";
+import type { SpeculativeExecutionPolicy } from "../policies/speculative.ts";
+import type { Writer } from "../wire/bytes.ts";
+import type { ColumnSpec } from "../wire/metadata.ts";
+import type { ResponseBody } from "../wire/responses/envelope.ts";
+import type { RequestSpec } from "./request_spec.ts";
 import { ProtocolError } from "../errors.ts";
 import type { QueryResultInit } from "../result.ts";
 import { routingFor, type RoutingInfo } from "../routing/routing_key.ts";
@@ -28,7 +35,7 @@ import { refused } from "./refused.ts";
 import type { KeyspaceTracker } from "./keyspace.ts";
 import type { PreparedCache } from "./prepared_cache.ts";
 import type { ResolvedOptions } from "./resolve.ts";
-import { decodeAny, decodeWith } from "./responses.ts";
+import { decodeAny, type DecodedResult, decodeWith } from "./responses.ts";
 
 /** A statement ready to run: its text, prepared metadata (`null`: sent as text) and options. */
 export interface Runnable {
@@ -71,84 +78,42 @@ export class StatementRunner {
     values: unknown,
     pagingState: Uint8Array | null,
     o: ResolvedOptions,
-    finish?: (page: QueryResultInit) => R | Promise<R>,
+    finish?: PageFinish<R>,
   ): Promise<R> {
     // Not `async`: the executor finishes the page inside its own promise, one promise per
     // request fewer; what would have thrown still rejects.
     try {
-      return this.#page(r, values, pagingState, o, finish);
+      const meta = r.meta;
+      const routing = meta === null
+        ? { keyspace: r.options.keyspace ?? this.#keyspace.current }
+        : this.#routing(meta, values);
+      const request = new PageRequest(this, r, values, pagingState, o, routing, finish);
+      return this.#executor.execute(request, request);
     } catch (e) {
       return refused(e);
     }
   }
 
-  #page<R>(
-    r: Runnable,
-    values: unknown,
-    pagingState: Uint8Array | null,
-    o: ResolvedOptions,
-    finish: ((page: QueryResultInit) => R | Promise<R>) | undefined,
-  ): Promise<R> {
-    const params: QueryParameters = {
-      consistency: o.consistency,
-      bindColumns: r.meta?.info.bindColumns,
-      values: values as BindValues,
-      // Not skipping metadata: in v4 a table change (ALTER ... ADD) keeps the statement id but
-      // changes its columns, and only the metadata in each answer tells. The cache makes
-      // reading unchanged metadata a byte compare.
-      skipMetadata: false,
-      pageSize: o.pageSize,
-      pagingState,
-      serialConsistency: o.serialConsistency,
-      timestamp: o.timestamp,
-      tracing: o.tracing,
-    };
-    const meta = r.meta;
-    const routing = meta === null
-      ? { keyspace: r.options.keyspace ?? this.#keyspace.current }
-      : this.#routing(meta, values);
-    // v5: a QUERY names its keyspace; a prepared statement was prepared in it.
-    if (meta === null && r.options.keyspace !== undefined) params.keyspace = r.options.keyspace;
-    return this.#executor.execute({
-      encode: meta === null
-        ? (w, v) => appendQuery(w, r.cql, withVersion(params, v))
-        : (w, v, m) => {
-          // v5, or v4 with ScyllaDB's SCYLLA_USE_METADATA_ID: the id follows the statement id.
-          params.metadataId = m === true;
-          params.resultMetadataId = meta.resultMetadataId;
-          if (this.#executor.cluster.tabletsRouting === 2) {
-            // Tablets v2: every EXECUTE carries one 4-bit slice of the cached tablet version.
-            params.tabletVersionBlock = tabletVersionBlock(routing.tablet?.version, this.#block++);
-            this.#block &= 15;
-          }
-          appendExecute(w, meta.info.id, withVersion(params, v));
-        },
-      decode: meta === null ? decodeAny : (op, body) => {
-        const decoded = decodeWith(op, body, meta.resultColumns, meta.metadataCache);
-        if (body.customPayload !== null) this.#learnTablet(meta, body.customPayload);
-        return decoded;
-      },
-      idempotent: o.idempotent,
-      timeoutMs: o.requestTimeout,
-      signal: o.signal,
-      retryPolicy: o.retryPolicy,
-      speculativeExecution: o.speculativeExecution,
-      routing,
-      reprepare: meta === null ? undefined : (c) => this.#prepared.reprepare(c, meta),
-    }, (message, coordinator) => {
-      const result = message.result;
-      // v5 (or v4 with SCYLLA_USE_METADATA_ID): the server says when the prepared result
-      // columns changed (ALTER TABLE … ADD); the new columns are in this answer and in the
-      // metadata cache.
-      if (meta !== null && result.kind === "rows" && result.newMetadataId !== undefined) {
-        meta.resultMetadataId = result.newMetadataId;
-      }
-      return answeredBy(
-        this.#keyspace.toResult(message.body, result),
-        coordinator,
-        finish ?? (asIs as (page: QueryResultInit) => R),
-      );
-    });
+  /** The executor's cluster: how it routes with tablets. */
+  get tabletsRouting(): number {
+    return this.#executor.cluster.tabletsRouting;
+  }
+
+  /** The next tablets v2 `tablet_version_block` index, rotating over 0..15. */
+  nextTabletBlock(): number {
+    const block = this.#block;
+    this.#block = (block + 1) & 15;
+    return block;
+  }
+
+  /** Re-prepares `meta` on `c` (it answered UNPREPARED). */
+  reprepare(c: Connection, meta: PreparedMeta): Promise<void> {
+    return this.#prepared.reprepare(c, meta);
+  }
+
+  /** A page from a decoded answer (a `USE` or schema change is applied first). */
+  toResult(decoded: DecodedResult): QueryResultInit | Promise<QueryResultInit> {
+    return this.#keyspace.toResult(decoded.body, decoded.result);
   }
 
   /**
@@ -189,8 +154,10 @@ export class StatementRunner {
           for (const e of entries) await this.#prepared.reprepare(c, e.meta);
         },
       },
-      (message, coordinator) =>
-        answeredBy(this.#keyspace.toResult(message.body, message.result), coordinator, finish),
+      {
+        finish: (message, coordinator) =>
+          answeredBy(this.#keyspace.toResult(message.body, message.result), coordinator, finish),
+      },
     );
   }
 
@@ -218,7 +185,7 @@ export class StatementRunner {
    * Keeps the tablet a ScyllaDB node sent with its answer: the request went to
    * a node or shard that does not hold the data, and the tablet says which do.
    */
-  #learnTablet(meta: PreparedMeta, payload: ReadonlyMap<string, Uint8Array | null>): void {
+  learnTablet(meta: PreparedMeta, payload: ReadonlyMap<string, Uint8Array | null>): void {
     const cluster = this.#executor.cluster;
     const version = cluster.tabletsRouting;
     if (version === 0) return;
@@ -257,8 +224,140 @@ function answeredBy<R>(
   return finish(page);
 }
 
-function asIs(page: QueryResultInit): QueryResultInit {
-  return page;
+/** What a page's answer becomes: `page` with its request, for what the caller needs of it. */
+export type PageFinish<R> = (page: QueryResultInit, request: PageRequest<R>) => R | Promise<R>;
+
+/**
+ * One page of a statement as a request, in one object: its QUERY or EXECUTE
+ * parameters, how it is encoded, decoded, re-prepared and routed, and what its
+ * answer becomes. Closures per request would cost the hot path an allocation each.
+ */
+export class PageRequest<R = QueryResultInit>
+  implements RequestSpec<DecodedResult>, QueryParameters {
+  // QUERY / EXECUTE parameters (QueryParameters).
+  readonly consistency: number;
+  readonly bindColumns: readonly ColumnSpec[] | undefined;
+  readonly values: BindValues;
+  // Not skipping metadata: in v4 a table change (ALTER ... ADD) keeps the statement id but
+  // changes its columns, and only the metadata in each answer tells. The cache makes reading
+  // unchanged metadata a byte compare.
+  readonly skipMetadata = false;
+  readonly pageSize: number;
+  readonly pagingState: Uint8Array | null;
+  readonly serialConsistency: number | undefined;
+  readonly timestamp: bigint | undefined;
+  readonly tracing: boolean;
+  /** v5: a QUERY names its keyspace; a prepared statement was prepared in it. */
+  readonly keyspace: string | undefined;
+  protocolVersion = 4;
+  metadataId = false;
+  resultMetadataId: Uint8Array | null | undefined = undefined;
+  tabletVersionBlock: number | undefined = undefined;
+  // The request (RequestSpec).
+  readonly idempotent: boolean;
+  readonly timeoutMs: number;
+  readonly signal: AbortSignal | undefined;
+  readonly retryPolicy: RetryPolicy;
+  readonly speculativeExecution: SpeculativeExecutionPolicy | null | undefined;
+  readonly routing: RoutingInfo;
+  /** The runner that made it. */
+  readonly #runner: StatementRunner;
+  readonly #then: PageFinish<R> | undefined;
+
+  /**
+   * @param runner the statement runner (tablets, re-prepare, keyspace tracking)
+   * @param runnable the statement
+   * @param boundValues its values
+   * @param pagingState where the page starts
+   * @param resolved the request's options
+   * @param routing where its data lives
+   * @param then what the page becomes (the page itself when absent)
+   */
+  constructor(
+    runner: StatementRunner,
+    readonly runnable: Runnable,
+    readonly boundValues: unknown,
+    pagingState: Uint8Array | null,
+    readonly resolved: ResolvedOptions,
+    routing: RoutingInfo,
+    then: PageFinish<R> | undefined,
+  ) {
+    this.#runner = runner;
+    this.#then = then;
+    const meta = runnable.meta;
+    this.consistency = resolved.consistency;
+    this.bindColumns = meta?.info.bindColumns;
+    this.values = boundValues as BindValues;
+    this.pageSize = resolved.pageSize;
+    this.pagingState = pagingState;
+    this.serialConsistency = resolved.serialConsistency;
+    this.timestamp = resolved.timestamp;
+    this.tracing = resolved.tracing;
+    this.keyspace = meta === null ? runnable.options.keyspace : undefined;
+    this.idempotent = resolved.idempotent;
+    this.timeoutMs = resolved.requestTimeout;
+    this.signal = resolved.signal;
+    this.retryPolicy = resolved.retryPolicy;
+    this.speculativeExecution = resolved.speculativeExecution;
+    this.routing = routing;
+  }
+
+  /** Appends the QUERY or EXECUTE frame (see `RequestSpec.encode`). */
+  encode(w: Writer, version: number, metadataId?: boolean): void {
+    this.protocolVersion = version;
+    const meta = this.runnable.meta;
+    if (meta === null) return appendQuery(w, this.runnable.cql, this);
+    // v5, or v4 with ScyllaDB's SCYLLA_USE_METADATA_ID: the id follows the statement id.
+    this.metadataId = metadataId === true;
+    this.resultMetadataId = meta.resultMetadataId;
+    if (this.#runner.tabletsRouting === 2) {
+      // Tablets v2: every EXECUTE carries one 4-bit slice of the cached tablet version.
+      this.tabletVersionBlock = tabletVersionBlock(
+        this.routing.tablet?.version,
+        this.#runner.nextTabletBlock(),
+      );
+    }
+    appendExecute(w, meta.info.id, this);
+  }
+
+  /** Decodes the RESULT, with the prepared statement's columns and metadata cache. */
+  decode(opcode: number, body: ResponseBody): DecodedResult {
+    const meta = this.runnable.meta;
+    if (meta === null) return decodeAny(opcode, body);
+    const decoded = decodeWith(opcode, body, meta.resultColumns, meta.metadataCache);
+    if (body.customPayload !== null) this.#runner.learnTablet(meta, body.customPayload);
+    return decoded;
+  }
+
+  /** Re-prepares the statement on `c`, which answered UNPREPARED. */
+  reprepare(c: Connection): Promise<void> {
+    const meta = this.runnable.meta;
+    return meta === null
+      ? Promise.reject(new ProtocolError("UNPREPARED for a statement sent as text"))
+      : this.#runner.reprepare(c, meta);
+  }
+
+  /** The page from the winning answer, passed through `then`. */
+  finish(decoded: DecodedResult, coordinator: Host): R | Promise<R> {
+    const meta = this.runnable.meta;
+    const result = decoded.result;
+    // v5 (or v4 with SCYLLA_USE_METADATA_ID): the server says when the prepared result
+    // columns changed (ALTER TABLE … ADD); the new columns are in this answer and in the
+    // metadata cache.
+    if (meta !== null && result.kind === "rows" && result.newMetadataId !== undefined) {
+      meta.resultMetadataId = result.newMetadataId;
+    }
+    const page = this.#runner.toResult(decoded);
+    return page instanceof Promise
+      ? page.then((p) => this.#finishPage(p, coordinator))
+      : this.#finishPage(page, coordinator);
+  }
+
+  #finishPage(page: QueryResultInit, coordinator: Host): R | Promise<R> {
+    page.coordinator = coordinator.pool.address;
+    const then = this.#then;
+    return then === undefined ? page as R : then(page, this);
+  }
 }
 
 /**
