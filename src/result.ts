@@ -306,6 +306,8 @@ export class QueryResult {
   readonly #tracingId: string | null;
   readonly #warnings: readonly string[];
   #rows: Row[] | null = null;
+  /** The first row when `firstRow()` made it before `#rows` existed (one read of one row). */
+  #first: Row | null = null;
 
   /** @internal results are made by the session. */
   constructor(init: QueryResultInit) {
@@ -333,6 +335,8 @@ export class QueryResult {
       const cursor = new RowCursor(this.#chunks, this.#rowCount, this.#columns);
       const rows: Row[] = new Array(this.#rowCount);
       for (let i = 0; i < rows.length; i++) rows[i] = cursor.take();
+      // The same Row as firstRow() handed out, whichever was asked first.
+      if (this.#first !== null) rows[0] = this.#first;
       this.#rows = rows;
     }
     return this.#rows;
@@ -345,7 +349,14 @@ export class QueryResult {
 
   /** The first row, or `null` when there are none. */
   firstRow(): Row | null {
-    return this.#rowCount === 0 ? null : this.#cached()[0];
+    if (this.#rowCount === 0) return null;
+    if (this.#rows !== null) return this.#rows[0];
+    // No cursor or row array for the usual read of one row.
+    return this.#first ??= new Row(
+      this.#columns.names.length === 0 ? NO_CELLS : this.#chunks[0],
+      0,
+      this.#columns,
+    );
   }
 
   /**

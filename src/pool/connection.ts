@@ -6,7 +6,7 @@
 
 import { connect, type ConnectOptions, runtime, type Socket } from "../runtime/mod.ts";
 import { setShortTextLimit } from "../wire/codec/text.ts";
-import { EVENT_STREAM, type FrameHeader, Opcode } from "../wire/frame.ts";
+import { EVENT_STREAM, FrameFlag, type FrameHeader, Opcode } from "../wire/frame.ts";
 import type { FrameEncoder } from "../wire/requests/envelope.ts";
 import { openBody } from "../wire/responses/envelope.ts";
 import { decodeError } from "../wire/responses/error.ts";
@@ -84,13 +84,16 @@ export class Connection {
   #opts: ConnectionOptions;
   #rateLimitCode: number | undefined;
   #abandoned = 0;
+  /** The chunk the last answer arrived in, and a DataView over it (see `#viewOf`). */
+  #viewChunk: Uint8Array | null = null;
+  #view: DataView | undefined;
 
   private constructor(opts: ConnectionOptions, version: number) {
     this.#opts = opts;
     this.address = formatContactPoint(opts);
     this.#ids = new StreamIds(opts.maxInFlight);
     this.#pending = new Array(opts.maxInFlight);
-    this.#framing = new Framing((h, b) => this.#onFrame(h, b), version);
+    this.#framing = new Framing((h, b, s, e) => this.#onFrame(h, b, s, e), version);
     this.#output = new Output(this.#framing);
     this.#timer = new DeadlineTimer(() => this.#expire());
   }
@@ -290,9 +293,10 @@ export class Connection {
     }
   }
 
-  #onFrame(header: FrameHeader, raw: Uint8Array): void {
+  /** A frame whose body is `bytes[start, end)`. */
+  #onFrame(header: FrameHeader, bytes: Uint8Array, start: number, end: number): void {
     if (header.stream === EVENT_STREAM) {
-      if (header.opcode === Opcode.EVENT) this.#onEvent(header, raw);
+      if (header.opcode === Opcode.EVENT) this.#onEvent(header, bytes.subarray(start, end));
       return;
     }
     const stream = header.stream;
@@ -302,23 +306,30 @@ export class Connection {
     }
     this.#pending[stream] = undefined;
     if (pending.abandoned) this.#abandoned--;
-    else this.#settle(pending, header, raw);
+    else this.#settle(pending, header, bytes, start, end);
     this.#releaseStream(stream);
   }
 
   /** Decodes the answer for its caller; a decode failure fails only that request. */
-  #settle(pending: Pending, header: FrameHeader, raw: Uint8Array): void {
+  #settle(
+    pending: Pending,
+    header: FrameHeader,
+    bytes: Uint8Array,
+    start: number,
+    end: number,
+  ): void {
     if (pending.signal && pending.onAbort) {
       pending.signal.removeEventListener("abort", pending.onAbort);
     }
     try {
       const version = this.#framing.version;
-      const body = openBody(
-        header.flags,
-        this.#framing.body(header, raw),
-        version,
-        this.metadataId,
-      );
+      let view: DataView | undefined;
+      if (header.flags & FrameFlag.COMPRESSION) {
+        bytes = this.#framing.body(header, bytes.subarray(start, end));
+        start = 0;
+        end = bytes.length;
+      } else view = this.#viewOf(bytes);
+      const body = openBody(header.flags, bytes, version, this.metadataId, start, end, view);
       if (header.opcode === Opcode.ERROR) {
         pending.reject(errorFromServer(decodeError(body.reader, this.#rateLimitCode, version)));
       } else {
@@ -332,6 +343,15 @@ export class Connection {
           : new ProtocolError(`cannot decode answer: ${(e as Error).message}`, { cause: e }),
       );
     }
+  }
+
+  /** A DataView over `chunk`, made once for all the frames that arrived in it. */
+  #viewOf(chunk: Uint8Array): DataView {
+    if (chunk !== this.#viewChunk) {
+      this.#viewChunk = chunk;
+      this.#view = new DataView(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    }
+    return this.#view!;
   }
 
   #releaseStream(stream: number): void {

@@ -36,10 +36,8 @@ export function decodeWith(
   cache?: MetadataCache,
 ): DecodedResult {
   if (op !== Opcode.RESULT) throw new ProtocolError(`expected RESULT, got opcode ${op}`);
-  return {
-    body: { tracingId: body.tracingId, warnings: body.warnings },
-    result: decodeResult(body.reader, known, cache, body.version, body.metadataId),
-  };
+  // The body itself carries the tracing id and warnings: no copy of them per answer.
+  return { body, result: decodeResult(body.reader, known, cache, body.version, body.metadataId) };
 }
 
 /** Decodes any RESULT (no known columns). */

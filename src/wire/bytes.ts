@@ -270,9 +270,14 @@ export class Reader {
   /** Offset one past the last readable byte. */
   readonly end: number;
 
-  constructor(buf: Uint8Array, pos = 0, end = buf.length) {
+  /**
+   * @param buf the bytes, of which `[pos, end)` are read
+   * @param view a DataView over exactly `buf`, when the caller has one (one per received
+   *   chunk serves all its frames: a DataView costs as much as reading a small answer)
+   */
+  constructor(buf: Uint8Array, pos = 0, end = buf.length, view?: DataView) {
     this.buf = buf;
-    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    this.view = view ?? new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     this.pos = pos;
     this.end = end;
   }

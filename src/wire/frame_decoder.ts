@@ -7,12 +7,21 @@
 import { concatBytes } from "./bytes.ts";
 import { decodeHeader, type FrameHeader, HEADER_LENGTH } from "./frame.ts";
 
-/** Receives one complete frame; `body` is only valid during the call. */
-export type FrameHandler = (header: FrameHeader, body: Uint8Array) => void;
+/**
+ * Receives one complete frame: its body is `bytes[start, end)`, valid only during the call.
+ * Bodies are handed out as a range of the chunk they arrived in, not as a view of their own:
+ * a typed array per frame costs more than the rest of reading a small answer.
+ */
+export type FrameHandler = (
+  header: FrameHeader,
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+) => void;
 
 /**
  * Reassembles frames from chunks. Frames wholly inside a chunk are handed out
- * as views of it (no copy). A frame split across chunks is kept as copies of
+ * as ranges of it (no copy). A frame split across chunks is kept as copies of
  * the pieces received and joined once complete: memory follows the bytes that
  * arrived, never the length a header claims (bounded by {@link decodeHeader}).
  */
@@ -56,7 +65,7 @@ export class FrameDecoder {
       const bodyStart = at + HEADER_LENGTH;
       const bodyEnd = bodyStart + header.length;
       if (bodyEnd <= chunk.length) {
-        this.#onFrame(header, chunk.subarray(bodyStart, bodyEnd));
+        this.#onFrame(header, chunk, bodyStart, bodyEnd);
         at = bodyEnd;
         continue;
       }
@@ -87,7 +96,7 @@ export class FrameDecoder {
       this.#header = null;
       this.#pieces = [];
       this.#received = 0;
-      this.#onFrame(header, body);
+      this.#onFrame(header, body, 0, body.length);
     }
     return at;
   }

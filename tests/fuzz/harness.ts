@@ -79,13 +79,22 @@ export type Decoded =
  * Decodes one frame body the way `Connection` does for the request on its stream.
  * @throws {ProtocolError} (only that) for anything malformed
  */
-export function decodeBody(h: FrameHeader, raw: Uint8Array, ctx: DecodeContext): Decoded {
-  let body = raw;
+export function decodeBody(
+  h: FrameHeader,
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  ctx: DecodeContext,
+): Decoded {
+  let body = bytes;
   if (h.flags & 0x01) {
     if (ctx.compressor === null) throw new ProtocolError("server sent a compressed frame unasked");
-    body = ctx.compressor.decompress(raw);
+    body = ctx.compressor.decompress(bytes.subarray(start, end));
+    start = 0;
+    end = body.length;
   }
-  const { reader } = openBody(h.flags, body);
+  // The body as the connection reads it: a range of the chunk it arrived in.
+  const { reader } = openBody(h.flags, body, undefined, undefined, start, end);
   switch (h.opcode) {
     case Opcode.RESULT: {
       let cache = ctx.caches.get(h.stream);
@@ -128,10 +137,10 @@ export interface Outcome {
 /** Feeds `bytes` cut at `cuts` (any numbers; taken modulo, sorted) and decodes every frame. */
 export function feed(bytes: Uint8Array, cuts: readonly number[], ctx: DecodeContext): Outcome {
   const out: Outcome = { frames: [], fatal: undefined };
-  const decoder = new FrameDecoder((header, body) => {
-    const f: Outcome["frames"][number] = { header, bodyLength: body.length };
+  const decoder = new FrameDecoder((header, bytes, start, end) => {
+    const f: Outcome["frames"][number] = { header, bodyLength: end - start };
     try {
-      f.value = decodeBody(header, body, ctx);
+      f.value = decodeBody(header, bytes, start, end, ctx);
     } catch (e) {
       f.error = e;
     }
@@ -167,10 +176,10 @@ export function feedSegments(
   ctx: DecodeContext,
 ): SegmentOutcome {
   const out: SegmentOutcome = { envelopes: [], fatal: undefined };
-  const decoder = new SegmentFrameDecoder((header, raw) => {
-    const e: SegmentOutcome["envelopes"][number] = { header, body: raw.slice() };
+  const decoder = new SegmentFrameDecoder((header, bytes, start, end) => {
+    const e: SegmentOutcome["envelopes"][number] = { header, body: bytes.slice(start, end) };
     try {
-      e.value = decodeBody(header, raw, ctx);
+      e.value = decodeBody(header, bytes, start, end, ctx);
     } catch (err) {
       e.error = err;
     }

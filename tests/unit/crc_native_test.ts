@@ -57,7 +57,7 @@ describe("native CRC-32 for segment payloads", () => {
     frame.set(body, 9);
     const wire = new SegmentEncoder().encode(frame, 0, frame.length);
     const got: Uint8Array[] = [];
-    const d = new SegmentFrameDecoder((_h, b) => got.push(b.slice()), { version: 5 });
+    const d = new SegmentFrameDecoder((_h, b, s, e) => got.push(b.slice(s, e)), { version: 5 });
     for (let at = 0; at < wire.length; at += 60_000) d.push(wire.subarray(at, at + 60_000));
     assert.equal(got.length, 1);
     assert.deepEqual(got[0], body);

@@ -75,8 +75,8 @@ export class FakeConnection {
   constructor(server: FakeServer, socket: NetSocket) {
     this.#server = server;
     this.socket = socket;
-    this.#decoder = new FrameDecoder((h, body) => {
-      let plain: Uint8Array = body.slice();
+    this.#decoder = new FrameDecoder((h, bytes, start, end) => {
+      let plain: Uint8Array = bytes.slice(start, end);
       if (h.flags & FrameFlag.COMPRESSION) {
         if (this.#compressor === null) throw new Error("fake: compressed frame before STARTUP");
         plain = this.#compressor.decompress(plain);

@@ -49,8 +49,13 @@ function concat(parts: Uint8Array[]): Uint8Array {
 /** A decoder that records every frame, copying the body while it is valid. */
 function recorder(): { decoder: FrameDecoder; got: Got[] } {
   const got: Got[] = [];
-  const decoder = new FrameDecoder((h, body) => {
-    got.push({ stream: h.stream, opcode: h.opcode, flags: h.flags, body: [...body] });
+  const decoder = new FrameDecoder((h, bytes, start, end) => {
+    got.push({
+      stream: h.stream,
+      opcode: h.opcode,
+      flags: h.flags,
+      body: [...bytes.subarray(start, end)],
+    });
   });
   return { decoder, got };
 }
@@ -204,19 +209,19 @@ describe("FrameDecoder", () => {
     );
   });
 
-  it("hands a frame wholly inside a chunk out as a view of it (no copy)", () => {
+  it("hands a frame wholly inside a chunk out as a range of it (no copy, no view)", () => {
     const chunk = frame(1, Opcode.RESULT, [9, 8, 7]);
-    let body: Uint8Array | undefined;
-    new FrameDecoder((_h, b) => body = b).push(chunk);
-    assert.equal(body!.buffer, chunk.buffer);
-    assert.equal(body!.byteOffset, HEADER_LENGTH);
+    let got: [Uint8Array, number, number] | undefined;
+    new FrameDecoder((_h, b, s, e) => got = [b, s, e]).push(chunk);
+    assert.equal(got![0], chunk);
+    assert.deepEqual(got!.slice(1), [HEADER_LENGTH, HEADER_LENGTH + 3]);
   });
 
   it("copies a split frame, so the caller may reuse its read buffer", () => {
     const f = frame(1, Opcode.RESULT, [1, 2, 3, 4, 5, 6]);
     const readBuffer = new Uint8Array(8);
     let body: number[] = [];
-    const decoder = new FrameDecoder((_h, b) => body = [...b]);
+    const decoder = new FrameDecoder((_h, b, s, e) => body = [...b.subarray(s, e)]);
     readBuffer.set(f.subarray(0, 8));
     decoder.push(readBuffer.subarray(0, 8));
     readBuffer.fill(0xee); // reused by the socket for the next read

@@ -50,6 +50,20 @@ describe("QueryResult", () => {
     assert.equal(r.rows().length, 2, "changing the returned array does not change the result");
   });
 
+  it("firstRow() before rows() or iteration: the same Row, and the other rows still there", () => {
+    const r = USERS();
+    const first = r.firstRow()!;
+    assert.deepEqual(first.columns(), [1, "Alice", "a@x"]);
+    assert.equal(r.firstRow(), first);
+    const rows = r.rows();
+    assert.equal(rows[0], first, "rows() reuses the first row firstRow() made");
+    assert.deepEqual(rows[1].columns(), [2, "Bob", null]);
+    assert.equal([...r][0], first);
+    const noColumns = result([], [[], []]);
+    assert.deepEqual(noColumns.firstRow()!.columns(), [], "rows without columns");
+    assert.equal(noColumns.rows()[0], noColumns.firstRow());
+  });
+
   it("handles results without rows", () => {
     const r = result([], []);
     assert.equal(r.length, 0);

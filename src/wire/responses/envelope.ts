@@ -29,16 +29,20 @@ export interface ResponseBody {
 const NO_WARNINGS: string[] = [];
 
 /**
- * Reads the flag-dependent prefix of a (decompressed) body. `metadataId`
- * defaults to what the version alone implies (v5).
+ * Reads the flag-dependent prefix of a (decompressed) body, `body[start, end)`.
+ * `metadataId` defaults to what the version alone implies (v5); `view`, a
+ * DataView over exactly `body`, saves making one.
  */
 export function openBody(
   flags: number,
   body: Uint8Array,
   version = 4,
   metadataId = version >= 5,
+  start = 0,
+  end = body.length,
+  view?: DataView,
 ): ResponseBody {
-  const reader = new Reader(body);
+  const reader = new Reader(body, start, end, view);
   const tracingId = flags & FrameFlag.TRACING ? reader.readUuid() : null;
   const warnings = flags & FrameFlag.WARNING ? reader.readStringList() : NO_WARNINGS;
   const customPayload = flags & FrameFlag.CUSTOM_PAYLOAD ? reader.readBytesMap() : null;

@@ -78,7 +78,7 @@ export class EnvelopeAssembler {
             `${n - bodyStart} in the segment`,
         );
       }
-      this.#onFrame(header, payload.subarray(bodyStart, bodyEnd));
+      this.#onFrame(header, payload, bodyStart, bodyEnd);
       at = bodyEnd;
     }
   }
@@ -113,7 +113,7 @@ export class EnvelopeAssembler {
     this.#headerLength = 0;
     this.#pieces = [];
     this.#received = 0;
-    this.#onFrame(header, body);
+    this.#onFrame(header, body, 0, body.length);
   }
 }
 
@@ -134,7 +134,7 @@ export interface SegmentFrameDecoderOptions {
  * import { SegmentFrameDecoder } from "./envelopes.ts";
  * import { SegmentEncoder } from "./encoder.ts";
  * const wire = new SegmentEncoder().encode(new Uint8Array([0x85, 0, 0, 1, 2, 0, 0, 0, 0]));
- * const d = new SegmentFrameDecoder((h, body) => console.log(h.opcode, body.length)); // 2 0
+ * const d = new SegmentFrameDecoder((h, _bytes, start, end) => console.log(h.opcode, end - start)); // 2 0
  * for (const byte of wire) d.push(new Uint8Array([byte]));
  * ```
  */

@@ -73,9 +73,9 @@ export function payloadsOf(wire: Uint8Array, compression: Compression, cuts: num
 /** Envelopes (`stream:opcode:bodyhex`) that `wire` decodes to, fed cut at `cuts`. */
 export function envelopesOf(wire: Uint8Array, compression: Compression, cuts: number[] = []) {
   const out: string[] = [];
-  const d = new SegmentFrameDecoder((h: FrameHeader, body) => {
+  const d = new SegmentFrameDecoder((h: FrameHeader, bytes, start, end) => {
     assert.equal(h.version, 5);
-    out.push(`${h.stream}:${h.opcode}:${toHex(body)}`);
+    out.push(`${h.stream}:${h.opcode}:${toHex(bytes.subarray(start, end))}`);
   }, { compression });
   feedCuts((c) => d.push(c), wire, cuts);
   assert.ok(d.idle, "decoder left with a partial segment or envelope");
