@@ -114,7 +114,7 @@ export class Requests {
       ? new QueryResult(first)
       : remainingPages(
         first,
-        (state) => this.#page(request.runnable, request.boundValues, state, request.resolved),
+        (state) => this.#page(request.runnable, request.values, state, request.resolved),
       );
 
   /**

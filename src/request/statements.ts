@@ -87,7 +87,15 @@ export class StatementRunner {
       const routing = meta === null
         ? { keyspace: r.options.keyspace ?? this.#keyspace.current }
         : this.#routing(meta, values);
-      const request = new PageRequest(this, r, values, pagingState, o, routing, finish);
+      const request = new PageRequest(
+        this,
+        r,
+        values as BindValues,
+        pagingState,
+        o,
+        routing,
+        finish,
+      );
       return this.#executor.execute(request, request);
     } catch (e) {
       return refused(e);
@@ -234,40 +242,21 @@ export type PageFinish<R> = (page: QueryResultInit, request: PageRequest<R>) => 
  */
 export class PageRequest<R = QueryResultInit>
   implements RequestSpec<DecodedResult>, QueryParameters {
-  // QUERY / EXECUTE parameters (QueryParameters).
-  readonly consistency: number;
-  readonly bindColumns: readonly ColumnSpec[] | undefined;
-  readonly values: BindValues;
-  // Not skipping metadata: in v4 a table change (ALTER ... ADD) keeps the statement id but
-  // changes its columns, and only the metadata in each answer tells. The cache makes reading
-  // unchanged metadata a byte compare.
-  readonly skipMetadata = false;
-  readonly pageSize: number;
-  readonly pagingState: Uint8Array | null;
-  readonly serialConsistency: number | undefined;
-  readonly timestamp: bigint | undefined;
-  readonly tracing: boolean;
-  /** v5: a QUERY names its keyspace; a prepared statement was prepared in it. */
-  readonly keyspace: string | undefined;
+  // Set as the request is encoded for a connection (QueryParameters).
   protocolVersion = 4;
   metadataId = false;
   resultMetadataId: Uint8Array | null | undefined = undefined;
   tabletVersionBlock: number | undefined = undefined;
-  // The request (RequestSpec).
-  readonly idempotent: boolean;
-  readonly timeoutMs: number;
-  readonly signal: AbortSignal | undefined;
-  readonly retryPolicy: RetryPolicy;
-  readonly speculativeExecution: SpeculativeExecutionPolicy | null | undefined;
-  readonly routing: RoutingInfo;
   /** The runner that made it. */
   readonly #runner: StatementRunner;
   readonly #then: PageFinish<R> | undefined;
 
   /**
+   * The options are read through getters, not copied: a request is made per call, and most of
+   * its parameters are the statement's, resolved once.
    * @param runner the statement runner (tablets, re-prepare, keyspace tracking)
    * @param runnable the statement
-   * @param boundValues its values
+   * @param values its values
    * @param pagingState where the page starts
    * @param resolved the request's options
    * @param routing where its data lives
@@ -276,30 +265,74 @@ export class PageRequest<R = QueryResultInit>
   constructor(
     runner: StatementRunner,
     readonly runnable: Runnable,
-    readonly boundValues: unknown,
-    pagingState: Uint8Array | null,
+    readonly values: BindValues,
+    readonly pagingState: Uint8Array | null,
     readonly resolved: ResolvedOptions,
-    routing: RoutingInfo,
+    readonly routing: RoutingInfo,
     then: PageFinish<R> | undefined,
   ) {
     this.#runner = runner;
     this.#then = then;
-    const meta = runnable.meta;
-    this.consistency = resolved.consistency;
-    this.bindColumns = meta?.info.bindColumns;
-    this.values = boundValues as BindValues;
-    this.pageSize = resolved.pageSize;
-    this.pagingState = pagingState;
-    this.serialConsistency = resolved.serialConsistency;
-    this.timestamp = resolved.timestamp;
-    this.tracing = resolved.tracing;
-    this.keyspace = meta === null ? runnable.options.keyspace : undefined;
-    this.idempotent = resolved.idempotent;
-    this.timeoutMs = resolved.requestTimeout;
-    this.signal = resolved.signal;
-    this.retryPolicy = resolved.retryPolicy;
-    this.speculativeExecution = resolved.speculativeExecution;
-    this.routing = routing;
+  }
+
+  // QUERY / EXECUTE parameters (QueryParameters).
+  /** Consistency code. */
+  get consistency(): number {
+    return this.resolved.consistency;
+  }
+  /** The prepared statement's bind markers; `undefined` for a QUERY without values. */
+  get bindColumns(): readonly ColumnSpec[] | undefined {
+    return this.runnable.meta?.info.bindColumns;
+  }
+  /**
+   * Never: in v4 a table change (ALTER ... ADD) keeps the statement id but changes its
+   * columns, and only the metadata in each answer tells. The cache makes reading unchanged
+   * metadata a byte compare.
+   */
+  get skipMetadata(): boolean {
+    return false;
+  }
+  /** Rows per page. */
+  get pageSize(): number {
+    return this.resolved.pageSize;
+  }
+  /** Serial consistency code, for LWT. */
+  get serialConsistency(): number | undefined {
+    return this.resolved.serialConsistency;
+  }
+  /** Client-side write timestamp, µs. */
+  get timestamp(): bigint | undefined {
+    return this.resolved.timestamp;
+  }
+  /** Whether the server traces the request. */
+  get tracing(): boolean {
+    return this.resolved.tracing;
+  }
+  /** v5: a QUERY names its keyspace; a prepared statement was prepared in it. */
+  get keyspace(): string | undefined {
+    return this.runnable.meta === null ? this.runnable.options.keyspace : undefined;
+  }
+
+  // The request (RequestSpec).
+  /** Whether re-sending is safe. */
+  get idempotent(): boolean {
+    return this.resolved.idempotent;
+  }
+  /** Client-side deadline per attempt. */
+  get timeoutMs(): number {
+    return this.resolved.requestTimeout;
+  }
+  /** The caller's cancellation. */
+  get signal(): AbortSignal | undefined {
+    return this.resolved.signal;
+  }
+  /** What a failed attempt leads to. */
+  get retryPolicy(): RetryPolicy {
+    return this.resolved.retryPolicy;
+  }
+  /** Further executions while the first is slow. */
+  get speculativeExecution(): SpeculativeExecutionPolicy | null | undefined {
+    return this.resolved.speculativeExecution;
   }
 
   /** Appends the QUERY or EXECUTE frame (see `RequestSpec.encode`). */

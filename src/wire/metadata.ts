@@ -21,13 +21,13 @@ export interface ColumnSpec {
 /** Rows metadata (`<metadata>` of a Rows result or of a Prepared result). */
 export interface RowsMetadata {
   /** Column specs, empty when the server sent `No_metadata`. */
-  readonly columns: readonly ColumnSpec[];
+  columns: readonly ColumnSpec[];
   /** Paging state to fetch the next page, `null` on the last page. */
-  readonly pagingState: Uint8Array | null;
+  pagingState: Uint8Array | null;
   /** Number of columns (present even with `No_metadata`). */
-  readonly columnCount: number;
+  columnCount: number;
   /** New result metadata id sent with `Metadata_changed` (v5, or v4 with `SCYLLA_USE_METADATA_ID`). */
-  readonly newMetadataId: Uint8Array | null;
+  newMetadataId: Uint8Array | null;
 }
 
 /** Everything the server said in answer to PREPARE. */

@@ -101,11 +101,29 @@ export interface MetadataCache {
 const recent: { bytes: Uint8Array; columns: readonly ColumnSpec[]; global: number }[] = [];
 const RECENT_MAX = 8;
 
+/** The metadata of the page being decoded (decoding is synchronous: one serves every page). */
+const scratchMeta: RowsMetadata = {
+  columns: [],
+  pagingState: null,
+  columnCount: 0,
+  newMetadataId: null,
+};
+const NO_COLUMNS: readonly ColumnSpec[] = Object.freeze([]);
+/** Chunks of a result until its rows are read. */
+const NO_CHUNKS: unknown[][] = [];
+
 /** Column count accepted when the server sent no column specs to check it against. */
 const MAX_COLUMNS = 0xffff;
 
-/** Reads `<metadata>`, reusing `cache` when the column specs are byte-for-byte the same. */
-export function readRowsMetadata(r: Reader, cache?: MetadataCache): RowsMetadata {
+/**
+ * Reads `<metadata>` into `out` (the decoder's scratch: a page costs no metadata object), reusing
+ * `cache` when the column specs are byte-for-byte the same.
+ */
+export function readRowsMetadata(
+  r: Reader,
+  cache: MetadataCache | undefined,
+  out: RowsMetadata,
+): RowsMetadata {
   const flags = r.readInt();
   const columnCount = r.readInt();
   const noMetadata = (flags & MetadataFlag.NO_METADATA) !== 0;
@@ -115,12 +133,19 @@ export function readRowsMetadata(r: Reader, cache?: MetadataCache): RowsMetadata
   }
   const pagingState = flags & MetadataFlag.HAS_MORE_PAGES ? r.readBytes()?.slice() ?? null : null;
   const newMetadataId = flags & MetadataFlag.METADATA_CHANGED ? r.readShortBytes().slice() : null;
-  if (noMetadata) return { columns: [], pagingState, columnCount, newMetadataId };
+  out.pagingState = pagingState;
+  out.columnCount = columnCount;
+  out.newMetadataId = newMetadataId;
+  if (noMetadata) {
+    out.columns = NO_COLUMNS;
+    return out;
+  }
   const start = r.pos;
   // The count must match too: LWT answers add columns after the same `[applied]` spec.
   if (cache?.bytes && cache.columns.length === columnCount && startsWith(r, cache.bytes)) {
     r.pos += cache.bytes.length;
-    return { columns: cache.columns, pagingState, columnCount, newMetadataId };
+    out.columns = cache.columns;
+    return out;
   }
   const global = flags & MetadataFlag.GLOBAL_TABLES_SPEC;
   if (!cache) {
@@ -134,7 +159,8 @@ export function readRowsMetadata(r: Reader, cache?: MetadataCache): RowsMetadata
         recent.splice(i, 1);
         recent.unshift(e);
       }
-      return { columns: e.columns, pagingState, columnCount, newMetadataId };
+      out.columns = e.columns;
+      return out;
     }
   }
   const columns = readColumnSpecs(r, flags, columnCount);
@@ -145,7 +171,8 @@ export function readRowsMetadata(r: Reader, cache?: MetadataCache): RowsMetadata
     recent.unshift({ bytes: r.buf.slice(start, r.pos), columns, global });
     if (recent.length > RECENT_MAX) recent.pop();
   }
-  return { columns, pagingState, columnCount, newMetadataId };
+  out.columns = columns;
+  return out;
 }
 
 function startsWith(r: Reader, bytes: Uint8Array): boolean {
@@ -196,14 +223,15 @@ export interface RowCells {
 }
 
 /**
- * Reads the rows of a Rows result. `columns` are the columns to decode with.
+ * Reads the rows of a Rows result into `out`. `columns` are the columns to decode with.
  * @throws {ProtocolError} the counts or lengths do not fit the body
  */
 export function readRows(
   r: Reader,
   columns: readonly ColumnSpec[],
   columnCount: number,
-): RowCells {
+  out: RowCells,
+): void {
   const rowCount = r.readInt();
   // Each cell carries at least its 4-byte length: a count the body cannot hold is hostile.
   // Rows without columns take no bytes, so their count is capped outright.
@@ -251,7 +279,8 @@ export function readRows(
     chunks.push(cells);
   }
   r.pos = buf === r.buf ? pos : base + pos;
-  return { chunks, rowCount };
+  out.chunks = chunks;
+  out.rowCount = rowCount;
 }
 
 /**
@@ -274,19 +303,22 @@ export function decodeResult(
     case ResultKind.VOID:
       return { kind: "void" };
     case ResultKind.ROWS: {
-      const meta = readRowsMetadata(r, cache);
+      const meta = readRowsMetadata(r, cache, scratchMeta);
       const columns = meta.columns.length === 0 && meta.columnCount > 0
         ? knownColumns ?? missingColumns()
         : sameColumns(meta.columns, knownColumns);
-      const { chunks, rowCount } = readRows(r, columns, meta.columnCount);
       const result: RowsResult = {
         kind: "rows",
         columns,
-        chunks,
-        rowCount,
+        chunks: NO_CHUNKS,
+        rowCount: 0,
         pagingState: meta.pagingState,
       };
-      if (meta.newMetadataId !== null) result.newMetadataId = meta.newMetadataId;
+      const newMetadataId = meta.newMetadataId;
+      meta.columns = NO_COLUMNS;
+      meta.pagingState = meta.newMetadataId = null;
+      readRows(r, columns, meta.columnCount, result);
+      if (newMetadataId !== null) result.newMetadataId = newMetadataId;
       return result;
     }
     case ResultKind.SET_KEYSPACE:
@@ -340,13 +372,8 @@ function readPrepared(r: Reader, metadataId: boolean): PreparedInfo {
     pkIndexes[i] = index;
   }
   const bindColumns = readColumnSpecs(r, flags, columnCount);
-  const result = readRowsMetadata(r);
-  return {
-    id,
-    resultMetadataId,
-    bindColumns,
-    pkIndexes,
-    resultColumns: result.columns,
-    flags,
-  };
+  const resultColumns = readRowsMetadata(r, undefined, scratchMeta).columns;
+  scratchMeta.columns = NO_COLUMNS;
+  scratchMeta.pagingState = scratchMeta.newMetadataId = null;
+  return { id, resultMetadataId, bindColumns, pkIndexes, resultColumns, flags };
 }
