@@ -193,31 +193,18 @@ export class Connection {
    * @throws {ScyllaError} the server answered with an ERROR
    */
   send<T>(frame: Frame, decode: ResponseDecoder<T>, opts: SendOptions): Promise<T> {
-    return new Promise<T>((resolve, reject) => this.sendWith(frame, decode, opts, resolve, reject));
-  }
-
-  /**
-   * {@link send} with the caller's callbacks instead of a promise of its own:
-   * exactly one of them is called, `reject` at once when nothing can be sent
-   * (with the same errors `send` rejects with).
-   */
-  sendWith<T>(
-    frame: Frame,
-    decode: ResponseDecoder<T>,
-    opts: SendOptions,
-    resolve: (answer: T) => void,
-    reject: (error: unknown) => void,
-  ): void {
     const encode = typeof frame === "function" ? frame : rawFrame(frame);
-    this.sendPending(
-      new CallbackPending(
-        encode,
-        decode,
-        resolve as (answer: unknown) => void,
-        reject,
-        opts.timeoutMs,
-      ),
-      opts.signal,
+    return new Promise<T>((resolve, reject) =>
+      this.sendPending(
+        new CallbackPending(
+          encode,
+          decode,
+          resolve as (answer: unknown) => void,
+          reject,
+          opts.timeoutMs,
+        ),
+        opts.signal,
+      )
     );
   }
 
