@@ -33,36 +33,24 @@ export class TokenAwarePolicy implements LoadBalancingPolicy {
     const token = routing?.tokenHiLo;
     const keyspace = routing?.keyspace;
     if (token === undefined || !keyspace) return this.#child.plan(cluster, routing);
+    let replicas: readonly Host[];
     if (cluster.tabletsRouting === 0 || !routing!.table) {
-      const plans = this.#ringPlans(cluster, keyspace, token);
-      if (plans !== null) {
+      const position = this.#position(cluster, keyspace, token);
+      const plans = position.plans;
+      if (plans.length > 0 && allUp(plans[0].first)) {
         return plans[plans.length === 1 || routing!.lwt ? 0 : this.#turn(plans.length)];
       }
-    }
-    const replicas = cluster.replicas(keyspace, token, routing);
+      replicas = position.replicas;
+    } else replicas = cluster.replicas(keyspace, token, routing);
     // Remote replicas are no better than any remote node: the child's order places them.
     const dc = cluster.localDatacenter;
     let count = 0;
     for (let i = 0; i < replicas.length; i++) {
-      const h = replicas[i];
-      if (h.pool.size > 0 && h.info.datacenter === dc) count++;
+      if (isLocal(replicas[i], dc, true)) count++;
     }
     if (count === 0) return this.#child.plan(cluster, routing);
     const k = count > 1 && !routing!.lwt ? this.#turn(count) : 0;
-    // Rotated left by k without a temporary: the k-th local replica first, ring order after it.
-    const first: Host[] = [];
-    for (let i = 0, j = 0; i < replicas.length; i++) {
-      const h = replicas[i];
-      if (h.pool.size > 0 && h.info.datacenter === dc && j++ >= k) first.push(h);
-    }
-    for (let i = 0, j = 0; j < k; i++) {
-      const h = replicas[i];
-      if (h.pool.size > 0 && h.info.datacenter === dc) {
-        first.push(h);
-        j++;
-      }
-    }
-    return new ReplicasFirst(first, this.#child, cluster);
+    return new ReplicasFirst(rotated(replicas, k, dc, true), this.#child, cluster);
   }
 
   /** The next rotation of `count` replicas. */
@@ -73,11 +61,10 @@ export class TokenAwarePolicy implements LoadBalancingPolicy {
   }
 
   /**
-   * The kept plans of the ring position of `token` in `keyspace`, one per
-   * rotation of its local replicas; `null` when it has none or one of them is
-   * down (the plan is then made per request).
+   * The replicas of the ring position of `token` in `keyspace` and the plans
+   * kept for it, one per rotation of its local replicas (none when it has none).
    */
-  #ringPlans(cluster: Cluster, keyspace: string, token: Int32Array): ReplicasFirst[] | null {
+  #position(cluster: Cluster, keyspace: string, token: Int32Array): KeptPosition {
     const ring = cluster.ring;
     let kept = this.#kept;
     if (
@@ -103,21 +90,57 @@ export class TokenAwarePolicy implements LoadBalancingPolicy {
       kept.last = byPosition;
     }
     const at = ring.indexOfHiLo(token[0], token[1]);
-    if (at < 0) return null;
-    let plans = byPosition[at];
-    if (plans === undefined) {
+    if (at < 0) return NO_POSITION;
+    let position = byPosition[at];
+    if (position === undefined) {
       const replicated = cluster.keyspaces.get(keyspace);
       const replicas = replicated === undefined ? [] : ring.replicasAt(replicated, at);
-      const local = replicas.filter((h) => h.info.datacenter === kept.dc);
-      plans = byPosition[at] = local.map((_, k) =>
-        new ReplicasFirst([...local.slice(k), ...local.slice(0, k)], this.#child, cluster)
+      const dc = kept.dc;
+      const local = replicas.filter((h) => h.info.datacenter === dc);
+      const plans = local.map((_, k) =>
+        new ReplicasFirst(rotated(replicas, k, dc, false), this.#child, cluster)
       );
+      position = byPosition[at] = { replicas, plans };
     }
-    if (plans.length === 0) return null;
-    const first = plans[0].first;
-    for (let i = 0; i < first.length; i++) if (first[i].pool.size === 0) return null;
-    return plans;
+    return position;
   }
+}
+
+/** A ring position's replicas and its kept plans. */
+interface KeptPosition {
+  readonly replicas: readonly Host[];
+  /** One per rotation of the local replicas, `[]` when it has none. */
+  readonly plans: readonly ReplicasFirst[];
+}
+
+/** An empty ring's position. */
+const NO_POSITION: KeptPosition = { replicas: [], plans: [] };
+
+function isLocal(h: Host, dc: string, upOnly: boolean): boolean {
+  return h.info.datacenter === dc && (!upOnly || h.pool.size > 0);
+}
+
+function allUp(hosts: readonly Host[]): boolean {
+  for (let i = 0; i < hosts.length; i++) if (hosts[i].pool.size === 0) return false;
+  return true;
+}
+
+/**
+ * The replicas of `hosts` in datacenter `dc` (those with an open pool only, when `upOnly`),
+ * rotated left by `k` without a temporary: the k-th of them first, ring order after it.
+ */
+function rotated(hosts: readonly Host[], k: number, dc: string, upOnly: boolean): Host[] {
+  const out: Host[] = [];
+  for (let i = 0, j = 0; i < hosts.length; i++) {
+    if (isLocal(hosts[i], dc, upOnly) && j++ >= k) out.push(hosts[i]);
+  }
+  for (let i = 0, j = 0; j < k; i++) {
+    if (isLocal(hosts[i], dc, upOnly)) {
+      out.push(hosts[i]);
+      j++;
+    }
+  }
+  return out;
 }
 
 /** The plans a {@link TokenAwarePolicy} keeps, and what they were made for. */
@@ -126,8 +149,8 @@ interface KeptPlans {
   readonly ring: TokenMap<Host>;
   readonly version: number;
   readonly dc: string;
-  /** Per keyspace, per ring position: the plans, `[]` when it has no local replica. */
-  readonly byKeyspace: Map<string, ReplicasFirst[][]>;
+  /** Per keyspace, per ring position: its replicas and plans. */
+  readonly byKeyspace: Map<string, KeptPosition[]>;
   lastKeyspace: string | null;
-  last: ReplicasFirst[][];
+  last: KeptPosition[];
 }

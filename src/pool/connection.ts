@@ -6,7 +6,7 @@
 
 import { connect, type ConnectOptions, runtime, type Socket } from "../runtime/mod.ts";
 import { setShortTextLimit } from "../wire/codec/text.ts";
-import { EVENT_STREAM, FrameFlag, type FrameHeader, Opcode } from "../wire/frame.ts";
+import { EVENT_STREAM, type FrameHeader, Opcode } from "../wire/frame.ts";
 import type { FrameEncoder } from "../wire/requests/envelope.ts";
 import { openBody } from "../wire/responses/envelope.ts";
 import { decodeError } from "../wire/responses/error.ts";
@@ -283,7 +283,7 @@ export class Connection {
   /** A frame whose body is `bytes[start, end)`. */
   #onFrame(header: FrameHeader, bytes: Uint8Array, start: number, end: number): void {
     if (header.stream === EVENT_STREAM) {
-      if (header.opcode === Opcode.EVENT) this.#onEvent(header, bytes.subarray(start, end));
+      if (header.opcode === Opcode.EVENT) this.#onEvent(header, bytes, start, end);
       return;
     }
     const stream = header.stream;
@@ -310,13 +310,10 @@ export class Connection {
     }
     try {
       const version = this.#framing.version;
-      let view: DataView | undefined;
-      if (header.flags & FrameFlag.COMPRESSION) {
-        bytes = this.#framing.body(header, bytes.subarray(start, end));
-        start = 0;
-        end = bytes.length;
-      } else view = this.#viewOf(bytes);
-      const body = openBody(header.flags, bytes, version, this.metadataId, start, end, view);
+      const plain = this.#framing.decompressed(header, bytes, start, end);
+      const body = plain === null
+        ? openBody(header.flags, bytes, version, this.metadataId, start, end, this.#viewOf(bytes))
+        : openBody(header.flags, plain, version, this.metadataId);
       if (header.opcode === Opcode.ERROR) {
         pending.reject(errorFromServer(decodeError(body.reader, this.#rateLimitCode, version)));
       } else {
@@ -358,12 +355,14 @@ export class Connection {
     }
   }
 
-  #onEvent(header: FrameHeader, raw: Uint8Array): void {
+  #onEvent(header: FrameHeader, bytes: Uint8Array, start: number, end: number): void {
     if (!this.#opts.onEvent) return;
     try {
-      this.#opts.onEvent(
-        decodeEvent(openBody(header.flags, this.#framing.body(header, raw)).reader),
-      );
+      const plain = this.#framing.decompressed(header, bytes, start, end);
+      const body = plain === null
+        ? openBody(header.flags, bytes, undefined, undefined, start, end)
+        : openBody(header.flags, plain);
+      this.#opts.onEvent(decodeEvent(body.reader));
     } catch {
       // An event the driver cannot read only costs a metadata refresh; the connection stays.
     }

@@ -99,14 +99,20 @@ export class Framing {
   }
 
   /**
-   * The body of a received frame, decompressed if it was compressed.
+   * The decompressed body of a received frame whose body is `bytes[start, end)`, or `null`
+   * when it was not compressed (the body is then read where it arrived).
    * @throws {ProtocolError} a compressed frame without negotiated compression, or a bad body
    */
-  body(header: FrameHeader, raw: Uint8Array): Uint8Array {
-    if ((header.flags & FrameFlag.COMPRESSION) === 0) return raw;
+  decompressed(
+    header: FrameHeader,
+    bytes: Uint8Array,
+    start: number,
+    end: number,
+  ): Uint8Array | null {
+    if ((header.flags & FrameFlag.COMPRESSION) === 0) return null;
     if (this.decompressor === null) {
       throw new ProtocolError("server sent a compressed frame unasked");
     }
-    return this.decompressor.decompress(raw);
+    return this.decompressor.decompress(bytes.subarray(start, end));
   }
 }

@@ -18,14 +18,17 @@
 
 import { Writer } from "../wire/bytes.ts";
 import { setStream, setVersion } from "../wire/frame.ts";
+import { afterIo, runtime, type Schedule, type Socket } from "../runtime/mod.ts";
+import type { Framing } from "./framing.ts";
 
 /** What encodes a request frame into an output. */
 export interface Encodes {
-  /** Appends the frame with a v4 header; `metadataId`: EXECUTE carries a result metadata id. */
+  /**
+   * Appends the frame with a v4 header (the output sets its stream and version); a bad value
+   * throws and nothing of the frame stays. `metadataId`: EXECUTE carries a result metadata id.
+   */
   encode(w: Writer, version: number, metadataId: boolean): void;
 }
-import { afterIo, runtime, type Schedule, type Socket } from "../runtime/mod.ts";
-import type { Framing } from "./framing.ts";
 
 /**
  * Runs the flush of every output written to in this turn (exported for the bench's floor client,

@@ -7,7 +7,7 @@
 import { ConnectionError, RequestTimeoutError } from "../errors.ts";
 import type { FrameEncoder } from "../wire/requests/envelope.ts";
 import type { ResponseBody } from "../wire/responses/envelope.ts";
-import type { Writer } from "../wire/bytes.ts";
+import type { Encodes } from "./output.ts";
 
 /** Decodes a successful (non-ERROR) response; runs while the body is valid. */
 export type ResponseDecoder<T> = (opcode: number, body: ResponseBody) => T;
@@ -26,12 +26,7 @@ export interface SendOptions {
  * calls exactly one of `resolve` and `reject`. The executor's attempts are
  * such objects themselves, so a request costs the connection no object of its own.
  */
-export interface Pending {
-  /**
-   * Appends the request frame to the connection's output (a v4 header; the
-   * output sets stream and version); a bad value throws and nothing is sent.
-   */
-  encode(w: Writer, version: number, metadataId: boolean): void;
+export interface Pending extends Encodes {
   /** Decodes a successful (non-ERROR) answer; runs while the body is valid. */
   decode(opcode: number, body: ResponseBody): unknown;
   /** The decoded answer. */

@@ -164,7 +164,12 @@ export class StatementRunner {
       },
       {
         finish: (message, coordinator) =>
-          answeredBy(this.#keyspace.toResult(message.body, message.result), coordinator, finish),
+          answeredBy(
+            this.#keyspace.toResult(message.body, message.result),
+            coordinator,
+            finish,
+            undefined,
+          ),
       },
     );
   }
@@ -221,15 +226,23 @@ export class StatementRunner {
   }
 }
 
-/** `page` with the address of the node that answered it, passed through `finish`. */
-function answeredBy<R>(
+/**
+ * `page` with the address of the node that answered it, passed through `finish` with `arg` (what
+ * the caller would otherwise capture in a closure per request).
+ */
+function answeredBy<R, A = undefined>(
   page: QueryResultInit | Promise<QueryResultInit>,
   coordinator: Host,
-  finish: (page: QueryResultInit) => R | Promise<R>,
+  finish: (page: QueryResultInit, arg: A) => R | Promise<R>,
+  arg: A,
 ): R | Promise<R> {
-  if (page instanceof Promise) return page.then((p) => answeredBy(p, coordinator, finish));
+  if (page instanceof Promise) return page.then((p) => answeredBy(p, coordinator, finish, arg));
   page.coordinator = coordinator.pool.address;
-  return finish(page);
+  return finish(page, arg);
+}
+
+function asIs<R>(page: QueryResultInit): R {
+  return page as R;
 }
 
 /** What a page's answer becomes: `page` with its request, for what the caller needs of it. */
@@ -280,7 +293,7 @@ export class PageRequest<R = QueryResultInit>
   get consistency(): number {
     return this.resolved.consistency;
   }
-  /** The prepared statement's bind markers; `undefined` for a QUERY without values. */
+  /** The prepared statement's bind markers; `undefined` for a QUERY (sent as text, no values). */
   get bindColumns(): readonly ColumnSpec[] | undefined {
     return this.runnable.meta?.info.bindColumns;
   }
@@ -380,16 +393,12 @@ export class PageRequest<R = QueryResultInit>
     if (meta !== null && result.kind === "rows" && result.newMetadataId !== undefined) {
       meta.resultMetadataId = result.newMetadataId;
     }
-    const page = this.#runner.toResult(decoded);
-    return page instanceof Promise
-      ? page.then((p) => this.#finishPage(p, coordinator))
-      : this.#finishPage(page, coordinator);
-  }
-
-  #finishPage(page: QueryResultInit, coordinator: Host): R | Promise<R> {
-    page.coordinator = coordinator.pool.address;
-    const then = this.#then;
-    return then === undefined ? page as R : then(page, this);
+    return answeredBy<R, this>(
+      this.#runner.toResult(decoded),
+      coordinator,
+      this.#then ?? asIs<R>,
+      this,
+    );
   }
 }
 

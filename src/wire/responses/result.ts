@@ -101,14 +101,17 @@ export interface MetadataCache {
 const recent: { bytes: Uint8Array; columns: readonly ColumnSpec[]; global: number }[] = [];
 const RECENT_MAX = 8;
 
-/** The metadata of the page being decoded (decoding is synchronous: one serves every page). */
+const NO_COLUMNS: readonly ColumnSpec[] = Object.freeze([]);
+/**
+ * The metadata of the page being decoded: decoding is synchronous, so one serves every page, and
+ * `readRowsMetadata` writes all of it each time.
+ */
 const scratchMeta: RowsMetadata = {
-  columns: [],
+  columns: NO_COLUMNS,
   pagingState: null,
   columnCount: 0,
   newMetadataId: null,
 };
-const NO_COLUMNS: readonly ColumnSpec[] = Object.freeze([]);
 /** Chunks of a result until its rows are read. */
 const NO_CHUNKS: unknown[][] = [];
 
@@ -314,11 +317,8 @@ export function decodeResult(
         rowCount: 0,
         pagingState: meta.pagingState,
       };
-      const newMetadataId = meta.newMetadataId;
-      meta.columns = NO_COLUMNS;
-      meta.pagingState = meta.newMetadataId = null;
       readRows(r, columns, meta.columnCount, result);
-      if (newMetadataId !== null) result.newMetadataId = newMetadataId;
+      if (meta.newMetadataId !== null) result.newMetadataId = meta.newMetadataId;
       return result;
     }
     case ResultKind.SET_KEYSPACE:
@@ -373,7 +373,5 @@ function readPrepared(r: Reader, metadataId: boolean): PreparedInfo {
   }
   const bindColumns = readColumnSpecs(r, flags, columnCount);
   const resultColumns = readRowsMetadata(r, undefined, scratchMeta).columns;
-  scratchMeta.columns = NO_COLUMNS;
-  scratchMeta.pagingState = scratchMeta.newMetadataId = null;
   return { id, resultMetadataId, bindColumns, pkIndexes, resultColumns, flags };
 }
