@@ -73,7 +73,9 @@ const loops: Record<string, Loop> = {
   },
   "map.lookupHiLo([hi, lo])": (n) => {
     let hits = 0;
-    for (let i = 0; i < n; i++) if (map.lookupHiLo("ks", "t", hiLo[i & 4095]) !== undefined) hits++;
+    for (let i = 0; i < n; i++) {
+      if (map.lookupHiLo("ks", "t", hiLo[i & 4095][0], hiLo[i & 4095][1]) !== undefined) hits++;
+    }
     return hits;
   },
   "handle.lookup(bigint)": (n) => {
@@ -83,7 +85,9 @@ const loops: Record<string, Loop> = {
   },
   "handle.lookupHiLo([hi, lo])": (n) => {
     let hits = 0;
-    for (let i = 0; i < n; i++) if (handle.lookupHiLo(hiLo[i & 4095]) !== undefined) hits++;
+    for (let i = 0; i < n; i++) {
+      if (handle.lookupHiLo(hiLo[i & 4095][0], hiLo[i & 4095][1]) !== undefined) hits++;
+    }
     return hits;
   },
   // Control: what building the bigint from [hi, lo] per request would add (allocates).

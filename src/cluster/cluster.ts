@@ -119,15 +119,15 @@ export class Cluster {
   }
 
   /**
-   * Replicas of the token `tokenHiLo` (signed [high, low] 32-bit words) in `keyspace`, primary
+   * Replicas of the token `tokenHi:tokenLo` (signed 32-bit words) in `keyspace`, primary
    * first (empty when unknown). When `routing` names a table whose tablet holding the token is
    * known, its replicas in the tablet's order (and `routing.tablet` is set, so the pool can pick
    * the replica's shard); a tablet naming an unknown host falls back to the ring. The array is
    * shared: callers must not change it.
    */
-  replicas(keyspace: string, tokenHiLo: Int32Array, routing?: RoutingInfo): Host[] {
+  replicas(keyspace: string, tokenHi: number, tokenLo: number, routing?: RoutingInfo): Host[] {
     if (routing?.table && this.tabletsRouting !== 0) {
-      const tablet = this.tablets.lookupHiLo(keyspace, routing.table, tokenHiLo);
+      const tablet = this.tablets.lookupHiLo(keyspace, routing.table, tokenHi, tokenLo);
       const hosts = tablet === undefined
         ? null
         : this.#tabletHosts.resolve(tablet, this.hosts, this.#topologyVersion);
@@ -138,7 +138,7 @@ export class Cluster {
     }
     const ring = this.ring;
     const ks = this.keyspaces.get(keyspace);
-    const at = ring.indexOfHiLo(tokenHiLo[0], tokenHiLo[1]);
+    const at = ring.indexOfHiLo(tokenHi, tokenLo);
     return ks && at >= 0 ? ring.replicasAt(ks, at) : [];
   }
 

@@ -41,9 +41,9 @@ interface Groups {
  * this policy learns replicas: `Cluster.replicas` answers from a known tablet first.
  */
 export function replicasFor(cluster: Cluster, routing: RoutingInfo | undefined): Host[] {
-  const token = routing?.tokenHiLo;
-  if (token === undefined || !routing?.keyspace) return [];
-  return cluster.replicas(routing.keyspace, token, routing);
+  const tokenHi = routing?.tokenHi;
+  if (tokenHi === undefined || !routing?.keyspace) return [];
+  return cluster.replicas(routing.keyspace, tokenHi, routing.tokenLo!, routing);
 }
 
 /** Rack-aware, token-aware, optionally latency-aware host order. */

@@ -30,18 +30,19 @@ export class TokenAwarePolicy implements LoadBalancingPolicy {
   }
 
   plan(cluster: Cluster, routing?: RoutingInfo): Iterable<Host> {
-    const token = routing?.tokenHiLo;
+    const tokenHi = routing?.tokenHi;
     const keyspace = routing?.keyspace;
-    if (token === undefined || !keyspace) return this.#child.plan(cluster, routing);
+    if (tokenHi === undefined || !keyspace) return this.#child.plan(cluster, routing);
+    const tokenLo = routing!.tokenLo!;
     let replicas: readonly Host[];
     if (cluster.tabletsRouting === 0 || !routing!.table) {
-      const position = this.#position(cluster, keyspace, token);
+      const position = this.#position(cluster, keyspace, tokenHi, tokenLo);
       const plans = position.plans;
       if (plans.length > 0 && allUp(plans[0].first)) {
         return plans[plans.length === 1 || routing!.lwt ? 0 : this.#turn(plans.length)];
       }
       replicas = position.replicas;
-    } else replicas = cluster.replicas(keyspace, token, routing);
+    } else replicas = cluster.replicas(keyspace, tokenHi, tokenLo, routing);
     // Remote replicas are no better than any remote node: the child's order places them.
     const dc = cluster.localDatacenter;
     let count = 0;
@@ -61,10 +62,10 @@ export class TokenAwarePolicy implements LoadBalancingPolicy {
   }
 
   /**
-   * The replicas of the ring position of `token` in `keyspace` and the plans
-   * kept for it, one per rotation of its local replicas (none when it has none).
+   * The replicas of the ring position of the token `tokenHi:tokenLo` in `keyspace` and the
+   * plans kept for it, one per rotation of its local replicas (none when it has none).
    */
-  #position(cluster: Cluster, keyspace: string, token: Int32Array): KeptPosition {
+  #position(cluster: Cluster, keyspace: string, tokenHi: number, tokenLo: number): KeptPosition {
     const ring = cluster.ring;
     let kept = this.#kept;
     if (
@@ -89,7 +90,7 @@ export class TokenAwarePolicy implements LoadBalancingPolicy {
       kept.lastKeyspace = keyspace;
       kept.last = byPosition;
     }
-    const at = ring.indexOfHiLo(token[0], token[1]);
+    const at = ring.indexOfHiLo(tokenHi, tokenLo);
     if (at < 0) return NO_POSITION;
     let position = byPosition[at];
     if (position === undefined) {

@@ -130,6 +130,16 @@ export class HostPool {
     return leastBusy(this.#connections);
   }
 
+  /** {@link pick} for a token given as its signed high and low 32-bit words (no array). */
+  pickHiLo(tokenHi: number, tokenLo: number): Connection | null {
+    const shards = this.#shards;
+    if (shards !== null) {
+      const c = shards.pickHiLo(tokenHi, tokenLo);
+      if (c !== null) return c;
+    }
+    return leastBusy(this.#connections);
+  }
+
   /**
    * The least busy connection of `shard` (a tablet replica's), or any when the
    * node is unsharded or that shard has none.

@@ -116,6 +116,11 @@ export class ShardMap<C extends Loaded> {
       : shardOfHiLo(token[0], token[1], this.nrShards, this.ignoreMsb);
   }
 
+  /** {@link pick} for a token given as its signed high and low 32-bit words. */
+  pickHiLo(tokenHi: number, tokenLo: number): C | null {
+    return leastBusy(this.#byShard[shardOfHiLo(tokenHi, tokenLo, this.nrShards, this.ignoreMsb)]);
+  }
+
   /**
    * The least busy connection of the shard owning `token`, or `null` when
    * that shard has none (the caller then takes any connection: a request on

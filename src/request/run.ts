@@ -390,5 +390,6 @@ function pickConnection(host: Host, routing: RoutingInfo | undefined): Connectio
       if (r.hostId === host.info.hostId) return host.pool.pickShard(r.shard);
     }
   }
-  return host.pool.pick(routing?.tokenHiLo);
+  const tokenHi = routing?.tokenHi;
+  return tokenHi === undefined ? host.pool.pick() : host.pool.pickHiLo(tokenHi, routing!.tokenLo!);
 }

@@ -25,8 +25,12 @@ const F1L = 0xed558ccd | 0;
 const F2H = 0xc4ceb9fe | 0;
 const F2L = 0x1a85ec53;
 
-/** High word of the last 64-bit helper result; the low word is returned. */
-let rh = 0;
+/**
+ * High word of the last 64-bit helper result (`R.h`); the low word is returned. A property,
+ * not a module `let`: V8 boxes each non-small integer stored to a module variable (a heap
+ * number per store, ~20 per hash), while an object field holds it in place.
+ */
+const R = { h: 0 };
 
 /** (ah:al) * (bh:bl) mod 2^64. */
 function mul(ah: number, al: number, bh: number, bl: number): number {
@@ -39,14 +43,14 @@ function mul(ah: number, al: number, bh: number, bl: number): number {
   const p10 = a1 * b0;
   const mid = (p00 >>> 16) + (p01 & 0xffff) + (p10 & 0xffff);
   const carry = a1 * b1 + (p01 >>> 16) + (p10 >>> 16) + (mid >>> 16);
-  rh = (carry + Math.imul(ah, bl) + Math.imul(al, bh)) | 0;
+  R.h = (carry + Math.imul(ah, bl) + Math.imul(al, bh)) | 0;
   return ((mid << 16) | (p00 & 0xffff)) | 0;
 }
 
 /** (ah:al) + (bh:bl) mod 2^64. */
 function add(ah: number, al: number, bh: number, bl: number): number {
   const lo = (al >>> 0) + (bl >>> 0);
-  rh = (ah + bh + (lo > 0xffffffff ? 1 : 0)) | 0;
+  R.h = (ah + bh + (lo > 0xffffffff ? 1 : 0)) | 0;
   return lo | 0;
 }
 
@@ -58,7 +62,7 @@ function rotl(h: number, l: number, n: number): number {
     l = t;
     n -= 32;
   }
-  rh = (h << n) | (l >>> (32 - n));
+  R.h = (h << n) | (l >>> (32 - n));
   return (l << n) | (h >>> (32 - n));
 }
 
@@ -66,12 +70,12 @@ function rotl(h: number, l: number, n: number): number {
 function fmix(h: number, l: number): number {
   l ^= h >>> 1;
   l = mul(h, l, F1H, F1L);
-  h = rh;
+  h = R.h;
   l ^= h >>> 1;
   l = mul(h, l, F2H, F2L);
-  h = rh;
+  h = R.h;
   l ^= h >>> 1;
-  rh = h;
+  R.h = h;
   return l;
 }
 
@@ -101,38 +105,59 @@ export function murmur3RangeHiLo(
   end: number,
   out: Int32Array = smallInt32Array(2),
 ): Int32Array {
+  murmur3Into(words, key, start, end);
+  out[0] = words.tokenHi;
+  out[1] = words.tokenLo;
+  return out;
+}
+
+/** The Murmur3 token as two signed 32-bit words: where {@link murmur3Into} writes it. */
+export interface TokenWords {
+  /** The high 32 bits of the token, signed. */
+  tokenHi?: number;
+  /** The low 32 bits of the token, signed. */
+  tokenLo?: number;
+}
+
+const words: Required<TokenWords> = { tokenHi: 0, tokenLo: 0 };
+
+/**
+ * {@link murmur3RangeHiLo} written into `out.tokenHi` and `out.tokenLo`: a request's routing
+ * keeps its token as two numbers, no array of its own.
+ */
+export function murmur3Into(out: TokenWords, key: Uint8Array, start: number, end: number): void {
   const len = end - start;
   if (len === 0) {
     // Cassandra: an empty key is the ring minimum, not the hash of nothing.
-    out[0] = 0x80000000 | 0;
-    out[1] = 0;
-    return out;
+    out.tokenHi = 0x80000000 | 0;
+    out.tokenLo = 0;
+    return;
   }
   let h1h = 0, h1l = 0, h2h = 0, h2l = 0;
   let k1h: number, k1l: number, k2h: number, k2l: number;
   const blocksEnd = len & ~15;
   for (let o = start; o < start + blocksEnd; o += 16) {
     k1l = mul(le32(key, o + 4), le32(key, o), C1H, C1L);
-    k1l = rotl(rh, k1l, 31);
-    k1l = mul(rh, k1l, C2H, C2L);
-    h1h ^= rh;
+    k1l = rotl(R.h, k1l, 31);
+    k1l = mul(R.h, k1l, C2H, C2L);
+    h1h ^= R.h;
     h1l ^= k1l;
     h1l = rotl(h1h, h1l, 27);
-    h1l = add(rh, h1l, h2h, h2l);
-    h1l = mul(rh, h1l, 0, 5);
-    h1l = add(rh, h1l, 0, 0x52dce729);
-    h1h = rh;
+    h1l = add(R.h, h1l, h2h, h2l);
+    h1l = mul(R.h, h1l, 0, 5);
+    h1l = add(R.h, h1l, 0, 0x52dce729);
+    h1h = R.h;
 
     k2l = mul(le32(key, o + 12), le32(key, o + 8), C2H, C2L);
-    k2l = rotl(rh, k2l, 33);
-    k2l = mul(rh, k2l, C1H, C1L);
-    h2h ^= rh;
+    k2l = rotl(R.h, k2l, 33);
+    k2l = mul(R.h, k2l, C1H, C1L);
+    h2h ^= R.h;
     h2l ^= k2l;
     h2l = rotl(h2h, h2l, 31);
-    h2l = add(rh, h2l, h1h, h1l);
-    h2l = mul(rh, h2l, 0, 5);
-    h2l = add(rh, h2l, 0, 0x38495ab5);
-    h2h = rh;
+    h2l = add(R.h, h2l, h1h, h1l);
+    h2l = mul(R.h, h2l, 0, 5);
+    h2l = add(R.h, h2l, 0, 0x38495ab5);
+    h2h = R.h;
   }
 
   const rem = len & 15;
@@ -151,9 +176,9 @@ export function murmur3RangeHiLo(
       }
     }
     k2l = mul(k2h, k2l, C2H, C2L);
-    k2l = rotl(rh, k2l, 33);
-    k2l = mul(rh, k2l, C1H, C1L);
-    h2h ^= rh;
+    k2l = rotl(R.h, k2l, 33);
+    k2l = mul(R.h, k2l, C1H, C1L);
+    h2h ^= R.h;
     h2l ^= k2l;
   }
   if (rem > 0) {
@@ -170,33 +195,32 @@ export function murmur3RangeHiLo(
       }
     }
     k1l = mul(k1h, k1l, C1H, C1L);
-    k1l = rotl(rh, k1l, 31);
-    k1l = mul(rh, k1l, C2H, C2L);
-    h1h ^= rh;
+    k1l = rotl(R.h, k1l, 31);
+    k1l = mul(R.h, k1l, C2H, C2L);
+    h1h ^= R.h;
     h1l ^= k1l;
   }
 
   h1l ^= len;
   h2l ^= len;
   h1l = add(h1h, h1l, h2h, h2l);
-  h1h = rh;
+  h1h = R.h;
   h2l = add(h2h, h2l, h1h, h1l);
-  h2h = rh;
+  h2h = R.h;
   h1l = fmix(h1h, h1l);
-  h1h = rh;
+  h1h = R.h;
   h2l = fmix(h2h, h2l);
-  h2h = rh;
+  h2h = R.h;
   h1l = add(h1h, h1l, h2h, h2l);
-  h1h = rh;
+  h1h = R.h;
 
   if (h1h === (0x80000000 | 0) && h1l === 0) {
     // Long.MIN_VALUE is reserved for the ring minimum: Cassandra normalizes it.
     h1h = 0x7fffffff;
     h1l = -1;
   }
-  out[0] = h1h;
-  out[1] = h1l;
-  return out;
+  out.tokenHi = h1h;
+  out.tokenLo = h1l;
 }
 
 const scratch = new Int32Array(2);

@@ -8,20 +8,17 @@
 import { smallCopy, Writer } from "../wire/bytes.ts";
 import { type Encoder, encoderFor } from "../wire/codec/index.ts";
 import type { PreparedInfo } from "../wire/metadata.ts";
-import { compositeKey, murmur3RangeHiLo, murmur3TokenHiLo } from "./murmur3.ts";
+import { compositeKey, murmur3Into, type TokenWords } from "./murmur3.ts";
 import type { Tablet } from "./tablet_payload.ts";
 
 /** Where a request's data lives, when known. */
-export interface RoutingInfo {
+export interface RoutingInfo extends TokenWords {
   /** Keyspace of the statement. */
   keyspace?: string | null;
   /** Table of the statement, when a prepared statement names it. */
   table?: string | null;
-  /**
-   * The Murmur3 token of the serialized partition key (composite for multi-column keys) as
-   * its signed [high, low] 32-bit words: ring, tablet and shard lookups need no bigint.
-   */
-  tokenHiLo?: Int32Array;
+  // tokenHi, tokenLo (TokenWords): the Murmur3 token of the serialized partition key
+  // (composite for multi-column keys), both set or neither: lookups need no bigint.
   /** Lightweight transaction: prefer the primary replica. */
   lwt?: boolean;
   /** The tablet holding the token, once found (ScyllaDB): its replicas name their shards. */
@@ -106,10 +103,13 @@ export function routingFor(
       // The bind step reports bad values with the full context; routing just gives up.
       return routing;
     }
-    if (n === 1) routing.tokenHiLo = murmur3RangeHiLo(scratch.buf, 4, scratch.length);
+    if (n === 1) murmur3Into(routing, scratch.buf, 4, scratch.length);
     else (parts ??= []).push(smallCopy(scratch.buf, 4, scratch.length));
   }
-  if (parts !== null) routing.tokenHiLo = murmur3TokenHiLo(compositeKey(parts));
+  if (parts !== null) {
+    const key = compositeKey(parts);
+    murmur3Into(routing, key, 0, key.length);
+  }
   return routing;
 }
 

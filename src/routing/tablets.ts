@@ -80,11 +80,11 @@ export class TableTablets {
   }
 
   /**
-   * {@link lookup} for a token as signed 32-bit words `[high, low]` (what
-   * `murmur3TokenHiLo` writes), so the hot path never builds a bigint.
+   * {@link lookup} for a token as its signed high and low 32-bit words (what
+   * `murmur3Into` writes), so the hot path never builds a bigint.
    */
-  lookupHiLo(token: Int32Array): Tablet | undefined {
-    const th = token[0], tl = token[1] >>> 0;
+  lookupHiLo(tokenHi: number, tokenLo: number): Tablet | undefined {
+    const th = tokenHi | 0, tl = tokenLo >>> 0;
     const lastHi = this.#lastHi, lastLo = this.#lastLo;
     let lo = 0, hi = this.#tablets.length;
     while (lo < hi) {
@@ -248,9 +248,14 @@ export class TabletMap {
     return this.#keyspaces.get(keyspace)?.get(table)?.lookup(token);
   }
 
-  /** {@link lookup} with the token as signed 32-bit words `[high, low]`. */
-  lookupHiLo(keyspace: string, table: string, token: Int32Array): Tablet | undefined {
-    return this.#keyspaces.get(keyspace)?.get(table)?.lookupHiLo(token);
+  /** {@link lookup} with the token as its signed high and low 32-bit words. */
+  lookupHiLo(
+    keyspace: string,
+    table: string,
+    tokenHi: number,
+    tokenLo: number,
+  ): Tablet | undefined {
+    return this.#keyspaces.get(keyspace)?.get(table)?.lookupHiLo(tokenHi, tokenLo);
   }
 
   /**

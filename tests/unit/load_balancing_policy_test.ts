@@ -31,7 +31,7 @@ function cluster(hosts: Host[], replicas: Host[]): Cluster {
 }
 
 const names = (hs: Iterable<Host>) => [...hs].map((h) => h.info.address);
-const routed = (): RoutingInfo => ({ keyspace: "ks", tokenHiLo: Int32Array.of(0, 5) });
+const routed = (): RoutingInfo => ({ keyspace: "ks", tokenHi: 0, tokenLo: 5 });
 
 describe("DefaultLoadBalancingPolicy", () => {
   const a1 = host("a1", "dc1", "r1"), a2 = host("a2", "dc1", "r1");
