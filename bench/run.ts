@@ -1350,6 +1350,7 @@ async function main(): Promise<void> {
     finished: finished.toISOString().replace(/\.\d+Z$/, "Z"),
     wall_s: (finished.getTime() - started.getTime()) / 1000,
     command: `deno task bench${argv.length ? " " + argv.join(" ") : ""}`,
+    commit: await gitCommit(),
     quick: o.quick || o.noLoadCheck,
     machine: {
       cores,
@@ -1442,5 +1443,19 @@ if (import.meta.main) {
   } catch (e) {
     console.error(`bench: ${(e as Error).stack ?? e}`);
     Deno.exit(1);
+  }
+}
+
+/** The checked-out commit, `+dirty` when tracked files differ from it; `unknown` outside git. */
+async function gitCommit(): Promise<string> {
+  const git = (...args: string[]) =>
+    new Deno.Command("git", { args, cwd: ROOT, stdout: "piped", stderr: "null" }).output();
+  try {
+    const head = await git("rev-parse", "--short=12", "HEAD");
+    if (!head.success) return "unknown";
+    const dirty = await git("diff", "--quiet", "HEAD", "--", "src", "mod.ts", "bench");
+    return new TextDecoder().decode(head.stdout).trim() + (dirty.success ? "" : "+dirty");
+  } catch {
+    return "unknown";
   }
 }

@@ -286,6 +286,7 @@ export async function runBench(info, o, op) {
     },
     cpu_us: cpuUs,
     cpu_us_per_op: ok > 0 ? cpuUs / ok : null,
+    cpu_sys_us: cpu.system,
     rss_kb: peakRssKb(),
     rss_warm_kb: warm.rss_kb,
     heap_warm_kb: warm.heap_kb,

@@ -80,7 +80,9 @@ export function renderMarkdown(rep: BenchReport): string {
       rep.quick ? " (QUICK SMOKE RUN: tiny op counts, not for comparison)" : ""
     }`,
     "",
-    `Run ${rep.started} → ${rep.finished} (${(rep.wall_s / 60).toFixed(1)} min).`,
+    `Run ${rep.started} → ${rep.finished} (${(rep.wall_s / 60).toFixed(1)} min)${
+      rep.commit ? `, commit ${rep.commit}` : ""
+    }.`,
     "",
     "```sh",
     rep.command,
@@ -100,7 +102,8 @@ export function renderMarkdown(rep: BenchReport): string {
     "How it is measured: each driver × workload × concurrency is its own client process. " +
     "ops/s = successful operations / measured seconds, after the same warm-up for every driver. " +
     "**CPU µs/op** = user+sys CPU of the client process (getrusage, all its threads) over the " +
-    "measured phase only, divided by its operations. Latency: per-operation HDR histogram " +
+    "measured phase only, divided by its operations; `· sys` after it is the kernel's part of " +
+    "it (JavaScript clients report it apart). Latency: per-operation HDR histogram " +
     "(Python clients: sorted sample). Peak RSS: max RSS of the client process from " +
     "`/usr/bin/time -f %M` (VmHWM read by the client where `time` is missing). " +
     "Null server = a canned-answer CQL responder (bench/null_server.ts), a simulation, not a database.",

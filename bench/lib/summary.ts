@@ -31,6 +31,8 @@ export interface CellSummary {
   concurrency: number;
   ops: Spread | null;
   cpu: Spread | null;
+  /** The kernel's part of `cpu` (JavaScript clients report it; `null` for the others). */
+  sys: Spread | null;
   p99_us: Spread | null;
   rss_mb: Spread | null;
   /** RSS and JS heap right after the warm-up, MiB. */
@@ -66,6 +68,7 @@ export function summarize(runs: RunRecord[]): CellSummary[] {
       concurrency: g[0].concurrency,
       ops: spread(good.map((r) => r.result!.ops_per_s)),
       cpu: spread(good.map((r) => r.result!.cpu_us_per_op ?? NaN)),
+      sys: spread(good.map((r) => (r.result!.cpu_sys_us ?? NaN) / r.result!.ops)),
       p99_us: spread(good.map((r) => r.result!.lat_us.p99 ?? NaN)),
       rss_mb: spread(good.map((r) => (r.proc?.maxrss_kb ?? r.result!.rss_kb ?? NaN) / 1024)),
       rss_warm_mb: spread(good.map((r) => (r.result!.rss_warm_kb ?? NaN) / 1024)),
@@ -172,7 +175,9 @@ export function summaryTables(rep: BenchReport): string[] {
           const x = cs.find((y) => y.id === id && y.concurrency === c);
           if (!x) return "– | –";
           const f = x.failed ? ` ⚠${x.failed} failed` : "";
-          return `${fmtOps(x.ops)}${f} | ${fmtCpu(x.cpu)}`;
+          return `${fmtOps(x.ops)}${f} | ${fmtCpu(x.cpu)}${
+            x.sys ? ` · sys ${one(x.sys.median)}` : ""
+          }`;
         });
         out.push(`| ${driverLabel(id)} | ${row.join(" | ")} |`);
       }
@@ -501,7 +506,9 @@ export function readmeTable(rep: BenchReport, resultsPath: string): string {
     `Client CPU µs per operation (lower is better) · ops/s, ${how}, concurrency ${c}, ` +
     `${protocolText}${runtimesText ? `, ${runtimesText}` : ""}; ` +
     `generated from [\`${resultsPath}\`](${resultsPath}) ` +
-    `(run ${rep.started}, ${rep.machine.cores} cores, load average ${
+    `(run ${rep.started}${
+      rep.commit ? ` of commit ${rep.commit}` : ""
+    }, ${rep.machine.cores} cores, load average ${
       rep.machine.loadavg_start[0].toFixed(2)
     } before, ${rep.machine.loadavg_end[0].toFixed(2)} after${
       rep.quick ? "; QUICK SMOKE RUN, not for comparison" : ""

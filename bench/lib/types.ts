@@ -28,6 +28,8 @@ export interface ClientResult {
   /** user+sys µs of the client process over the measured phase only. */
   cpu_us: number;
   cpu_us_per_op: number | null;
+  /** The kernel's share of `cpu_us` (JavaScript clients; the others report only the sum). */
+  cpu_sys_us?: number;
   /** VmHWM at exit, as the client read it. */
   rss_kb: number | null;
   /** RSS right after the warm-up (every client; runs made before it was added lack it). */
@@ -123,6 +125,8 @@ export interface BenchReport {
   finished: string;
   wall_s: number;
   command: string;
+  /** The driver's commit the run measured, `+dirty` when the tree had changes (absent before 2026-12-07). */
+  commit?: string;
   quick: boolean;
   machine: {
     cores: number;
