@@ -16,7 +16,7 @@ import { ConnectionError } from "../errors.ts";
 import { formatContactPoint } from "./address.ts";
 import type { ShardingInfo } from "../routing/sharding.ts";
 import { ExponentialReconnectPolicy, type ReconnectPolicy } from "./reconnect_policy.ts";
-import { leastBusy, readSharding, sameLayout, ShardMap, type TokenLike } from "./shard_map.ts";
+import { leastBusy, readSharding, sameLayout, ShardMap } from "./shard_map.ts";
 import { isLocalBindError, openOnShard, SourcePorts } from "./shard_connect.ts";
 
 /** Settings of one host's pool. */
@@ -118,22 +118,12 @@ export class HostPool {
    * The connection for a request: on a sharded node with a token, the least
    * busy one of the shard owning the token; otherwise (or when that shard has
    * none) the least busy one. `null` when none is open.
-   * @param token the request's Murmur3 token, as a bigint or as
-   *   `[high, low]` signed 32-bit words from `murmur3TokenHiLo`
+   * @param tokenHi the high signed 32-bit word of the request's Murmur3 token, if it has one
+   * @param tokenLo its low word
    */
-  pick(token?: TokenLike): Connection | null {
+  pick(tokenHi?: number, tokenLo = 0): Connection | null {
     const shards = this.#shards;
-    if (shards !== null && token !== undefined) {
-      const c = shards.pick(token);
-      if (c !== null) return c;
-    }
-    return leastBusy(this.#connections);
-  }
-
-  /** {@link pick} for a token given as its signed high and low 32-bit words (no array). */
-  pickHiLo(tokenHi: number, tokenLo: number): Connection | null {
-    const shards = this.#shards;
-    if (shards !== null) {
+    if (shards !== null && tokenHi !== undefined) {
       const c = shards.pickHiLo(tokenHi, tokenLo);
       if (c !== null) return c;
     }

@@ -390,6 +390,5 @@ function pickConnection(host: Host, routing: RoutingInfo | undefined): Connectio
       if (r.hostId === host.info.hostId) return host.pool.pickShard(r.shard);
     }
   }
-  const tokenHi = routing?.tokenHi;
-  return tokenHi === undefined ? host.pool.pick() : host.pool.pickHiLo(tokenHi, routing!.tokenLo!);
+  return host.pool.pick(routing?.tokenHi, routing?.tokenLo);
 }
