@@ -990,6 +990,8 @@ async function main(): Promise<void> {
   await Deno.mkdir(`${ROOT}bench/results`, { recursive: true });
   const started = new Date();
   const loadStart = Deno.loadavg();
+  // Read before any cell runs: the code the run measures, not what the tree holds at its end.
+  const commit = await gitCommit();
   const cores = navigator.hardwareConcurrency;
   log(`rsylla bench${o.quick ? " (quick)" : ""}: ${cores} cores, load ${loadStart.join(" ")}`);
   if (loadStart[0] > cores && !o.prepareOnly && !o.estimateOnly) {
@@ -1350,7 +1352,7 @@ async function main(): Promise<void> {
     finished: finished.toISOString().replace(/\.\d+Z$/, "Z"),
     wall_s: (finished.getTime() - started.getTime()) / 1000,
     command: `deno task bench${argv.length ? " " + argv.join(" ") : ""}`,
-    commit: await gitCommit(),
+    commit,
     quick: o.quick || o.noLoadCheck,
     machine: {
       cores,
@@ -1446,14 +1448,26 @@ if (import.meta.main) {
   }
 }
 
-/** The checked-out commit, `+dirty` when tracked files differ from it; `unknown` outside git. */
+/**
+ * The checked-out commit, `+dirty` when the driver or the bench code differs from it (results
+ * files left by an earlier run do not count); `unknown` outside git.
+ */
 async function gitCommit(): Promise<string> {
   const git = (...args: string[]) =>
     new Deno.Command("git", { args, cwd: ROOT, stdout: "piped", stderr: "null" }).output();
   try {
     const head = await git("rev-parse", "--short=12", "HEAD");
     if (!head.success) return "unknown";
-    const dirty = await git("diff", "--quiet", "HEAD", "--", "src", "mod.ts", "bench");
+    const dirty = await git(
+      "diff",
+      "--quiet",
+      "HEAD",
+      "--",
+      "src",
+      "mod.ts",
+      "bench",
+      ":(exclude)bench/results",
+    );
     return new TextDecoder().decode(head.stdout).trim() + (dirty.success ? "" : "+dirty");
   } catch {
     return "unknown";

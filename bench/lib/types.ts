@@ -125,7 +125,7 @@ export interface BenchReport {
   finished: string;
   wall_s: number;
   command: string;
-  /** The driver's commit the run measured, `+dirty` when the tree had changes (absent before 2026-12-07). */
+  /** The commit the run measured, read at its start; `+dirty` when src, mod.ts or bench (not bench/results) differed. Absent before 2026-12-07. */
   commit?: string;
   quick: boolean;
   machine: {
