@@ -50,12 +50,14 @@ export class ResultColumns {
 
   /** The shared instance for `specs`: prepared statements reuse one spec array per result shape. */
   static for(specs: readonly ColumnSpec[]): ResultColumns {
+    // Results of one statement in a row share their specs: usually no WeakMap lookup.
+    if (specs === last.specs) return last;
     let cols = shared.get(specs);
     if (cols === undefined) {
       cols = new ResultColumns(specs);
       shared.set(specs, cols);
     }
-    return cols;
+    return last = cols;
   }
 
   /** Index of the first column called `name` (exact match), or `-1`. */
@@ -91,6 +93,8 @@ export class ResultColumns {
 }
 
 const shared = new WeakMap<readonly ColumnSpec[], ResultColumns>();
+/** The instance `for` returned last. */
+let last = new ResultColumns([]);
 
 /** Indexes of the first column of each distinct name, in column order. */
 function firstOccurrences(names: readonly string[]): number[] {

@@ -84,7 +84,7 @@ export class Connection {
   #opts: ConnectionOptions;
   #rateLimitCode: number | undefined;
   #abandoned = 0;
-  /** The chunk the last answer arrived in, and a DataView over it (see `#viewOf`). */
+  /** The chunk the last answer arrived in, and a DataView for it (see `#viewOf`). */
   #viewChunk: Uint8Array | null = null;
   #view: DataView | undefined;
 
@@ -329,13 +329,21 @@ export class Connection {
     }
   }
 
-  /** A DataView over `chunk`, made once for all the frames that arrived in it. */
+  /**
+   * A DataView whose offsets are `chunk`'s, looked up once per chunk: one serves every chunk the
+   * socket reads into the same buffer at the same offset (Deno's and Bun's readers reuse theirs).
+   * It may reach past the chunk's end; readers stop at the frame's end.
+   */
   #viewOf(chunk: Uint8Array): DataView {
-    if (chunk !== this.#viewChunk) {
-      this.#viewChunk = chunk;
-      this.#view = new DataView(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    const view = this.#view;
+    if (chunk === this.#viewChunk) return view!;
+    this.#viewChunk = chunk;
+    if (
+      view !== undefined && chunk.buffer === view.buffer && chunk.byteOffset === view.byteOffset
+    ) {
+      return view;
     }
-    return this.#view!;
+    return this.#view = new DataView(chunk.buffer, chunk.byteOffset);
   }
 
   #releaseStream(stream: number): void {

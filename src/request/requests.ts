@@ -92,7 +92,7 @@ export class Requests {
   all(statement: Statement, values: unknown, call?: CallOptions): Promise<QueryResult> {
     // A prepared statement is ready at once: no extra promise on the hot path.
     if (statement instanceof PreparedStatement) {
-      return this.#allOf(preparedRunnable(statement), values, call);
+      return this.#allOf(statement.runnable, values, call);
     }
     return this.#runnable(statement, values, call?.signal).then((r) =>
       this.#allOf(r, values, call)
@@ -257,7 +257,7 @@ export class Requests {
    * @throws {TypeError} not a CQL string, `Query` or `PreparedStatement`
    */
   async #runnable(statement: Statement, values: unknown, signal?: AbortSignal): Promise<Runnable> {
-    if (statement instanceof PreparedStatement) return preparedRunnable(statement);
+    if (statement instanceof PreparedStatement) return statement.runnable;
     const q = typeof statement === "string" ? new Query(statement) : statement;
     if (!(q instanceof Query)) {
       throw new TypeError("statement must be a CQL string, a Query or a PreparedStatement");
@@ -272,10 +272,6 @@ export class Requests {
     const meta = values === undefined ? null : await this.#prepare(cql, signal, keyspace);
     return { cql, meta, options: q.options };
   }
-}
-
-function preparedRunnable(p: PreparedStatement): Runnable {
-  return { cql: p.getStatement(), meta: p.meta, options: p.options };
 }
 
 /** The result of a batch's answer. */

@@ -38,24 +38,55 @@ function settleRefused(): void {
   for (let i = 0; i < due.length; i++) due[i][0](due[i][1]);
 }
 
+/** The resolving functions of the promise just made (see `capture`). */
+const made = { settle: (_v: unknown): void => {}, fail: (_e: unknown): void => {} };
+
+/** One promise executor for every request: a closure per request would cost an allocation. */
+function capture(settle: (v: unknown) => void, fail: (e: unknown) => void): void {
+  made.settle = settle;
+  made.fail = fail;
+}
+
 /** One execution's progress: how it settles. */
 interface Execution<T, R> {
   readonly fiber: number;
-  readonly resolve: (v: T | R | Promise<R>) => void;
-  readonly reject: (e: unknown) => void;
+  /** Resolves the execution's promise. */
+  settle: (v: T | R | Promise<R>) => void;
+  /** Rejects the execution's promise. */
+  fail: (e: unknown) => void;
   /** Settled: later callbacks (none are expected) change nothing. */
   over: boolean;
   /** Still inside `execute`'s own call: a failure now is deferred (see `#end`). */
   sync: boolean;
 }
 
+/** A speculative execution (the first execution is the run itself). */
+class FurtherExecution<T, R> implements Execution<T, R> {
+  settle: (v: T | R | Promise<R>) => void = made.settle;
+  fail: (e: unknown) => void = made.fail;
+  over = false;
+  sync = true;
+  constructor(readonly fiber: number) {}
+}
+
+/** What the run reads of an attempt: the connection's pending request, and where it went. */
+interface AttemptOf<T, R> extends Pending {
+  readonly x: Execution<T, R>;
+  readonly host: Host;
+  readonly conn: Connection;
+  /** The observer's handle of this attempt; `NOT_SENT` until it is sent. */
+  handle: unknown;
+  /** When the attempt started, if timed. */
+  at0: number;
+}
+
 /**
- * One attempt of an execution on one connection, and the connection's pending
- * request itself: it encodes and decodes through the request's spec and
- * reports back to the run. A further attempt (retry, next host) is a new one,
- * so an abandoned attempt's late answer can never settle another.
+ * An attempt after the first of an execution (retry, next host), or the first of a speculative
+ * one, on one connection, and the connection's pending request itself: it encodes and decodes
+ * through the request's spec and reports back to the run. Each is a new object, so an abandoned
+ * attempt's late answer can never settle another.
  */
-class Attempt<T, R> implements Pending {
+class Attempt<T, R> implements AttemptOf<T, R> {
   deadline = 0;
   abandoned = false;
   onAbort?: () => void = undefined;
@@ -97,8 +128,28 @@ class Attempt<T, R> implements Pending {
  * The state of one request across its attempts (and speculative executions):
  * the shared plan, the failures so far and the retry count. An execution walks
  * the plan one attempt at a time, driven by the connection's callbacks.
+ *
+ * The run is also its own first execution and that execution's first attempt (the
+ * connection's pending request): a request answered at the first try allocates no object
+ * for either. Later attempts and speculative executions get objects of their own.
  */
-export class Run<T, R> {
+export class Run<T, R> implements Execution<T, R>, AttemptOf<T, R> {
+  // The first execution (Execution).
+  readonly fiber = 0;
+  settle: (v: T | R | Promise<R>) => void = made.settle;
+  fail: (e: unknown) => void = made.fail;
+  over = false;
+  sync = true;
+  // Its first attempt (AttemptOf, Pending); `host` is null until it is sent.
+  deadline = 0;
+  abandoned = false;
+  onAbort?: () => void = undefined;
+  signal?: AbortSignal = undefined;
+  readonly timeoutMs: number;
+  handle: unknown = NOT_SENT;
+  at0 = 0;
+  host: Host = null as unknown as Host;
+  conn: Connection = null as unknown as Connection;
   #spec: RequestSpec<T>;
   /** Turns the winning answer into the request's result; `undefined`: the answer is the result. */
   readonly #finish: Finisher<T, R> | undefined;
@@ -149,6 +200,7 @@ export class Run<T, R> {
     finish: Finisher<T, R> | undefined,
   ) {
     this.#spec = spec;
+    this.timeoutMs = spec.timeoutMs;
     this.#finish = finish;
     if (plan instanceof ReplicasFirst) {
       this.#hosts = plan.first;
@@ -170,11 +222,38 @@ export class Run<T, R> {
    * `speculate` finishes for the winner only.
    */
   execute(fiber: number): Promise<T | R> {
-    return new Promise<T | R>((resolve, reject) => {
-      const x: Execution<T, R> = { fiber, resolve, reject, over: false, sync: true };
-      this.#nextHost(x);
-      x.sync = false;
-    });
+    const promise = new Promise<T | R>(capture as (settle: (v: T | R) => void) => void);
+    const x: Execution<T, R> = fiber === 0 ? this : new FurtherExecution(fiber);
+    x.settle = made.settle;
+    x.fail = made.fail;
+    this.#nextHost(x);
+    x.sync = false;
+    return promise;
+  }
+
+  /** The run as its first attempt: its execution is itself. */
+  get x(): Execution<T, R> {
+    return this;
+  }
+
+  /** Appends the request's frame (the run as its first attempt). */
+  encode(w: Writer, version: number, metadataId: boolean): void {
+    this.#spec.encode(w, version, metadataId);
+  }
+
+  /** Decodes the answer (the run as its first attempt). */
+  decode(opcode: number, body: ResponseBody): T {
+    return this.#spec.decode(opcode, body);
+  }
+
+  /** The first attempt's answer. */
+  resolve(answer: unknown): void {
+    this.answered(this, answer as T);
+  }
+
+  /** The first attempt's failure. */
+  reject(error: unknown): void {
+    this.attemptFailed(this, error);
   }
 
   /** Tries the plan's next hosts until one takes the attempt; ends the execution when none is left. */
@@ -194,7 +273,12 @@ export class Run<T, R> {
       (this.#errors ??= []).push(noConnection(host.pool).message);
       return false;
     }
-    const a = new Attempt(this, x, spec, host, conn);
+    let a: AttemptOf<T, R>;
+    if (x === this && this.host === null) {
+      this.host = host;
+      this.conn = conn;
+      a = this;
+    } else a = new Attempt(this, x, spec, host, conn);
     try {
       if (spec.signal?.aborted) throw spec.signal.reason;
       host.sent++;
@@ -227,7 +311,7 @@ export class Run<T, R> {
    * An attempt's answer: reported, then the execution resolves (finished when it
    * is the only one). Called by the attempt, as the connection settles it.
    */
-  answered(a: Attempt<T, R>, answer: T): void {
+  answered(a: AttemptOf<T, R>, answer: T): void {
     const x = a.x;
     if (x.over) return;
     if (this.#measured) {
@@ -240,14 +324,14 @@ export class Run<T, R> {
     x.over = true;
     // The first answer wins (speculate finishes the execution that resolved first).
     this.#answeredBy ??= a.host;
-    x.resolve(this.single ? this.finished(answer) : answer);
+    x.settle(this.single ? this.finished(answer) : answer);
   }
 
   /**
    * A failed attempt: reported, then re-prepared, retried, sent elsewhere or
    * final. Called by the attempt, as the connection settles it.
    */
-  attemptFailed(a: Attempt<T, R>, e: unknown): void {
+  attemptFailed(a: AttemptOf<T, R>, e: unknown): void {
     const x = a.x;
     if (x.over) return;
     const spec = this.#spec;
@@ -307,9 +391,9 @@ export class Run<T, R> {
     // in microtasks forever, and the reconnect timers (and the caller's own) would never run.
     if (x.sync && noHost) {
       if (refusedByAll.length === 0) afterATurn(settleRefused);
-      refusedByAll.push([x.reject, e]);
-    } else if (x.sync) queueMicrotask(() => x.reject(e));
-    else x.reject(e);
+      refusedByAll.push([x.fail, e]);
+    } else if (x.sync) queueMicrotask(() => x.fail(e));
+    else x.fail(e);
   }
 
   /**

@@ -31,6 +31,7 @@ interface BunGlobal {
 /** Opens a plain TCP socket with Bun's native API. */
 export async function connectBun(opts: ConnectOptions, handlers: SocketHandlers): Promise<Socket> {
   const bun = (globalThis as unknown as { Bun: BunGlobal }).Bun;
+  const received = new ReceiveBuffer();
   // Bun.write() takes what the kernel accepts now; the rest waits here for `drain`.
   let backlog: Uint8Array[] = [];
   let backlogBytes = 0;
@@ -55,9 +56,7 @@ export async function connectBun(opts: ConnectOptions, handlers: SocketHandlers)
     hostname: opts.host,
     port: opts.port,
     socket: {
-      // Bun hands a Buffer, whose slice() is a view: pass a plain Uint8Array so copies stay copies.
-      data: (_s, chunk) =>
-        handlers.onData(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)),
+      data: (_s, chunk) => handlers.onData(received.hold(chunk)),
       drain: (s) => flushBacklog(s),
       error: (_s, e) => {
         closeError = e;
@@ -95,4 +94,23 @@ export async function connectBun(opts: ConnectOptions, handlers: SocketHandlers)
       sock.end();
     },
   };
+}
+
+/**
+ * Where each received chunk is copied before the connection reads it, as Deno's reader reads
+ * into one buffer. Bun hands a new Buffer per chunk: reading its `buffer` (for a DataView)
+ * makes JavaScriptCore allocate an ArrayBuffer and copy the bytes, which costs more than this
+ * copy; and a Buffer's `slice()` is a view, where the connection's copies must stay copies.
+ * The connection consumes a chunk within the call (it copies what it keeps), as on Deno.
+ */
+class ReceiveBuffer {
+  #buf = new Uint8Array(64 * 1024);
+
+  /** `chunk`'s bytes in the reused buffer (valid until the next chunk). */
+  hold(chunk: Uint8Array): Uint8Array {
+    const n = chunk.length;
+    if (n > this.#buf.length) this.#buf = new Uint8Array(Math.max(n, 2 * this.#buf.length));
+    this.#buf.set(chunk);
+    return this.#buf.subarray(0, n);
+  }
 }

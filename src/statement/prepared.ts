@@ -10,6 +10,16 @@ import type { StatementOptions } from "./options.ts";
 import type { PreparedMeta } from "./prepared_meta.ts";
 import { PagedStatementBase } from "./statement_base.ts";
 
+/** @internal A prepared statement as the session runs it. */
+export interface PreparedRunnable {
+  /** The CQL text. */
+  readonly cql: string;
+  /** What the server answered to PREPARE, with what the driver derived from it. */
+  readonly meta: PreparedMeta;
+  /** The statement's options. */
+  readonly options: StatementOptions;
+}
+
 /**
  * A statement prepared on the cluster (from `session.prepare`). It is
  * immutable: `withConsistency` and the other setters return a new statement
@@ -24,6 +34,7 @@ import { PagedStatementBase } from "./statement_base.ts";
  */
 export class PreparedStatement extends PagedStatementBase {
   readonly #meta: PreparedMeta;
+  #runnable: PreparedRunnable | undefined;
 
   /**
    * @internal Users get prepared statements from `session.prepare`.
@@ -46,6 +57,14 @@ export class PreparedStatement extends PagedStatementBase {
    */
   get meta(): PreparedMeta {
     return this.#meta;
+  }
+
+  /**
+   * @internal The statement as the session runs it (text, metadata, options), made once: the
+   * statement never changes, and an object per request would cost the hot path an allocation.
+   */
+  get runnable(): PreparedRunnable {
+    return this.#runnable ??= { cql: this.#meta.cql, meta: this.#meta, options: this.options };
   }
 
   /** @internal What the server answered to PREPARE. */
