@@ -8,7 +8,7 @@ import { connect, type ConnectOptions, runtime, type Socket } from "../runtime/m
 import { setShortTextLimit } from "../wire/codec/text.ts";
 import { EVENT_STREAM, type FrameHeader, Opcode } from "../wire/frame.ts";
 import type { FrameEncoder } from "../wire/requests/envelope.ts";
-import { openBody } from "../wire/responses/envelope.ts";
+import { openBody, openBodyInto, scratchBody } from "../wire/responses/envelope.ts";
 import { decodeError } from "../wire/responses/error.ts";
 import { decodeEvent, type ServerEvent } from "../wire/responses/event.ts";
 import type { Compressor } from "../wire/compression/mod.ts";
@@ -84,6 +84,8 @@ export class Connection {
   #opts: ConnectionOptions;
   #rateLimitCode: number | undefined;
   #abandoned = 0;
+  /** The body of the answer being settled, reused: decoders copy what they keep of it. */
+  readonly #body = scratchBody();
   /** The chunk the last answer arrived in, and a DataView for it (see `#viewOf`). */
   #viewChunk: Uint8Array | null = null;
   #view: DataView | undefined;
@@ -312,7 +314,16 @@ export class Connection {
       const version = this.#framing.version;
       const plain = this.#framing.decompressed(header, bytes, start, end);
       const body = plain === null
-        ? openBody(header.flags, bytes, version, this.metadataId, start, end, this.#viewOf(bytes))
+        ? openBodyInto(
+          this.#body,
+          header.flags,
+          bytes,
+          version,
+          this.metadataId,
+          start,
+          end,
+          this.#viewOf(bytes),
+        )
         : openBody(header.flags, plain, version, this.metadataId);
       if (header.opcode === Opcode.ERROR) {
         pending.reject(errorFromServer(decodeError(body.reader, this.#rateLimitCode, version)));

@@ -15,9 +15,7 @@ import { decodeResult, type MetadataCache, type ResultMessage } from "../wire/re
 export type BodyMeta = Pick<ResponseBody, "tracingId" | "warnings">;
 
 /** A decoded RESULT with the response's tracing id and warnings. */
-export interface DecodedResult {
-  /** Tracing id and warnings. */
-  body: BodyMeta;
+export interface DecodedResult extends BodyMeta {
   /** The RESULT message. */
   result: ResultMessage;
 }
@@ -36,8 +34,9 @@ export function decodeWith(
   cache?: MetadataCache,
 ): DecodedResult {
   if (op !== Opcode.RESULT) throw new ProtocolError(`expected RESULT, got opcode ${op}`);
-  // The body itself carries the tracing id and warnings: no copy of them per answer.
-  return { body, result: decodeResult(body.reader, known, cache, body.version, body.metadataId) };
+  // The body is the connection's, reused for its next answer: what the result needs is copied.
+  const result = decodeResult(body.reader, known, cache, body.version, body.metadataId);
+  return { tracingId: body.tracingId, warnings: body.warnings, result };
 }
 
 /** Decodes any RESULT (no known columns). */

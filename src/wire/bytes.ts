@@ -266,13 +266,13 @@ export class Writer {
  */
 export class Reader {
   /** The bytes being read. */
-  readonly buf: Uint8Array;
+  buf: Uint8Array;
   /** DataView over `buf`. */
-  readonly view: DataView;
+  view: DataView;
   /** Offset of the next unread byte. */
   pos: number;
   /** Offset one past the last readable byte. */
-  readonly end: number;
+  end: number;
 
   /**
    * @param buf the bytes, of which `[pos, end)` are read
@@ -284,6 +284,18 @@ export class Reader {
     this.view = view ?? new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     this.pos = pos;
     this.end = end;
+  }
+
+  /**
+   * Reads `buf[pos, end)` from now on, with `view` (whose offsets are `buf`'s): a connection
+   * reuses one reader for its answers instead of making one per answer.
+   */
+  reset(buf: Uint8Array, pos: number, end: number, view: DataView): this {
+    this.buf = buf;
+    this.view = view;
+    this.pos = pos;
+    this.end = end;
+    return this;
   }
 
   /** Bytes left to read. */

@@ -71,12 +71,15 @@ export interface FrameHeader {
 /**
  * Decodes the header at `buf[at..at+9)`. The caller has checked that 9 bytes are there.
  * `version` is the one the connection negotiated: a header of any other is refused.
+ * `into`, when given, receives the fields and is returned (a decoder's scratch header: no
+ * object per frame).
  * @throws {ProtocolError} another version or a body longer than {@link MAX_FRAME_BODY}
  */
 export function decodeHeader(
   buf: Uint8Array,
   at = 0,
   version: number = PROTOCOL_VERSION,
+  into?: FrameHeader,
 ): FrameHeader {
   const versionByte = buf[at];
   const got = versionByte & 0x7f;
@@ -92,14 +95,23 @@ export function decodeHeader(
       `frame body of ${length} bytes exceeds the ${MAX_FRAME_BODY}-byte limit`,
     );
   }
-  return {
-    version,
-    isResponse: (versionByte & 0x80) !== 0,
-    flags: buf[at + 1],
-    stream: ((buf[at + 2] << 24) >> 16) | buf[at + 3],
-    opcode: buf[at + 4],
-    length,
-  };
+  const isResponse = (versionByte & 0x80) !== 0;
+  const flags = buf[at + 1];
+  const stream = ((buf[at + 2] << 24) >> 16) | buf[at + 3];
+  const opcode = buf[at + 4];
+  if (into === undefined) return { version, isResponse, flags, stream, opcode, length };
+  into.version = version;
+  into.isResponse = isResponse;
+  into.flags = flags;
+  into.stream = stream;
+  into.opcode = opcode;
+  into.length = length;
+  return into;
+}
+
+/** A header to decode into (see {@link decodeHeader}'s `into`). */
+export function scratchHeader(): FrameHeader {
+  return { version: 0, isResponse: true, flags: 0, stream: 0, opcode: 0, length: 0 };
 }
 
 /**

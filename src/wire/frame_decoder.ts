@@ -5,10 +5,11 @@
  */
 
 import { concatBytes } from "./bytes.ts";
-import { decodeHeader, type FrameHeader, HEADER_LENGTH } from "./frame.ts";
+import { decodeHeader, type FrameHeader, HEADER_LENGTH, scratchHeader } from "./frame.ts";
 
 /**
- * Receives one complete frame: its body is `bytes[start, end)`, valid only during the call.
+ * Receives one complete frame: its body is `bytes[start, end)`; the header and the bytes are
+ * valid only during the call (the decoder reuses its header object).
  * Bodies are handed out as a range of the chunk they arrived in, not as a view of their own:
  * a typed array per frame costs more than the rest of reading a small answer.
  */
@@ -28,6 +29,8 @@ export type FrameHandler = (
 export class FrameDecoder {
   #onFrame: FrameHandler;
   #header: FrameHeader | null = null;
+  /** The header of each frame wholly inside a chunk. */
+  readonly #scratch = scratchHeader();
   #headerBytes = new Uint8Array(HEADER_LENGTH);
   #headerLength = 0;
   #pieces: Uint8Array[] = [];
@@ -61,7 +64,7 @@ export class FrameDecoder {
         this.#headerLength = chunk.length - at;
         return;
       }
-      const header = decodeHeader(chunk, at, this.#version);
+      const header = decodeHeader(chunk, at, this.#version, this.#scratch);
       const bodyStart = at + HEADER_LENGTH;
       const bodyEnd = bodyStart + header.length;
       if (bodyEnd <= chunk.length) {
@@ -69,7 +72,7 @@ export class FrameDecoder {
         at = bodyEnd;
         continue;
       }
-      this.#header = header;
+      this.#header = { ...header };
       this.#keep(chunk.subarray(bodyStart));
       return;
     }

@@ -138,7 +138,7 @@ export interface Outcome {
 export function feed(bytes: Uint8Array, cuts: readonly number[], ctx: DecodeContext): Outcome {
   const out: Outcome = { frames: [], fatal: undefined };
   const decoder = new FrameDecoder((header, bytes, start, end) => {
-    const f: Outcome["frames"][number] = { header, bodyLength: end - start };
+    const f: Outcome["frames"][number] = { header: { ...header }, bodyLength: end - start };
     try {
       f.value = decodeBody(header, bytes, start, end, ctx);
     } catch (e) {
@@ -177,7 +177,10 @@ export function feedSegments(
 ): SegmentOutcome {
   const out: SegmentOutcome = { envelopes: [], fatal: undefined };
   const decoder = new SegmentFrameDecoder((header, bytes, start, end) => {
-    const e: SegmentOutcome["envelopes"][number] = { header, body: bytes.slice(start, end) };
+    const e: SegmentOutcome["envelopes"][number] = {
+      header: { ...header },
+      body: bytes.slice(start, end),
+    };
     try {
       e.value = decodeBody(header, bytes, start, end, ctx);
     } catch (err) {

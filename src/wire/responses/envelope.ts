@@ -48,3 +48,41 @@ export function openBody(
   const customPayload = flags & FrameFlag.CUSTOM_PAYLOAD ? reader.readBytesMap() : null;
   return { tracingId, warnings, customPayload, reader, version, metadataId };
 }
+
+/** A body for {@link openBodyInto}: one per connection. */
+export function scratchBody(): ResponseBody {
+  return {
+    tracingId: null,
+    warnings: NO_WARNINGS,
+    customPayload: null,
+    reader: new Reader(EMPTY),
+    version: 4,
+    metadataId: false,
+  };
+}
+
+const EMPTY = new Uint8Array(0);
+
+/**
+ * {@link openBody} into `out`, whose reader now reads `body[start, end)` with `view` (a DataView
+ * whose offsets are `body`'s): no object per answer. `out` is valid until the next call, so
+ * decoders copy what they keep of it.
+ */
+export function openBodyInto(
+  out: ResponseBody,
+  flags: number,
+  body: Uint8Array,
+  version: number,
+  metadataId: boolean,
+  start: number,
+  end: number,
+  view: DataView,
+): ResponseBody {
+  const reader = out.reader.reset(body, start, end, view);
+  out.tracingId = flags & FrameFlag.TRACING ? reader.readUuid() : null;
+  out.warnings = flags & FrameFlag.WARNING ? reader.readStringList() : NO_WARNINGS;
+  out.customPayload = flags & FrameFlag.CUSTOM_PAYLOAD ? reader.readBytesMap() : null;
+  out.version = version;
+  out.metadataId = metadataId;
+  return out;
+}

@@ -10,7 +10,7 @@
 
 import { ProtocolError } from "../../errors.ts";
 import { concatBytes } from "../bytes.ts";
-import { decodeHeader, type FrameHeader, HEADER_LENGTH } from "../frame.ts";
+import { decodeHeader, type FrameHeader, HEADER_LENGTH, scratchHeader } from "../frame.ts";
 import type { FrameHandler } from "../frame_decoder.ts";
 import { SegmentDecoder } from "./decoder.ts";
 import type { SegmentCompression } from "./encoder.ts";
@@ -24,6 +24,8 @@ import type { SegmentCompression } from "./encoder.ts";
  */
 export class EnvelopeAssembler {
   readonly #onFrame: FrameHandler;
+  /** The header of each envelope of a self-contained segment. */
+  readonly #scratch = scratchHeader();
   readonly #version: number;
   #headerBytes = new Uint8Array(HEADER_LENGTH);
   #headerLength = 0;
@@ -69,7 +71,7 @@ export class EnvelopeAssembler {
           `self-contained segment ends inside an envelope header (${n - at} of 9 bytes)`,
         );
       }
-      const header = decodeHeader(payload, at, this.#version);
+      const header = decodeHeader(payload, at, this.#version, this.#scratch);
       const bodyStart = at + HEADER_LENGTH;
       const bodyEnd = bodyStart + header.length;
       if (bodyEnd > n) {
