@@ -37,6 +37,10 @@ export class TokenMap<N> {
   // 32-bit halves, finds its position without a bigint.
   readonly #hi: Int32Array;
   readonly #lo: Uint32Array;
+  // The top bits of a token name its bucket; `#bucketStart[b]` is the first position in bucket
+  // `b` or after it, so a lookup searches one bucket (about one token), not the whole ring.
+  readonly #bucketShift: number;
+  readonly #bucketStart: Uint32Array;
   #hosts: N[];
   #place: (n: N) => RingPlacement;
 
@@ -57,6 +61,15 @@ export class TokenMap<N> {
     for (let i = 0; i < ring.length; i++) {
       this.#hi[i] = Number(BigInt.asIntN(32, ring[i][0] >> 32n));
       this.#lo[i] = Number(BigInt.asUintN(32, ring[i][0]));
+    }
+    // About two buckets per token, at most 2^16 of them (a 256 KiB table).
+    let bits = 1;
+    while (bits < 16 && 1 << bits < 2 * ring.length) bits++;
+    this.#bucketShift = 32 - bits;
+    const start = this.#bucketStart = new Uint32Array((1 << bits) + 1);
+    for (let b = 0, i = 0; b <= 1 << bits; b++) {
+      while (i < ring.length && bucketOf(this.#hi[i], this.#bucketShift) < b) i++;
+      start[b] = i;
     }
   }
 
@@ -80,7 +93,9 @@ export class TokenMap<N> {
     const his = this.#hi, los = this.#lo, n = his.length;
     if (n === 0) return -1;
     const th = tokenHi | 0, tl = tokenLo >>> 0;
-    let lo = 0, hi = n;
+    // The first token >= this one is in its bucket or is the first of the next non-empty one.
+    const b = bucketOf(th, this.#bucketShift);
+    let lo = this.#bucketStart[b], hi = this.#bucketStart[b + 1];
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       const h = his[mid];
@@ -197,4 +212,9 @@ function parseRf(v: string | undefined): number {
   // Transient replication is written "3/1": the full count is what places replicas.
   const n = parseInt(String(v ?? "1").split("/")[0], 10);
   return Number.isFinite(n) && n > 0 ? n : 1;
+}
+
+/** The bucket of a token whose signed high word is `hi`: its top bits, in token order. */
+function bucketOf(hi: number, shift: number): number {
+  return (hi ^ 0x80000000) >>> shift;
 }

@@ -14,6 +14,8 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { type RingPlacement, TokenMap } from "../../src/routing/token_map.ts";
 import fixture from "../cluster/fixtures/ring_256.json" with { type: "json" };
+// @ts-types="../../node_modules/fast-check/lib/fast-check.d.ts"
+import fc from "fast-check";
 
 interface FixtureNode {
   address: string;
@@ -150,6 +152,33 @@ describe("token ring with vnodes (3 × 256 tokens)", () => {
       assert.equal(map.indexOfHiLo(...hiLo(t)), map.indexOf(t), `token ${t}`);
     }
     assert.equal(new TokenMap<N>([], place).indexOfHiLo(0, 0), -1, "an empty ring");
+  });
+
+  it("rings of any size and spread: the words find the position the bigint finds (property)", () => {
+    const hiLo = (t: bigint): [number, number] => [
+      Number(BigInt.asIntN(32, t >> 32n)),
+      Number(BigInt.asIntN(32, t)),
+    ];
+    // Tokens anywhere, or crowded into a narrow range (many in one bucket, or sharing high words).
+    const anyToken = fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n });
+    const crowded = fc.bigInt({ min: -(2n ** 40n), max: 2n ** 40n });
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.oneof(anyToken, crowded), { minLength: 1, maxLength: 600 }),
+        fc.array(fc.oneof(anyToken, crowded), { maxLength: 20 }),
+        (tokens, extra) => {
+          const node: N = { address: "a", tokens, datacenter: "dc1", rack: "r1" };
+          const map = new TokenMap([node], place);
+          const probes = [...extra, -(2n ** 63n), 2n ** 63n - 1n];
+          for (const t of map.tokens) probes.push(t - 1n, t, t + 1n);
+          for (const t of probes) {
+            if (t < -(2n ** 63n) || t >= 2n ** 63n) continue;
+            assert.equal(map.indexOfHiLo(...hiLo(t)), map.indexOf(t), `token ${t}`);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 
   it("every ring position: SimpleStrategy RF 1–3 and NTS agree with the reference", () => {
