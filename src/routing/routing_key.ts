@@ -88,7 +88,16 @@ export function routingFor(
   const lwt = lwtMask !== null && flags !== undefined
     ? ((flags & lwtMask) >>> 0) === lwtMask
     : plan.lwtText;
-  const routing: RoutingInfo = { keyspace: plan.keyspace, table: plan.table, lwt };
+  // Every field from the start: fields added later would cost a second allocation and a shape
+  // change per request.
+  const routing: RoutingInfo = {
+    keyspace: plan.keyspace,
+    table: plan.table,
+    lwt,
+    tokenHi: undefined,
+    tokenLo: undefined,
+    tablet: undefined,
+  };
   if (!needKey || plan.indexes.length === 0 || values === undefined) return routing;
   const n = plan.indexes.length;
   // One key column (the common case): its bytes are the key, hashed in the scratch writer.

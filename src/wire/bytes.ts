@@ -217,10 +217,22 @@ export class Writer {
     return this;
   }
 
-  /** `[short bytes]`: `[short]` length then bytes. */
+  /**
+   * `[short bytes]`: `[short]` length then bytes (every EXECUTE's statement id: one bounds
+   * check and one copy loop, not writeShort's and writeRaw's).
+   * @throws {RangeError} more than 65535 bytes
+   */
   writeShortBytes(bytes: Uint8Array): this {
-    this.writeShort(bytes.length);
-    return this.writeRaw(bytes);
+    const n = bytes.length;
+    if (n > 0xffff) throw new RangeError(`${n} bytes do not fit [short bytes] (0..65535)`);
+    this.ensure(2 + n);
+    const buf = this.buf, at = this.length + 2;
+    buf[at - 2] = n >> 8;
+    buf[at - 1] = n & 0xff;
+    if (n <= 32) { for (let i = 0; i < n; i++) buf[at + i] = bytes[i]; }
+    else buf.set(bytes, at);
+    this.length = at + n;
+    return this;
   }
 
   /** `[bytes]`: `[int]` length then bytes; `null` is length -1. */

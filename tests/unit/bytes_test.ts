@@ -195,6 +195,14 @@ describe("Writer/Reader [bytes] and [short bytes]", () => {
       assert.deepEqual(roundTrip((w) => w.writeShortBytes(data), (r) => r.readShortBytes()), data);
     }
   });
+  it("[short bytes] of 65536 bytes is refused, nothing written", () => {
+    const w = new Writer().writeByte(7);
+    assert.throws(() => w.writeShortBytes(new Uint8Array(0x10000)), {
+      name: "RangeError",
+      message: "65536 bytes do not fit [short bytes] (0..65535)",
+    });
+    assert.deepEqual([...w.written()], [7]);
+  });
 });
 
 describe("Writer/Reader collections", () => {

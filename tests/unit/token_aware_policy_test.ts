@@ -230,7 +230,14 @@ describe("routingFor", () => {
 
   it("gives no key when a key value is missing or not needed, and keeps the routing facts", () => {
     const plan = planOf(2, true);
-    const facts = { keyspace: "ks", table: "t", lwt: true };
+    const facts = {
+      keyspace: "ks",
+      table: "t",
+      lwt: true,
+      tokenHi: undefined,
+      tokenLo: undefined,
+      tablet: undefined,
+    };
     assert.deepEqual(routingFor(plan, [1, null], undefined), facts);
     assert.deepEqual(routingFor(plan, [null, 1], undefined), facts);
     assert.deepEqual(routingFor(plan, [1, 2], undefined, null, false), facts);

@@ -68,6 +68,8 @@ interface RowDecoder {
 const decoderCache = new WeakMap<readonly ColumnSpec[], RowDecoder>();
 
 function rowDecoderFor(columns: readonly ColumnSpec[]): RowDecoder {
+  // Answers of one statement in a row share their columns: usually no WeakMap lookup.
+  if (columns === lastColumns) return lastDecoder;
   let d = decoderCache.get(columns);
   if (!d) {
     d = {
@@ -76,8 +78,13 @@ function rowDecoderFor(columns: readonly ColumnSpec[]): RowDecoder {
     };
     decoderCache.set(columns, d);
   }
-  return d;
+  lastColumns = columns;
+  return lastDecoder = d;
 }
+
+/** The columns `rowDecoderFor` was last asked for, and their decoder. */
+let lastColumns: readonly ColumnSpec[] | null = null;
+let lastDecoder: RowDecoder = { decoders: [], retainsBytes: false };
 
 /**
  * The column specs last seen for one statement, kept as their raw bytes: an
