@@ -358,7 +358,8 @@ export class Connection {
   }
 
   #releaseStream(stream: number): void {
-    const next = this.#waiting.shift();
+    // No shift() of an empty queue per answer: JavaScriptCore pays for it.
+    const next = this.#waiting.length === 0 ? undefined : this.#waiting.shift();
     if (next === undefined) this.#ids.release(stream);
     else {
       // #dispatch releases the id itself if the waiting frame fails to encode.
