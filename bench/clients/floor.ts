@@ -62,6 +62,10 @@ function prepareBody(cql: string): Uint8Array {
   return out;
 }
 
+/** Room for the frames of many flushes, as the driver's output keeps. */
+const ARENA = 64 * 1024;
+const ARENA_SPARE = 8 * 1024;
+
 /** One connection: its stream ids, the waiting requests, the bytes of this turn. */
 class Conn {
   socket: Socket | null = null;
@@ -71,8 +75,10 @@ class Conn {
   /** Resolves with `opcode << 8 | result kind` (no array per answer). */
   readonly waiting: (((answer: number) => void) | undefined)[] = [];
   readonly free: number[] = [];
-  #out = new Uint8Array(16384);
+  #out = new Uint8Array(ARENA);
   #length = 0;
+  /** Where the frames not yet flushed start in `#out`. */
+  #from = 0;
   scheduled = false;
   #rest: Uint8Array | null = null;
 
@@ -136,9 +142,14 @@ class Conn {
 
   flush(): void {
     this.scheduled = false;
-    // The socket keeps what it is given until written (Deno, Node): a copy, as the driver's.
-    this.socket!.write(this.#out.slice(0, this.#length));
-    this.#length = 0;
+    // The socket keeps what it is given until written (Deno, Node): a view of bytes never
+    // written over, as the driver's (src/pool/output.ts).
+    const bytes = new Uint8Array(this.#out.buffer, this.#from, this.#length - this.#from);
+    if (this.#out.length - this.#length < ARENA_SPARE) {
+      this.#out = new Uint8Array(ARENA);
+      this.#length = this.#from = 0;
+    } else this.#from = this.#length;
+    this.socket!.write(bytes);
   }
 }
 

@@ -93,9 +93,14 @@ export class Framing {
     out.view.setInt32(start + 5, body.length);
   }
 
-  /** The bytes to write for the frames in `out`: a copy of them, or their segments (v5). */
-  wire(out: Writer): Uint8Array {
-    return this.#segments === null ? out.toBytes() : this.#segments.encode(out.buf, 0, out.length);
+  /**
+   * The bytes to write for the frames in `out` from `from` on: a view of them, which the caller
+   * never writes over, or their segments (v5).
+   */
+  wire(out: Writer, from: number): Uint8Array {
+    return this.#segments === null
+      ? new Uint8Array(out.buf.buffer, from, out.length - from)
+      : this.#segments.encode(out.buf, from, out.length);
   }
 
   /**

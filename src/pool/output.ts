@@ -54,12 +54,23 @@ function flushAll(): void {
   }
 }
 
+/**
+ * Room for the frames of many flushes. A flush hands the socket a view of its frames, which
+ * keeps them until written, instead of a copy (an ArrayBuffer per write); later frames go after
+ * them, and a full buffer is replaced, never written over.
+ */
+const ARENA = 64 * 1024;
+/** Less room than this left after a flush: the next frames go to a new buffer. */
+const ARENA_SPARE = 8 * 1024;
+
 /** The frames one connection sends in this turn. */
 export class Output {
   /** Where flushed bytes go; `null` before the socket is open and after close. */
   socket: Socket | null = null;
   readonly #framing: Framing;
-  readonly #out = new Writer(4096);
+  #out = new Writer(ARENA);
+  /** Where the frames not yet flushed start in `#out`. */
+  #from = 0;
   #scheduled = false;
 
   /** @param framing the connection's framing: version, compression, v5 segments */
@@ -97,15 +108,19 @@ export class Output {
   flush(): void {
     this.#scheduled = false;
     const out = this.#out;
-    if (this.socket === null || out.length === 0) return;
-    // The socket keeps the bytes until written: hand it a copy, keep the buffer.
-    this.socket.write(this.#framing.wire(out));
-    out.reset();
+    if (this.socket === null || out.length === this.#from) return;
+    const bytes = this.#framing.wire(out, this.#from);
+    if (out.buf.length - out.length < ARENA_SPARE) {
+      this.#out = new Writer(ARENA);
+      this.#from = 0;
+    } else this.#from = out.length;
+    this.socket.write(bytes);
   }
 
   /** Drops what is buffered; nothing more is written. */
   close(): void {
     this.socket = null;
-    this.#out.reset();
+    this.#out = new Writer(ARENA);
+    this.#from = 0;
   }
 }

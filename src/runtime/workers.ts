@@ -78,7 +78,9 @@ export async function connectWorkers(
   const writer = sock.writable.getWriter();
   const reader = sock.readable.getReader();
   return streamSocket({
-    send: (data) => writer.write(data),
+    // A copy: the pool hands over views of a buffer it goes on writing into after them, and a
+    // stream may take (detach) the buffer of what it is given.
+    send: (data) => writer.write(data.slice()),
     async receive() {
       const { value, done } = await reader.read();
       return done ? null : value;

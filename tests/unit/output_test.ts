@@ -1,0 +1,111 @@
+/**
+ * The connection's output hands the socket views of its buffer instead of copies: what was
+ * handed over must never change afterwards, whatever is appended later, across buffer switches
+ * and growth.
+ */
+
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { Output } from "../../src/pool/output.ts";
+import { Framing } from "../../src/pool/framing.ts";
+import type { Socket } from "../../src/runtime/mod.ts";
+import type { Writer } from "../../src/wire/bytes.ts";
+
+/** A socket that records each write, and a copy of it as it was when written. */
+function recordingSocket(): { socket: Socket; writes: Uint8Array[]; copies: Uint8Array[] } {
+  const writes: Uint8Array[] = [];
+  const copies: Uint8Array[] = [];
+  const socket: Socket = {
+    pendingBytes: 0,
+    write(bytes) {
+      writes.push(bytes);
+      copies.push(bytes.slice());
+    },
+    close() {},
+  };
+  return { socket, writes, copies };
+}
+
+/** A frame of `n` body bytes, each `fill`. */
+function frame(n: number, fill: number) {
+  return {
+    encode(w: Writer) {
+      w.writeRaw(
+        new Uint8Array([4, 0, 0, 0, 0x07, n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff]),
+      );
+      w.writeRaw(new Uint8Array(n).fill(fill));
+    },
+  };
+}
+
+function outputWith(socket: Socket): Output {
+  const out = new Output(new Framing(() => {}, 4));
+  out.socket = socket;
+  return out;
+}
+
+describe("Output: views handed to the socket", () => {
+  it("stay as written while later frames fill and replace the buffer (300 KiB over 64 KiB)", () => {
+    const { socket, writes, copies } = recordingSocket();
+    const out = outputWith(socket);
+    let stream = 0;
+    for (let flush = 0; flush < 300; flush++) {
+      for (let k = 0; k < 10; k++) out.append(stream++ & 0x7fff, frame(100, flush & 0xff));
+      out.flush();
+    }
+    assert.equal(writes.length, 300);
+    for (let i = 0; i < writes.length; i++) {
+      assert.equal(writes[i].length, 10 * 109, `write ${i}`);
+      assert.deepEqual(writes[i], copies[i], `write ${i} changed after it was handed over`);
+      assert.equal(writes[i][9], i & 0xff, `write ${i} carries its own frames`);
+    }
+    // Views share buffers: the output did not copy per write.
+    assert.ok(new Set(writes.map((w) => w.buffer)).size < 10);
+  });
+
+  it("a frame larger than the buffer goes out whole; earlier views keep their bytes", () => {
+    const { socket, writes, copies } = recordingSocket();
+    const out = outputWith(socket);
+    out.append(1, frame(1000, 1));
+    out.flush();
+    out.append(2, frame(200 * 1024, 2));
+    out.append(3, frame(10, 3));
+    out.flush();
+    assert.equal(writes.length, 2);
+    assert.deepEqual(writes[0], copies[0]);
+    assert.equal(writes[1].length, 9 + 200 * 1024 + 9 + 10);
+    assert.equal(writes[1][3], 2, "stream id of the big frame");
+    assert.equal(writes[1][9 + 200 * 1024 - 1], 2);
+    assert.equal(writes[1][9 + 200 * 1024 + 9], 3);
+  });
+
+  it("a frame whose encoder throws leaves nothing; the next flush has only the good frames", () => {
+    const { socket, writes } = recordingSocket();
+    const out = outputWith(socket);
+    out.append(1, frame(5, 1));
+    out.flush();
+    out.append(2, frame(5, 2));
+    assert.throws(() =>
+      out.append(3, {
+        encode(w: Writer) {
+          w.writeRaw(new Uint8Array(50));
+          throw new TypeError("bad value");
+        },
+      }), TypeError);
+    out.append(4, frame(5, 4));
+    out.flush();
+    assert.equal(writes.length, 2);
+    assert.deepEqual([...writes[1]].filter((_, i) => i === 3 || i === 17), [2, 4]);
+    assert.equal(writes[1].length, 28);
+  });
+
+  it("an empty flush writes nothing", () => {
+    const { socket, writes } = recordingSocket();
+    const out = outputWith(socket);
+    out.flush();
+    out.append(1, frame(1, 1));
+    out.flush();
+    out.flush();
+    assert.equal(writes.length, 1);
+  });
+});
