@@ -47,6 +47,16 @@ function capture(settle: (v: unknown) => void, fail: (e: unknown) => void): void
   made.fail = fail;
 }
 
+/** A run's failures so far: rare, so kept apart from the run made per request. */
+interface Trouble {
+  /** One message per failed host. */
+  errors: string[];
+  lastError: unknown;
+  reprepared: boolean;
+  /** Retries decided so far for this request, across hosts and speculative executions. */
+  retries: number;
+}
+
 /** One execution's progress: how it settles. */
 interface Execution<T, R> {
   readonly fiber: number;
@@ -134,8 +144,9 @@ class Attempt<T, R> implements AttemptOf<T, R> {
  * for either. Later attempts and speculative executions get objects of their own.
  */
 export class Run<T, R> implements Execution<T, R>, AttemptOf<T, R> {
+  // The run is made per request: few fields (V8 and JavaScriptCore give each 8 bytes), the ones
+  // of rare paths in `#trouble`, and the abort fields only on requests with a signal.
   // The first execution (Execution).
-  readonly fiber = 0;
   settle: (v: T | R | Promise<R>) => void = made.settle;
   fail: (e: unknown) => void = made.fail;
   over = false;
@@ -143,9 +154,8 @@ export class Run<T, R> implements Execution<T, R>, AttemptOf<T, R> {
   // Its first attempt (AttemptOf, Pending); `host` is null until it is sent.
   deadline = 0;
   abandoned = false;
-  onAbort?: () => void = undefined;
-  signal?: AbortSignal = undefined;
-  readonly timeoutMs: number;
+  declare onAbort?: () => void;
+  declare signal?: AbortSignal;
   handle: unknown = NOT_SENT;
   at0 = 0;
   host: Host = null as unknown as Host;
@@ -162,12 +172,8 @@ export class Run<T, R> implements Execution<T, R>, AttemptOf<T, R> {
   #rest: ReplicasFirst | null = null;
   /** Any other plan's iterator. */
   #iterator: Iterator<Host> | null = null;
-  /** One message per failed host, made on the first failure. */
-  #errors: string[] | null = null;
-  #lastError: unknown;
-  #reprepared = false;
-  /** Retries decided so far for this request, across hosts and speculative executions. */
-  #retries = 0;
+  /** What failed so far, made on the first failure. */
+  #trouble: Trouble | null = null;
   readonly #observer: RequestObserver | null;
   readonly #lb: LoadBalancingPolicy;
   /** Whether attempts are reported (observer) or timed (latency-aware policy). */
@@ -200,7 +206,6 @@ export class Run<T, R> implements Execution<T, R>, AttemptOf<T, R> {
     finish: Finisher<T, R> | undefined,
   ) {
     this.#spec = spec;
-    this.timeoutMs = spec.timeoutMs;
     this.#finish = finish;
     if (plan instanceof ReplicasFirst) {
       this.#hosts = plan.first;
@@ -231,9 +236,23 @@ export class Run<T, R> implements Execution<T, R>, AttemptOf<T, R> {
     return promise;
   }
 
+  /** The run as its first execution: the first. */
+  get fiber(): number {
+    return 0;
+  }
+
   /** The run as its first attempt: its execution is itself. */
   get x(): Execution<T, R> {
     return this;
+  }
+
+  /** The first attempt's deadline, the request's. */
+  get timeoutMs(): number {
+    return this.#spec.timeoutMs;
+  }
+
+  #troubled(): Trouble {
+    return this.#trouble ??= { errors: [], lastError: undefined, reprepared: false, retries: 0 };
   }
 
   /** Appends the request's frame (the run as its first attempt). */
@@ -270,7 +289,7 @@ export class Run<T, R> implements Execution<T, R>, AttemptOf<T, R> {
     const spec = this.#spec;
     const conn = pickConnection(host, spec.routing);
     if (conn === null) {
-      (this.#errors ??= []).push(noConnection(host.pool).message);
+      this.#troubled().errors.push(noConnection(host.pool).message);
       return false;
     }
     let a: AttemptOf<T, R>;
@@ -344,9 +363,10 @@ export class Run<T, R> implements Execution<T, R>, AttemptOf<T, R> {
         const ms = this.timed ? performance.now() - a.at0 : -1;
         this.#observer?.attemptEnd(this.state, a.handle, host, ms, e, rejected);
       }
-      this.#lastError = e;
-      if (e instanceof UnpreparedError && spec.reprepare && !this.#reprepared) {
-        this.#reprepared = true;
+      const trouble = this.#troubled();
+      trouble.lastError = e;
+      if (e instanceof UnpreparedError && spec.reprepare && !trouble.reprepared) {
+        trouble.reprepared = true;
         spec.reprepare(conn).then(
           () => this.#attempt(x, host) || this.#nextHost(x),
           (err) => this.#end(x, err),
@@ -357,12 +377,12 @@ export class Run<T, R> implements Execution<T, R>, AttemptOf<T, R> {
       // Retries of the whole request so far, on any host: "next node, once" means once.
       const decision: RetryDecision = spec.retryPolicy.decide(e, {
         idempotent: spec.idempotent,
-        retryCount: this.#retries,
+        retryCount: trouble.retries,
       });
       if (decision === "rethrow") return this.#end(x, e);
-      this.#retries++;
+      trouble.retries++;
       this.#observer?.retry(this.state, decision);
-      (this.#errors ??= []).push(`${host.pool.address}: ${e.message}`);
+      trouble.errors.push(`${host.pool.address}: ${e.message}`);
       if (decision === "retry_same" && this.#attempt(x, host)) return;
       this.#nextHost(x);
     } catch (err) {
@@ -443,13 +463,14 @@ export class Run<T, R> implements Execution<T, R>, AttemptOf<T, R> {
 
   /** The request's error once the plan has no host left: the last failure, or all of them. */
   #exhausted(): unknown {
-    const errors = this.#errors ?? [];
-    if (this.#lastError !== undefined && errors.length <= 1) return this.#lastError;
+    const errors = this.#trouble?.errors ?? [];
+    const lastError = this.#trouble?.lastError;
+    if (lastError !== undefined && errors.length <= 1) return lastError;
     return new ConnectionError(
       errors.length === 0
         ? "no host is available to run the request (every node's pool is empty)"
         : `every host failed: ${errors.join("; ")}`,
-      { cause: this.#lastError },
+      { cause: lastError },
     );
   }
 }
