@@ -11,8 +11,7 @@ import type { Logger } from "../config.ts";
 import { keyspaceIdentifier } from "../identifiers.ts";
 import { useKeyspace } from "../pool/handshake.ts";
 import type { QueryResultInit } from "../result.ts";
-import type { ResultMessage } from "../wire/responses/result.ts";
-import { type BodyMeta, resultInit } from "./responses.ts";
+import type { DecodedResult } from "./responses.ts";
 
 /** The session's current keyspace, kept the same on every pooled connection. */
 export class KeyspaceTracker {
@@ -50,14 +49,13 @@ export class KeyspaceTracker {
    * Turns a decoded RESULT into result data, acting on keyspace and schema
    * changes first; synchronous for everything else (the hot path).
    */
-  toResult(body: BodyMeta, result: ResultMessage): QueryResultInit | Promise<QueryResultInit> {
-    if (result.kind === "set_keyspace") {
-      return this.switchTo(result.keyspace).then(() => resultInit(body, result));
-    }
+  toResult(decoded: DecodedResult): QueryResultInit | Promise<QueryResultInit> {
+    const result = decoded.result;
+    if (result.kind === "set_keyspace") return this.switchTo(result.keyspace).then(() => decoded);
     if (result.kind === "schema_change") {
-      return this.#afterSchemaChange(result.keyspace).then(() => resultInit(body, result));
+      return this.#afterSchemaChange(result.keyspace).then(() => decoded);
     }
-    return resultInit(body, result);
+    return decoded;
   }
 
   /** Switches every pooled connection (and the ones opened later) to `keyspace`. */

@@ -11,11 +11,11 @@ import type { ColumnSpec, PreparedInfo } from "../wire/metadata.ts";
 import type { ResponseBody } from "../wire/responses/envelope.ts";
 import { decodeResult, type MetadataCache, type ResultMessage } from "../wire/responses/result.ts";
 
-/** Tracing id and warnings of a response. */
-export type BodyMeta = Pick<ResponseBody, "tracingId" | "warnings">;
-
-/** A decoded RESULT with the response's tracing id and warnings. */
-export interface DecodedResult extends BodyMeta {
+/**
+ * A decoded RESULT: the message, and the page it makes (the data of a `QueryResult`, with the
+ * response's tracing id and warnings) in the same object, one allocation per answer.
+ */
+export interface DecodedResult extends QueryResultInit {
   /** The RESULT message. */
   result: ResultMessage;
 }
@@ -36,7 +36,17 @@ export function decodeWith(
   if (op !== Opcode.RESULT) throw new ProtocolError(`expected RESULT, got opcode ${op}`);
   // The body is the connection's, reused for its next answer: what the result needs is copied.
   const result = decodeResult(body.reader, known, cache, body.version, body.metadataId);
-  return { tracingId: body.tracingId, warnings: body.warnings, result };
+  const rows = result.kind === "rows" ? result : null;
+  return {
+    result,
+    columns: rows?.columns ?? NO_COLUMNS,
+    chunks: rows?.chunks ?? [],
+    rowCount: rows?.rowCount ?? 0,
+    pagingState: rows?.pagingState ?? null,
+    tracingId: body.tracingId,
+    warnings: body.warnings,
+    coordinator: null,
+  };
 }
 
 /** Decodes any RESULT (no known columns). */
@@ -53,18 +63,4 @@ export function decodePrepared(op: number, body: ResponseBody): PreparedInfo {
   if (result.kind !== "prepared") throw new ProtocolError(`PREPARE answered with ${result.kind}`);
   const { kind: _kind, ...info } = result;
   return info;
-}
-
-/** The data of a `QueryResult` from a decoded RESULT (no rows unless it is a rows result). */
-export function resultInit(body: BodyMeta, result: ResultMessage): QueryResultInit {
-  const rows = result.kind === "rows" ? result : null;
-  return {
-    columns: rows?.columns ?? NO_COLUMNS,
-    chunks: rows?.chunks ?? [],
-    rowCount: rows?.rowCount ?? 0,
-    pagingState: rows?.pagingState ?? null,
-    tracingId: body.tracingId,
-    warnings: body.warnings,
-    coordinator: null,
-  };
 }

@@ -121,7 +121,7 @@ export class StatementRunner {
 
   /** A page from a decoded answer (a `USE` or schema change is applied first). */
   toResult(decoded: DecodedResult): QueryResultInit | Promise<QueryResultInit> {
-    return this.#keyspace.toResult(decoded, decoded.result);
+    return this.#keyspace.toResult(decoded);
   }
 
   /**
@@ -165,7 +165,7 @@ export class StatementRunner {
       {
         finish: (message, coordinator) =>
           answeredBy(
-            this.#keyspace.toResult(message, message.result),
+            this.#keyspace.toResult(message),
             coordinator,
             finish,
             undefined,
