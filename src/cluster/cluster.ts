@@ -48,8 +48,7 @@ export interface ClusterOptions {
 export class Cluster {
   /** Known nodes by host id. */
   readonly hosts: Map<string, Host> = new Map();
-  /** Schema by keyspace name. */
-  keyspaces: Map<string, KeyspaceMetadata> = new Map();
+  #keyspaces: Map<string, KeyspaceMetadata> = new Map();
   /** The datacenter preferred for requests. */
   localDatacenter = "";
   /** ScyllaDB's LWT bit in PREPARED metadata flags, `null` on Cassandra. */
@@ -71,7 +70,10 @@ export class Cluster {
   #events: ClusterEvents;
   #reconnecting = false;
   #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
-  /** Bumped on every topology change, so routing can rebuild derived state lazily. */
+  /**
+   * Bumped on every change of the topology, a node's state or the schema (so of the ring), so
+   * routing can rebuild derived state lazily.
+   */
   version = 0;
   /** Bumped only when nodes or their tokens change: the token map is rebuilt then. */
   #topologyVersion = 0;
@@ -140,6 +142,17 @@ export class Cluster {
     const ks = this.keyspaces.get(keyspace);
     const at = ring.indexOfHiLo(tokenHi, tokenLo);
     return ks && at >= 0 ? ring.replicasAt(ks, at) : [];
+  }
+
+  /** Schema by keyspace name. */
+  get keyspaces(): Map<string, KeyspaceMetadata> {
+    return this.#keyspaces;
+  }
+
+  /** Replaces the schema (bumps {@link version}: the ring changes with it). */
+  set keyspaces(next: Map<string, KeyspaceMetadata>) {
+    this.#keyspaces = next;
+    this.version++;
   }
 
   /**

@@ -66,15 +66,15 @@ export class TokenAwarePolicy implements LoadBalancingPolicy {
    * plans kept for it, one per rotation of its local replicas (none when it has none).
    */
   #position(cluster: Cluster, keyspace: string, tokenHi: number, tokenLo: number): KeptPosition {
-    const ring = cluster.ring;
     let kept = this.#kept;
+    // The ring changes only with the cluster's version: no ring lookup per request.
     if (
-      kept === null || kept.ring !== ring || kept.version !== cluster.version ||
-      kept.dc !== cluster.localDatacenter || kept.cluster !== cluster
+      kept === null || kept.version !== cluster.version || kept.cluster !== cluster ||
+      kept.dc !== cluster.localDatacenter
     ) {
       kept = this.#kept = {
         cluster,
-        ring,
+        ring: cluster.ring,
         version: cluster.version,
         dc: cluster.localDatacenter,
         byKeyspace: new Map(),
@@ -90,6 +90,7 @@ export class TokenAwarePolicy implements LoadBalancingPolicy {
       kept.lastKeyspace = keyspace;
       kept.last = byPosition;
     }
+    const ring = kept.ring;
     const at = ring.indexOfHiLo(tokenHi, tokenLo);
     if (at < 0) return NO_POSITION;
     let position = byPosition[at];

@@ -164,10 +164,12 @@ describe("TokenAwarePolicy's kept plans", () => {
 
   it("are made again for a new ring (a topology or schema change)", () => {
     const hosts = [host(0, "dc1", true), host(1, "dc1", true), host(2, "dc2", true)];
-    const cluster = fakeCluster(hosts, [hosts[0]]) as { ring: unknown };
+    const cluster = fakeCluster(hosts, [hosts[0]]) as { ring: unknown; version: number };
     const policy = new TokenAwarePolicy(new DcAwareRoundRobinPolicy());
     assert.equal(names(policy.plan(cluster as Cluster, keyed()))[0], "h0");
+    // As the cluster does: a new ring (topology or schema) comes with a new version.
     cluster.ring = fakeRing([hosts[1], hosts[2]]);
+    cluster.version++;
     assert.deepEqual(names(policy.plan(cluster as Cluster, keyed())).slice(0, 1), ["h1"]);
     // Only the local replica comes first: h2 is in dc2 and is placed by the child's order.
     assert.deepEqual(names(policy.plan(cluster as Cluster, keyed())), ["h1", "h0", "h2"]);
