@@ -340,17 +340,18 @@ export class Reader {
   /** `[short]`: unsigned 16-bit. */
   readShort(): number {
     this.need(2);
-    const v = this.view.getUint16(this.pos);
-    this.pos += 2;
-    return v;
+    // Byte loads rather than DataView calls (here and in readInt): JavaScriptCore's cost more.
+    const buf = this.buf, at = this.pos;
+    this.pos = at + 2;
+    return (buf[at] << 8) | buf[at + 1];
   }
 
   /** `[int]`: signed 32-bit. */
   readInt(): number {
     this.need(4);
-    const v = this.view.getInt32(this.pos);
-    this.pos += 4;
-    return v;
+    const buf = this.buf, at = this.pos;
+    this.pos = at + 4;
+    return (buf[at] << 24) | (buf[at + 1] << 16) | (buf[at + 2] << 8) | buf[at + 3];
   }
 
   /** `[long]`: signed 64-bit. */

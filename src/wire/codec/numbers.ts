@@ -52,9 +52,9 @@ export const decodeSmallint: Decoder = (_buf, view, start, len) => {
 };
 
 /** `int`: signed 32-bit. */
-export const decodeInt: Decoder = (_buf, view, start, len) => {
+export const decodeInt: Decoder = (buf, _view, start, len) => {
   if (len !== 4) return len === 0 ? null : badLength("int", 4, len);
-  return view.getInt32(start);
+  return (buf[start] << 24) | (buf[start + 1] << 16) | (buf[start + 2] << 8) | buf[start + 3];
 };
 
 /** Checks that `v` is an integer number in [min, max]. */

@@ -276,7 +276,7 @@ export function readRows(
     for (let k = 0; k < cells.length;) {
       for (let c = 0; c < columnCount; c++, k++) {
         if (pos + 4 > end) throw new ProtocolError("truncated row");
-        const len = view.getInt32(pos);
+        const len = (buf[pos] << 24) | (buf[pos + 1] << 16) | (buf[pos + 2] << 8) | buf[pos + 3];
         pos += 4;
         if (len < 0) {
           cells[k] = null;
