@@ -57,7 +57,7 @@ export class TokenAwarePolicy implements LoadBalancingPolicy {
   /** The next rotation of `count` replicas. */
   #turn(count: number): number {
     const k = this.#next++ % count;
-    this.#next %= 1 << 30;
+    if (this.#next === 1 << 30) this.#next = 0;
     return k;
   }
 
