@@ -120,7 +120,6 @@ export class Output {
   /** Drops what is buffered; nothing more is written. */
   close(): void {
     this.socket = null;
-    this.#out = new Writer(ARENA);
-    this.#from = 0;
+    this.#out.length = this.#from;
   }
 }

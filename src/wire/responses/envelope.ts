@@ -43,10 +43,10 @@ export function openBody(
   view?: DataView,
 ): ResponseBody {
   const reader = new Reader(body, start, end, view);
-  const tracingId = flags & FrameFlag.TRACING ? reader.readUuid() : null;
-  const warnings = flags & FrameFlag.WARNING ? reader.readStringList() : NO_WARNINGS;
-  const customPayload = flags & FrameFlag.CUSTOM_PAYLOAD ? reader.readBytesMap() : null;
-  return { tracingId, warnings, customPayload, reader, version, metadataId };
+  return readPrefix(
+    { tracingId: null, warnings: NO_WARNINGS, customPayload: null, reader, version, metadataId },
+    flags,
+  );
 }
 
 /** A body for {@link openBodyInto}: one per connection. */
@@ -78,11 +78,17 @@ export function openBodyInto(
   end: number,
   view: DataView,
 ): ResponseBody {
-  const reader = out.reader.reset(body, start, end, view);
+  out.reader.reset(body, start, end, view);
+  out.version = version;
+  out.metadataId = metadataId;
+  return readPrefix(out, flags);
+}
+
+/** Reads the prefix the header `flags` announce into `out`, its reader at the body's start. */
+function readPrefix(out: ResponseBody, flags: number): ResponseBody {
+  const reader = out.reader;
   out.tracingId = flags & FrameFlag.TRACING ? reader.readUuid() : null;
   out.warnings = flags & FrameFlag.WARNING ? reader.readStringList() : NO_WARNINGS;
   out.customPayload = flags & FrameFlag.CUSTOM_PAYLOAD ? reader.readBytesMap() : null;
-  out.version = version;
-  out.metadataId = metadataId;
   return out;
 }
