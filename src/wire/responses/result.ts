@@ -318,6 +318,9 @@ export function decodeResult(
       const columns = meta.columns.length === 0 && meta.columnCount > 0
         ? knownColumns ?? missingColumns()
         : sameColumns(meta.columns, knownColumns);
+      // The cache keeps the statement's own columns once they match: the next answer with the
+      // same metadata bytes compares nothing more.
+      if (cache !== undefined && cache.columns === meta.columns) cache.columns = columns;
       const result: RowsResult = {
         kind: "rows",
         columns,
@@ -349,7 +352,7 @@ function sameColumns(
   columns: readonly ColumnSpec[],
   known: readonly ColumnSpec[] | undefined,
 ): readonly ColumnSpec[] {
-  if (!known || known.length !== columns.length) return columns;
+  if (columns === known || !known || known.length !== columns.length) return columns;
   for (let i = 0; i < columns.length; i++) {
     if (columns[i].name !== known[i].name) return columns;
   }
