@@ -37,11 +37,13 @@ export class DeadlineTimer {
    * never fails early); short timeouts and a stopped timer read the clock.
    */
   deadline(timeoutMs: number): number {
+    // Whole milliseconds, rounded up (never early): a request keeps its deadline in a field, and
+    // V8 boxes a field that ever holds a fraction in every object of the shape.
     if (this.#handle === undefined || timeoutMs < TICK_MS) {
       this.#now = performance.now();
-      return this.#now + timeoutMs;
+      return Math.ceil(this.#now + timeoutMs);
     }
-    return this.#now + timeoutMs + TICK_MS;
+    return Math.ceil(this.#now + timeoutMs + TICK_MS);
   }
 
   /** Makes sure a check runs by `deadline` (and at least every tick). */

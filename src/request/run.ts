@@ -157,7 +157,9 @@ export class Run<T, R> implements Execution<T, R>, AttemptOf<T, R> {
   declare onAbort?: () => void;
   declare signal?: AbortSignal;
   handle: unknown = NOT_SENT;
-  at0 = 0;
+  // Set only on timed requests (and `t0` below): V8 keeps a double field of a shape in a box of
+  // its own, allocated with every object of that shape, timed or not.
+  declare at0: number;
   host: Host = null as unknown as Host;
   conn: Connection = null as unknown as Connection;
   #spec: RequestSpec<T>;
@@ -184,8 +186,8 @@ export class Run<T, R> implements Execution<T, R>, AttemptOf<T, R> {
   state: unknown;
   /** Whether latencies are measured (every request for tracers, a sample for metrics). */
   timed = false;
-  /** When the request started, if timed. */
-  t0 = 0;
+  /** When the request started, if timed (set only then). */
+  declare t0: number;
   /** One execution only: the request ends with it (else `speculate` ends it). */
   single = true;
   /** Settled: no execution starts an attempt on a further host. */
@@ -312,12 +314,11 @@ export class Run<T, R> implements Execution<T, R>, AttemptOf<T, R> {
             x.fiber > 0,
           )
           : null;
-        // The first attempt starts with the request: one clock read fewer.
-        a.at0 = !this.timed
-          ? 0
-          : this.#attempts <= 1 && x.fiber === 0
-          ? this.t0
-          : performance.now();
+        // The first attempt starts with the request: one clock read fewer. Untimed, the run
+        // never gets the field (see `at0`).
+        if (this.timed) {
+          a.at0 = this.#attempts <= 1 && x.fiber === 0 ? this.t0 : performance.now();
+        }
       }
       conn.sendPending(a, spec.signal);
     } catch (e) {
