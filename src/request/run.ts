@@ -38,8 +38,11 @@ function settleRefused(): void {
   for (let i = 0; i < due.length; i++) due[i][0](due[i][1]);
 }
 
+/** Before `execute` gives an execution its promise's functions. */
+const unset = (_: unknown): void => {};
+
 /** The resolving functions of the promise just made (see `capture`). */
-const made = { settle: (_v: unknown): void => {}, fail: (_e: unknown): void => {} };
+const made = { settle: unset, fail: unset };
 
 /** One promise executor for every request: a closure per request would cost an allocation. */
 function capture(settle: (v: unknown) => void, fail: (e: unknown) => void): void {
@@ -72,8 +75,8 @@ interface Execution<T, R> {
 
 /** A speculative execution (the first execution is the run itself). */
 class FurtherExecution<T, R> implements Execution<T, R> {
-  settle: (v: T | R | Promise<R>) => void = made.settle;
-  fail: (e: unknown) => void = made.fail;
+  settle: (v: T | R | Promise<R>) => void = unset;
+  fail: (e: unknown) => void = unset;
   over = false;
   sync = true;
   constructor(readonly fiber: number) {}
@@ -147,8 +150,8 @@ export class Run<T, R> implements Execution<T, R>, AttemptOf<T, R> {
   // The run is made per request: few fields (V8 and JavaScriptCore give each 8 bytes), the ones
   // of rare paths in `#trouble`, and the abort fields only on requests with a signal.
   // The first execution (Execution).
-  settle: (v: T | R | Promise<R>) => void = made.settle;
-  fail: (e: unknown) => void = made.fail;
+  settle: (v: T | R | Promise<R>) => void = unset;
+  fail: (e: unknown) => void = unset;
   over = false;
   sync = true;
   // Its first attempt (AttemptOf, Pending); `host` is null until it is sent.

@@ -21,7 +21,6 @@ import {
   TABLETS_ROUTING_V2_PAYLOAD,
   tabletVersionBlock,
 } from "../routing/tablets.ts";
-import type { StatementOptions } from "../statement/options.ts";
 import type { PreparedMeta } from "../statement/prepared_meta.ts";
 import { appendBatch, type BatchParameters, type BatchStatement } from "../wire/requests/batch.ts";
 import {
@@ -36,16 +35,9 @@ import type { KeyspaceTracker } from "./keyspace.ts";
 import type { PreparedCache } from "./prepared_cache.ts";
 import type { ResolvedOptions } from "./resolve.ts";
 import { decodeAny, type DecodedResult, decodeWith } from "./responses.ts";
+import type { Runnable } from "../statement/prepared.ts";
 
-/** A statement ready to run: its text, prepared metadata (`null`: sent as text) and options. */
-export interface Runnable {
-  /** The CQL text. */
-  readonly cql: string;
-  /** Prepared metadata, or `null` for a QUERY without values. */
-  readonly meta: PreparedMeta | null;
-  /** The statement's own options. */
-  readonly options: StatementOptions;
-}
+export type { Runnable };
 
 /** One statement of a batch, prepared, with its values. */
 export interface PreparedBatchEntry {

@@ -10,13 +10,16 @@ import type { StatementOptions } from "./options.ts";
 import type { PreparedMeta } from "./prepared_meta.ts";
 import { PagedStatementBase } from "./statement_base.ts";
 
-/** @internal A prepared statement as the session runs it. */
-export interface PreparedRunnable {
+/**
+ * @internal A statement as the session runs it: its text, prepared metadata (`null`: sent as
+ * text) and options.
+ */
+export interface Runnable {
   /** The CQL text. */
   readonly cql: string;
-  /** What the server answered to PREPARE, with what the driver derived from it. */
-  readonly meta: PreparedMeta;
-  /** The statement's options. */
+  /** Prepared metadata, or `null` for a QUERY without values. */
+  readonly meta: PreparedMeta | null;
+  /** The statement's own options. */
   readonly options: StatementOptions;
 }
 
@@ -34,7 +37,7 @@ export interface PreparedRunnable {
  */
 export class PreparedStatement extends PagedStatementBase {
   readonly #meta: PreparedMeta;
-  #runnable: PreparedRunnable | undefined;
+  #runnable: Runnable | undefined;
 
   /**
    * @internal Users get prepared statements from `session.prepare`.
@@ -63,7 +66,7 @@ export class PreparedStatement extends PagedStatementBase {
    * @internal The statement as the session runs it (text, metadata, options), made once: the
    * statement never changes, and an object per request would cost the hot path an allocation.
    */
-  get runnable(): PreparedRunnable {
+  get runnable(): Runnable {
     return this.#runnable ??= { cql: this.#meta.cql, meta: this.#meta, options: this.options };
   }
 

@@ -111,6 +111,23 @@ export function smallInt32Array(n: number): Int32Array {
 }
 
 /**
+ * Writes `v` as a big-endian 32-bit integer at `buf[at..at+4)` (wrapping as `setInt32`).
+ * Byte stores, not a DataView call: JavaScriptCore's DataView accessors cost more than four
+ * stores, and engines inline this.
+ */
+export function putInt32(buf: Uint8Array, at: number, v: number): void {
+  buf[at] = v >>> 24;
+  buf[at + 1] = v >>> 16;
+  buf[at + 2] = v >>> 8;
+  buf[at + 3] = v;
+}
+
+/** The big-endian signed 32-bit integer at `buf[at..at+4)` (byte loads, as {@link putInt32}). */
+export function getInt32(buf: Uint8Array, at: number): number {
+  return (buf[at] << 24) | (buf[at + 1] << 16) | (buf[at + 2] << 8) | buf[at + 3];
+}
+
+/**
  * A growable byte buffer written front to back. One writer can be reused for
  * many frames (`reset()`), so the hot path allocates only when it grows.
  */
@@ -169,7 +186,7 @@ export class Writer {
   writeShort(v: number): this {
     if (!(v >= 0 && v <= 0xffff)) throw new RangeError(`${v} does not fit a [short] (0..65535)`);
     this.ensure(2);
-    // Byte stores rather than DataView calls here and in writeInt: JavaScriptCore's cost more.
+    // Byte stores rather than a DataView call (see putInt32).
     const buf = this.buf, at = this.length;
     buf[at] = v >> 8;
     buf[at + 1] = v;
@@ -180,12 +197,8 @@ export class Writer {
   /** `[int]`: signed 32-bit big-endian. */
   writeInt(v: number): this {
     this.ensure(4);
-    const buf = this.buf, at = this.length;
-    buf[at] = v >>> 24;
-    buf[at + 1] = v >>> 16;
-    buf[at + 2] = v >>> 8;
-    buf[at + 3] = v;
-    this.length = at + 4;
+    putInt32(this.buf, this.length, v);
+    this.length += 4;
     return this;
   }
 
@@ -340,7 +353,7 @@ export class Reader {
   /** `[short]`: unsigned 16-bit. */
   readShort(): number {
     this.need(2);
-    // Byte loads rather than DataView calls (here and in readInt): JavaScriptCore's cost more.
+    // Byte loads rather than a DataView call (see getInt32).
     const buf = this.buf, at = this.pos;
     this.pos = at + 2;
     return (buf[at] << 8) | buf[at + 1];
@@ -349,9 +362,9 @@ export class Reader {
   /** `[int]`: signed 32-bit. */
   readInt(): number {
     this.need(4);
-    const buf = this.buf, at = this.pos;
+    const at = this.pos;
     this.pos = at + 4;
-    return (buf[at] << 24) | (buf[at + 1] << 16) | (buf[at + 2] << 8) | buf[at + 3];
+    return getInt32(this.buf, at);
   }
 
   /** `[long]`: signed 64-bit. */

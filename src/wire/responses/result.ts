@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Reader } from "../bytes.ts";
+import { getInt32, type Reader } from "../bytes.ts";
 import { readOption } from "../cql_type_option.ts";
 import { type Decoder, decoderFor, retainsBytes } from "../codec/index.ts";
 import type { ColumnSpec, PreparedInfo, RowsMetadata } from "../metadata.ts";
@@ -276,7 +276,7 @@ export function readRows(
     for (let k = 0; k < cells.length;) {
       for (let c = 0; c < columnCount; c++, k++) {
         if (pos + 4 > end) throw new ProtocolError("truncated row");
-        const len = (buf[pos] << 24) | (buf[pos + 1] << 16) | (buf[pos + 2] << 8) | buf[pos + 3];
+        const len = getInt32(buf, pos);
         pos += 4;
         if (len < 0) {
           cells[k] = null;
