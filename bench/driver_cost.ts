@@ -58,7 +58,7 @@ const inMemory: Connector = (opts, handlers) => {
       return server;
     },
     write(b: Uint8Array) {
-      queueMicrotask(() => closed || handlers.onData(b));
+      queueMicrotask(() => closed || handlers.onData(b, b.length));
       return true;
     },
     destroy() {
@@ -68,9 +68,10 @@ const inMemory: Connector = (opts, handlers) => {
   };
   const client: Socket = {
     pendingBytes: 0,
-    write(bytes) {
-      const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+    write(bytes, start, end) {
+      const b = Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start);
       queueMicrotask(() => closed || toServer!(b));
+      return false;
     },
     close() {
       if (closed) return;

@@ -86,17 +86,20 @@ class Conn {
     for (let s = 1023; s >= 0; s--) this.free.push(s);
   }
 
-  onData(chunk: Uint8Array): void {
+  /** `chunk[0, length)` arrived. */
+  onData(chunk: Uint8Array, length: number): void {
     let buf = chunk;
+    let end = length;
     if (this.#rest !== null) {
-      buf = new Uint8Array(this.#rest.length + chunk.length);
+      buf = new Uint8Array(this.#rest.length + length);
       buf.set(this.#rest);
-      buf.set(chunk, this.#rest.length);
+      buf.set(chunk.subarray(0, length), this.#rest.length);
+      end = buf.length;
     }
     let at = 0;
-    while (buf.length - at >= 9) {
+    while (end - at >= 9) {
       const len = (buf[at + 5] << 24) | (buf[at + 6] << 16) | (buf[at + 7] << 8) | buf[at + 8];
-      if (buf.length - at < 9 + len) break;
+      if (end - at < 9 + len) break;
       const stream = (buf[at + 2] << 8) | buf[at + 3];
       const done = this.waiting[stream]!;
       this.waiting[stream] = undefined;
@@ -105,7 +108,7 @@ class Conn {
       at += 9 + len;
     }
     // The chunk is only valid during this call: keep a copy of a partial frame.
-    this.#rest = at < buf.length ? buf.slice(at) : null;
+    this.#rest = at < end ? buf.slice(at, end) : null;
   }
 
   /** Queues the frame `f` (stream bytes overwritten); resolves with opcode << 8 | kind. */
@@ -142,14 +145,15 @@ class Conn {
 
   flush(): void {
     this.scheduled = false;
-    // The socket keeps what it is given until written (Deno, Node): a view of bytes never
-    // written over, as the driver's (src/pool/output.ts).
-    const bytes = new Uint8Array(this.#out.buffer, this.#from, this.#length - this.#from);
-    if (this.#out.length - this.#length < ARENA_SPARE) {
+    // As the driver's output (src/pool/output.ts): a socket that keeps what it is given until
+    // written (Deno, Node) gets a range of bytes never written over; one that copied them to
+    // the kernel (Bun) leaves the room to the next frames.
+    const out = this.#out, from = this.#from, end = this.#length;
+    if (this.socket!.write(out, from, end)) this.#length = this.#from = 0;
+    else if (out.length - end < ARENA_SPARE) {
       this.#out = new Uint8Array(ARENA);
       this.#length = this.#from = 0;
-    } else this.#from = this.#length;
-    this.socket!.write(bytes);
+    } else this.#from = end;
   }
 }
 
@@ -175,12 +179,12 @@ async function open(address: string): Promise<Conn> {
       tls: null,
     },
     {
-      onData: (chunk) => {
+      onData: (chunk, length) => {
         // During setup, keep the PREPARED body (the chunk is only valid during this call).
         if (preparedBody === null && chunk[4] === Op.RESULT && chunk[12] === PREPARED) {
-          preparedBody = chunk.slice(9);
+          preparedBody = chunk.slice(9, length);
         }
-        c.onData(chunk);
+        c.onData(chunk, length);
       },
       onClose: (e) => {
         if (!stopping) throw new Error(`${address} closed: ${e?.message ?? "by the server"}`);

@@ -122,7 +122,7 @@ export class Connection {
     }, opts.connectTimeoutMs);
     try {
       c.#socket = await connect(opts, {
-        onData: (chunk) => c.#onData(chunk),
+        onData: (bytes, length) => c.#onData(bytes, length),
         onClose: (err) => c.#fail(connectionLost(c.address, err)),
       });
       if (c.#closed) {
@@ -273,10 +273,10 @@ export class Connection {
     this.#pending[stream] = pending;
   }
 
-  #onData(chunk: Uint8Array): void {
+  #onData(bytes: Uint8Array, length: number): void {
     if (this.#closed) return;
     try {
-      this.#framing.push(chunk);
+      this.#framing.push(bytes, length);
     } catch (e) {
       this.#fail(e instanceof ScyllaError ? e : new ProtocolError(String(e), { cause: e }));
     }
@@ -341,9 +341,10 @@ export class Connection {
   }
 
   /**
-   * A DataView whose offsets are `chunk`'s, looked up once per chunk: one serves every chunk the
-   * socket reads into the same buffer at the same offset (Deno's and Bun's readers reuse theirs).
-   * It may reach past the chunk's end; readers stop at the frame's end.
+   * A DataView whose offsets are `chunk`'s: one serves every chunk the socket hands in the same
+   * array (Deno's and Bun's readers hand their one read buffer each time, found by identity) or
+   * at the same offset of the same buffer. It may reach past the chunk's end; readers stop at
+   * the frame's end.
    */
   #viewOf(chunk: Uint8Array): DataView {
     const view = this.#view;

@@ -79,8 +79,8 @@ export class Framing {
    * Feeds received bytes; complete frames go to the handler.
    * @throws {ProtocolError} malformed framing (a bad CRC, a header of another version, …)
    */
-  push(chunk: Uint8Array): void {
-    this.#decoder.push(chunk);
+  push(bytes: Uint8Array, length: number): void {
+    this.#decoder.push(bytes, length);
   }
 
   /** Finishes the frame encoded at `start` of `out`: compresses its body in place if asked (v4). */
@@ -94,13 +94,11 @@ export class Framing {
   }
 
   /**
-   * The bytes to write for the frames in `out` from `from` on: a view of them, which the caller
-   * never writes over, or their segments (v5).
+   * The v5 segments that carry the frames in `out` from `from` on, or `null` when the frames
+   * go out as they are (v4, and v5 before READY).
    */
-  wire(out: Writer, from: number): Uint8Array {
-    return this.#segments === null
-      ? new Uint8Array(out.buf.buffer, from, out.length - from)
-      : this.#segments.encode(out.buf, from, out.length);
+  segmentsOf(out: Writer, from: number): Uint8Array | null {
+    return this.#segments === null ? null : this.#segments.encode(out.buf, from, out.length);
   }
 
   /**

@@ -55,9 +55,9 @@ function flushAll(): void {
 }
 
 /**
- * Room for the frames of many flushes. A flush hands the socket a view of its frames, which
- * keeps them until written, instead of a copy (an ArrayBuffer per write); later frames go after
- * them, and a full buffer is replaced, never written over.
+ * Room for the frames of many flushes. A flush hands the socket its frames as a range of this
+ * buffer, which the socket may keep until written, instead of a copy (an ArrayBuffer per
+ * write); later frames go after them, and a full buffer is replaced, never written over.
  */
 const ARENA = 64 * 1024;
 /** Less room than this left after a flush: the next frames go to a new buffer. */
@@ -108,13 +108,32 @@ export class Output {
   flush(): void {
     this.#scheduled = false;
     const out = this.#out;
-    if (this.socket === null || out.length === this.#from) return;
-    const bytes = this.#framing.wire(out, this.#from);
-    if (out.buf.length - out.length < ARENA_SPARE) {
+    const from = this.#from, end = out.length;
+    if (this.socket === null || end === from) return;
+    const segments = this.#framing.segmentsOf(out, from);
+    if (segments !== null) {
+      // v5: the segments are a copy, so the frames' room serves the next ones.
+      this.#rewind();
+      this.socket.write(segments, 0, segments.length);
+      return;
+    }
+    // The frames go as a range of the buffer: no copy and no view per flush. A socket that
+    // keeps them (Deno, Node) gets bytes never written over (see ARENA); one that copied them
+    // to the kernel during the call (Bun) leaves the room to the next frames, whose bytes are
+    // then still in the CPU's cache.
+    if (this.socket.write(out.buf, from, end)) this.#rewind();
+    else if (out.buf.length - end < ARENA_SPARE) {
       this.#out = new Writer(ARENA);
       this.#from = 0;
-    } else this.#from = out.length;
-    this.socket.write(bytes);
+    } else this.#from = end;
+  }
+
+  /** Starts over at the buffer's start: nothing in it is needed any more. */
+  #rewind(): void {
+    // A buffer grown for a large frame is not kept for a connection's lifetime.
+    if (this.#out.buf.length > ARENA) this.#out = new Writer(ARENA);
+    else this.#out.length = 0;
+    this.#from = 0;
   }
 
   /** Drops what is buffered; nothing more is written. */

@@ -7,7 +7,7 @@ import { type ConnectOptions, joinChunks, type Socket, type SocketHandlers } fro
 
 /** The slice of Bun's socket API used here. */
 interface BunSocket {
-  write(data: Uint8Array): number;
+  write(data: Uint8Array, byteOffset?: number, byteLength?: number): number;
   end(): void;
   setNoDelay?(on: boolean): void;
   setKeepAlive?(on: boolean, delayMs?: number): boolean;
@@ -56,7 +56,10 @@ export async function connectBun(opts: ConnectOptions, handlers: SocketHandlers)
     hostname: opts.host,
     port: opts.port,
     socket: {
-      data: (_s, chunk) => handlers.onData(received.hold(chunk)),
+      data: (_s, chunk) => {
+        const n = received.hold(chunk); // first: a larger chunk replaces the buffer
+        handlers.onData(received.buffer, n);
+      },
       drain: (s) => flushBacklog(s),
       error: (_s, e) => {
         closeError = e;
@@ -72,19 +75,20 @@ export async function connectBun(opts: ConnectOptions, handlers: SocketHandlers)
   if (opts.keepAliveMs !== null) sock.setKeepAlive?.(true, opts.keepAliveMs);
 
   return {
-    write(bytes) {
-      if (closed) return;
+    write(bytes, start, end) {
+      if (closed) return true;
       if (backlogBytes > 0) {
-        backlog.push(bytes);
-        backlogBytes += bytes.length;
-        return;
+        backlog.push(bytes.subarray(start, end));
+        backlogBytes += end - start;
+        return false;
       }
-      const n = sock.write(bytes);
-      if (n < bytes.length) {
-        const rest = bytes.subarray(Math.max(n, 0));
-        backlog = [rest];
-        backlogBytes = rest.length;
-      }
+      // Unbuffered: what the kernel took is copied; only a remainder is kept (a view).
+      const n = sock.write(bytes, start, end - start);
+      if (n >= end - start) return true;
+      const rest = bytes.subarray(start + Math.max(n, 0), end);
+      backlog = [rest];
+      backlogBytes = rest.length;
+      return false;
     },
     get pendingBytes() {
       return backlogBytes;
@@ -101,16 +105,18 @@ export async function connectBun(opts: ConnectOptions, handlers: SocketHandlers)
  * into one buffer. Bun hands a new Buffer per chunk: reading its `buffer` (for a DataView)
  * makes JavaScriptCore allocate an ArrayBuffer and copy the bytes, which costs more than this
  * copy; and a Buffer's `slice()` is a view, where the connection's copies must stay copies.
- * The connection consumes a chunk within the call (it copies what it keeps), as on Deno.
+ * The connection consumes a chunk within the call (it copies what it keeps), as on Deno, and
+ * gets the same array every time with the chunk's length: no view per chunk.
  */
 class ReceiveBuffer {
-  #buf = new Uint8Array(64 * 1024);
+  /** Holds the last chunk from 0 on (replaced by a larger one for a larger chunk). */
+  buffer = new Uint8Array(64 * 1024);
 
-  /** `chunk`'s bytes in the reused buffer (valid until the next chunk). */
-  hold(chunk: Uint8Array): Uint8Array {
+  /** Copies `chunk` to the start of `buffer` (valid until the next chunk); its length. */
+  hold(chunk: Uint8Array): number {
     const n = chunk.length;
-    if (n > this.#buf.length) this.#buf = new Uint8Array(Math.max(n, 2 * this.#buf.length));
-    this.#buf.set(chunk);
-    return this.#buf.subarray(0, n);
+    if (n > this.buffer.length) this.buffer = new Uint8Array(Math.max(n, 2 * this.buffer.length));
+    this.buffer.set(chunk);
+    return n;
   }
 }

@@ -57,12 +57,11 @@ export async function connectDeno(
   return streamSocket({
     async send(data) {
       let off = 0;
-      while (off < data.length) off += await conn.write(data.subarray(off));
+      // Usually written whole at once: no view made for the first try.
+      while (off < data.length) off += await conn.write(off === 0 ? data : data.subarray(off));
     },
-    async receive() {
-      const n = await conn.read(buf);
-      return n === null ? null : buf.subarray(0, n);
-    },
+    receive: () => conn.read(buf),
+    received: buf,
     close() {
       conn.close();
     },

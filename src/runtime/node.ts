@@ -42,7 +42,10 @@ export async function connectNode(
     // Buffer.slice() is a view, not a copy: hand on a plain Uint8Array so copies stay copies.
     sock.on("data", (chunk: Uint8Array) => {
       received += chunk.byteLength;
-      handlers.onData(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+      handlers.onData(
+        new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength),
+        chunk.byteLength,
+      );
     });
     let closeError: Error | undefined;
     sock.on("error", (e: Error) => {
@@ -111,8 +114,9 @@ function pem(p: string | Uint8Array): string {
 
 function wrap(sock: Net.Socket): Socket {
   return {
-    write(bytes) {
-      sock.write(bytes);
+    write(bytes, start, end) {
+      sock.write(bytes.subarray(start, end));
+      return false;
     },
     get pendingBytes() {
       return sock.writableLength;

@@ -36,10 +36,11 @@ export interface ConnectOptions {
 /** What a socket reports to its owner. */
 export interface SocketHandlers {
   /**
-   * Bytes arrived. The chunk is only valid during the call: the reader may
-   * reuse its buffer afterwards, so keep a copy of anything retained.
+   * `bytes[0, length)` arrived. They are only valid during the call: the reader may hand the
+   * same array, longer than `length`, with every chunk (no view made per read), and reuse it
+   * afterwards, so keep a copy of anything retained.
    */
-  onData(chunk: Uint8Array): void;
+  onData(bytes: Uint8Array, length: number): void;
   /** The socket is closed; `error` says why when it was not asked for. */
   onClose(error?: Error): void;
 }
@@ -47,10 +48,13 @@ export interface SocketHandlers {
 /** An open byte stream. */
 export interface Socket {
   /**
-   * Queues bytes for sending, in order. Ownership passes to the socket: the
-   * caller must not modify `bytes` afterwards.
+   * Queues `bytes[start, end)` for sending, in order (a range, so a writer with one buffer of
+   * many flushes makes no view per flush). Ownership passes to the socket: the caller must not
+   * modify those bytes afterwards, unless this returns `true`: the socket handed all of them to
+   * the OS during the call and keeps no reference (Bun's unbuffered write), so the caller may
+   * write over them at once.
    */
-  write(bytes: Uint8Array): void;
+  write(bytes: Uint8Array, start: number, end: number): boolean;
   /** Bytes queued but not yet handed to the OS. */
   readonly pendingBytes: number;
   /** Closes the socket; `onClose` follows once. */

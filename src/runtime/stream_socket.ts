@@ -12,8 +12,13 @@ import { joinChunks, type Socket, type SocketHandlers } from "./socket.ts";
 export interface ByteStream {
   /** Sends all of `data`; rejects when the stream fails. */
   send(data: Uint8Array): Promise<void>;
-  /** The next chunk received, valid until the next call; `null` at end of stream. */
-  receive(): Promise<Uint8Array | null>;
+  /**
+   * Receives the next chunk into `received`, from 0 on; resolves with its length, `null` at end
+   * of stream. The chunk is valid until the next call.
+   */
+  receive(): Promise<number | null>;
+  /** The array the last `receive()` filled (Deno: one buffer reused; Workers: the chunk). */
+  readonly received: Uint8Array;
   /** Releases the stream; called once, by whichever side ends first. */
   close(): void;
   /** Settles when the runtime closes the stream by itself (Workers report it apart from reads). */
@@ -23,7 +28,7 @@ export interface ByteStream {
 /** Wraps `stream` as a {@link Socket} reporting to `handlers`; starts reading at once. */
 export function streamSocket(stream: ByteStream, handlers: SocketHandlers): Socket {
   let closed = false;
-  let queue: Uint8Array[] = [];
+  const queue: Uint8Array[] = [];
   let queued = 0;
   let writing = false;
 
@@ -47,7 +52,7 @@ export function streamSocket(stream: ByteStream, handlers: SocketHandlers): Sock
     try {
       while (queue.length > 0 && !closed) {
         const data = joinChunks(queue, queued);
-        queue = [];
+        queue.length = 0; // the array serves every flush
         queued = 0;
         await stream.send(data);
       }
@@ -61,9 +66,9 @@ export function streamSocket(stream: ByteStream, handlers: SocketHandlers): Sock
   (async () => {
     try {
       for (;;) {
-        const chunk = await stream.receive();
-        if (chunk === null) break;
-        if (chunk.length > 0) handlers.onData(chunk);
+        const n = await stream.receive();
+        if (n === null) break;
+        if (n > 0) handlers.onData(stream.received, n);
       }
       finish();
     } catch (e) {
@@ -73,11 +78,12 @@ export function streamSocket(stream: ByteStream, handlers: SocketHandlers): Sock
   })();
 
   return {
-    write(bytes) {
-      if (closed) return;
-      queue.push(bytes);
-      queued += bytes.length;
+    write(bytes, start, end) {
+      if (closed) return true;
+      queue.push(start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end));
+      queued += end - start;
       if (!writing) pump();
+      return false;
     },
     get pendingBytes() {
       return queued;

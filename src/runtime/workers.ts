@@ -77,13 +77,19 @@ export async function connectWorkers(
   }
   const writer = sock.writable.getWriter();
   const reader = sock.readable.getReader();
+  let received: Uint8Array = new Uint8Array(0);
   return streamSocket({
     // A copy: the pool hands over views of a buffer it goes on writing into after them, and a
     // stream may take (detach) the buffer of what it is given.
     send: (data) => writer.write(data.slice()),
     async receive() {
       const { value, done } = await reader.read();
-      return done ? null : value;
+      if (done) return null;
+      received = value;
+      return value.length;
+    },
+    get received() {
+      return received;
     },
     close() {
       reader.cancel().catch(() => {});

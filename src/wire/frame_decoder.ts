@@ -53,45 +53,45 @@ export class FrameDecoder {
   }
 
   /**
-   * Consumes a chunk.
+   * Consumes a chunk: `chunk[0, end)` (a socket reader may hand the same longer array each time).
    * @throws {ProtocolError} from the header check; the stream is then unusable
    */
-  push(chunk: Uint8Array): void {
-    let at = this.idle ? 0 : this.#continue(chunk);
-    while (at < chunk.length) {
-      if (chunk.length - at < HEADER_LENGTH) {
-        this.#headerBytes.set(chunk.subarray(at), 0);
-        this.#headerLength = chunk.length - at;
+  push(chunk: Uint8Array, end: number = chunk.length): void {
+    let at = this.idle ? 0 : this.#continue(chunk, end);
+    while (at < end) {
+      if (end - at < HEADER_LENGTH) {
+        this.#headerBytes.set(chunk.subarray(at, end), 0);
+        this.#headerLength = end - at;
         return;
       }
       const header = decodeHeader(chunk, at, this.#version, this.#scratch);
       const bodyStart = at + HEADER_LENGTH;
       const bodyEnd = bodyStart + header.length;
-      if (bodyEnd <= chunk.length) {
+      if (bodyEnd <= end) {
         this.#onFrame(header, chunk, bodyStart, bodyEnd);
         at = bodyEnd;
         continue;
       }
       this.#header = { ...header };
-      this.#keep(chunk.subarray(bodyStart));
+      this.#keep(chunk.subarray(bodyStart, end));
       return;
     }
   }
 
-  /** Completes a buffered header or body; returns how much of `chunk` it used. */
-  #continue(chunk: Uint8Array): number {
+  /** Completes a buffered header or body from `chunk[0, end)`; returns how much it used. */
+  #continue(chunk: Uint8Array, end: number): number {
     let at = 0;
     if (this.#header === null) {
-      const take = Math.min(HEADER_LENGTH - this.#headerLength, chunk.length);
+      const take = Math.min(HEADER_LENGTH - this.#headerLength, end);
       this.#headerBytes.set(chunk.subarray(0, take), this.#headerLength);
       this.#headerLength += take;
-      if (this.#headerLength < HEADER_LENGTH) return chunk.length;
+      if (this.#headerLength < HEADER_LENGTH) return end;
       at = take;
       this.#header = decodeHeader(this.#headerBytes, 0, this.#version);
       this.#headerLength = 0;
     }
     const header = this.#header;
-    const take = Math.min(header.length - this.#received, chunk.length - at);
+    const take = Math.min(header.length - this.#received, end - at);
     this.#keep(chunk.subarray(at, at + take));
     at += take;
     if (this.#received === header.length) {

@@ -209,6 +209,37 @@ describe("FrameDecoder", () => {
     );
   });
 
+  it("reads only chunk[0, end) of a reused longer read buffer, as the Deno and Bun sockets hand it (property)", () => {
+    const arbFrame = fc.record({
+      stream: fc.integer({ min: 0, max: 32767 }),
+      body: fc.uint8Array({ maxLength: 64 }),
+    }).map((r) => frame(r.stream, Opcode.RESULT, r.body));
+    fc.assert(
+      fc.property(
+        fc.array(arbFrame, { minLength: 1, maxLength: 8 }),
+        fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 1, maxLength: 30 }),
+        fc.integer({ min: 0, max: 255 }),
+        (frames, sizes, garbage) => {
+          const bytes = concat(frames);
+          const { decoder, got } = recorder();
+          // One buffer for every read, longer than any chunk; what lies past a chunk is stale.
+          const readBuffer = new Uint8Array(64).fill(garbage);
+          let at = 0;
+          for (let i = 0; at < bytes.length; i++) {
+            const n = Math.min(sizes[i % sizes.length], bytes.length - at);
+            readBuffer.set(bytes.subarray(at, at + n));
+            decoder.push(readBuffer, n);
+            readBuffer.fill(garbage); // the socket reuses it for the next read
+            at += n;
+          }
+          assert.deepEqual(got, expected(frames));
+          assert.equal(decoder.idle, true);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   it("hands a frame wholly inside a chunk out as a range of it (no copy, no view)", () => {
     const chunk = frame(1, Opcode.RESULT, [9, 8, 7]);
     let got: [Uint8Array, number, number] | undefined;

@@ -1,5 +1,5 @@
 /**
- * The connection's output hands the socket views of its buffer instead of copies: what was
+ * The connection's output hands the socket ranges of its buffer instead of copies: what was
  * handed over must never change afterwards, whatever is appended later, across buffer switches
  * and growth.
  */
@@ -17,13 +17,33 @@ function recordingSocket(): { socket: Socket; writes: Uint8Array[]; copies: Uint
   const copies: Uint8Array[] = [];
   const socket: Socket = {
     pendingBytes: 0,
-    write(bytes) {
-      writes.push(bytes);
-      copies.push(bytes.slice());
+    write(bytes, start, end) {
+      writes.push(bytes.subarray(start, end));
+      copies.push(bytes.slice(start, end));
+      return false; // keeps the bytes until written, as Deno's and Node's sockets do
     },
     close() {},
   };
   return { socket, writes, copies };
+}
+
+/**
+ * A socket that takes each write's bytes during the call and keeps no reference (Bun's
+ * unbuffered write): it records a copy of each range and where it lay.
+ */
+function consumingSocket() {
+  const copies: Uint8Array[] = [];
+  const ranges: { buffer: ArrayBufferLike; start: number; capacity: number }[] = [];
+  const socket: Socket = {
+    pendingBytes: 0,
+    write(bytes, start, end) {
+      copies.push(bytes.slice(start, end));
+      ranges.push({ buffer: bytes.buffer, start, capacity: bytes.length });
+      return true;
+    },
+    close() {},
+  };
+  return { socket, copies, ranges };
 }
 
 /** A frame of `n` body bytes, each `fill`. */
@@ -38,21 +58,25 @@ function frame(n: number, fill: number) {
   };
 }
 
+/** 300 flushes of ten 100-byte frames each (327 KiB), flush `i`'s bodies filled with `i & 0xff`. */
+function flush300(out: Output): void {
+  let stream = 0;
+  for (let flush = 0; flush < 300; flush++) {
+    for (let k = 0; k < 10; k++) out.append(stream++ & 0x7fff, frame(100, flush & 0xff));
+    out.flush();
+  }
+}
+
 function outputWith(socket: Socket): Output {
   const out = new Output(new Framing(() => {}, 4));
   out.socket = socket;
   return out;
 }
 
-describe("Output: views handed to the socket", () => {
+describe("Output: ranges handed to the socket", () => {
   it("stay as written while later frames fill and replace the buffer (300 KiB over 64 KiB)", () => {
     const { socket, writes, copies } = recordingSocket();
-    const out = outputWith(socket);
-    let stream = 0;
-    for (let flush = 0; flush < 300; flush++) {
-      for (let k = 0; k < 10; k++) out.append(stream++ & 0x7fff, frame(100, flush & 0xff));
-      out.flush();
-    }
+    flush300(outputWith(socket));
     assert.equal(writes.length, 300);
     for (let i = 0; i < writes.length; i++) {
       assert.equal(writes[i].length, 10 * 109, `write ${i}`);
@@ -97,6 +121,33 @@ describe("Output: views handed to the socket", () => {
     assert.equal(writes.length, 2);
     assert.deepEqual([...writes[1]].filter((_, i) => i === 3 || i === 17), [2, 4]);
     assert.equal(writes[1].length, 28);
+  });
+
+  it("a socket that took the bytes during the call leaves their room to the next frames", () => {
+    const { socket, copies, ranges } = consumingSocket();
+    flush300(outputWith(socket));
+    assert.equal(copies.length, 300);
+    for (let i = 0; i < copies.length; i++) {
+      assert.equal(copies[i].length, 10 * 109, `write ${i}`);
+      assert.equal(copies[i][9], i & 0xff, `write ${i} carries its own frames`);
+      assert.equal(ranges[i].start, 0, `write ${i} starts where the previous one did`);
+    }
+    // One buffer for all 300 writes (327 KiB): nothing was allocated per flush.
+    assert.equal(new Set(ranges.map((r) => r.buffer)).size, 1);
+  });
+
+  it("a socket that took the bytes: after a frame larger than the buffer, 64 KiB again", () => {
+    const { socket, copies, ranges } = consumingSocket();
+    const out = outputWith(socket);
+    out.append(1, frame(200 * 1024, 7));
+    out.flush();
+    out.append(2, frame(10, 8));
+    out.flush();
+    assert.equal(copies[0].length, 9 + 200 * 1024);
+    assert.equal(copies[0][9 + 200 * 1024 - 1], 7);
+    assert.deepEqual([...copies[1]], [4, 0, 0, 2, 0x07, 0, 0, 0, 10, ...new Array(10).fill(8)]);
+    assert.ok(ranges[0].capacity > 64 * 1024);
+    assert.equal(ranges[1].capacity, 64 * 1024, "the grown buffer was not kept");
   });
 
   it("an empty flush writes nothing", () => {

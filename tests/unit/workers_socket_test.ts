@@ -49,15 +49,15 @@ describe("Workers socket adapter (simulated cloudflare:sockets)", () => {
     const got: number[] = [];
     let closes = 0;
     const sock = await connectWorkers(sim.connect, OPTS, {
-      onData: (c) => got.push(...c),
+      onData: (c, n) => got.push(...c.subarray(0, n)),
       onClose: () => void closes++,
     });
     assert.deepEqual(sim.calls, [{
       address: { hostname: "db", port: 9042 },
       options: { secureTransport: "off", allowHalfOpen: false },
     }]);
-    sock.write(Uint8Array.of(1, 2));
-    sock.write(Uint8Array.of(3));
+    sock.write(Uint8Array.of(0, 1, 2), 1, 3);
+    sock.write(Uint8Array.of(3), 0, 1);
     await new Promise((r) => setTimeout(r, 10));
     assert.deepEqual(sim.written.flatMap((c) => [...c]), [1, 2, 3]);
     sim.send(Uint8Array.of(9, 8));

@@ -160,11 +160,11 @@ export class SegmentFrameDecoder {
   }
 
   /**
-   * Consumes a chunk of socket bytes.
+   * Consumes a chunk of socket bytes: `chunk[0, end)`.
    * @throws {ProtocolError} any segment or envelope fault (see {@link SegmentDecoder.push}
    *   and {@link EnvelopeAssembler.segment}); the decoder is unusable afterwards
    */
-  push(chunk: Uint8Array): void {
-    this.#segments.push(chunk);
+  push(chunk: Uint8Array, end: number = chunk.length): void {
+    this.#segments.push(end === chunk.length ? chunk : chunk.subarray(0, end));
   }
 }
