@@ -27,7 +27,8 @@ import { KeyspaceTracker } from "./keyspace.ts";
 import { remainingPages, RowStream } from "./pager.ts";
 import { PreparedCache } from "./prepared_cache.ts";
 import { type CallOptions, OptionsResolver, type ResolvedOptions } from "./resolve.ts";
-import { type PageFinish, type Runnable, StatementRunner } from "./statements.ts";
+import type { Runnable } from "../statement/prepared.ts";
+import { type PageFinish, StatementRunner } from "./statements.ts";
 
 /** What the session may run: CQL text, a `Query` or a `PreparedStatement`. */
 export type Statement = string | Query | PreparedStatement;

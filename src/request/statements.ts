@@ -37,8 +37,6 @@ import type { ResolvedOptions } from "./resolve.ts";
 import { decodeAny, type DecodedResult, decodeWith } from "./responses.ts";
 import type { Runnable } from "../statement/prepared.ts";
 
-export type { Runnable };
-
 /** One statement of a batch, prepared, with its values. */
 export interface PreparedBatchEntry {
   /** The prepared statement. */
