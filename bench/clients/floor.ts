@@ -16,7 +16,7 @@
  * deno run -A bench/clients/floor.ts ...   # the same on Deno
  * ```
  * Client protocol of `harness.mjs`; `read_prepared` only, and every node is named in `--hosts`
- * (the floor reads no topology).
+ * (the floor reads no topology). `--work-ns N` adds N ns of computation per request (see below).
  * @module
  */
 
@@ -25,7 +25,16 @@ import { connect, type Socket } from "../../src/runtime/mod.ts";
 import { schedule } from "../../src/pool/output.ts";
 import { CQL, hostPort, parseArgs, runBench, runtimeName } from "./harness.mjs";
 
-const o = parseArgs(process.argv.slice(2));
+const args = process.argv.slice(2);
+const workAt = args.indexOf("--work-ns");
+/**
+ * `--work-ns N`: N ns of pure computation per request, after its answer (0: none). It shows what
+ * a driver's own work costs the client in all: a slower client also leaves the server idle more
+ * often, so more of its sends are wake-ups (bench/README.md, "the floor plus work").
+ */
+const workNs = workAt < 0 ? 0 : Number(args.splice(workAt, 2)[1]);
+if (!(workNs >= 0)) throw new Error("--work-ns needs a number of nanoseconds >= 0");
+const o = parseArgs(args);
 if (o.workload !== "read_prepared") {
   throw new Error(`the floor client runs read_prepared only, not ${o.workload}`);
 }
@@ -224,6 +233,29 @@ function executeBody(id: Uint8Array): Uint8Array {
   return b;
 }
 
+/** A loop whose iterations cost the same on every call; its result goes to `sink`, so it runs. */
+function spin(iterations: number): number {
+  let x = 1;
+  for (let i = 0; i < iterations; i++) x = (x * 1103515245 + 12345) | 0;
+  return x;
+}
+
+/** Iterations of `spin` in `ns` nanoseconds: the fastest of three timed passes, once warm. */
+function spinIterations(ns: number): number {
+  if (ns === 0) return 0;
+  const passes = 20_000_000;
+  let best = Infinity;
+  for (let k = 0; k < 3; k++) {
+    const t0 = performance.now();
+    sink ^= spin(passes);
+    best = Math.min(best, (performance.now() - t0) * 1e6 / passes);
+  }
+  return Math.max(1, Math.round(ns / best));
+}
+
+let sink = 0;
+const workIterations = spinIterations(workNs);
+
 let stopping = false;
 const conns = await Promise.all(o.hosts.map(open));
 await runBench({ driver: "floor", runtime: runtimeName() }, o, async (key: number) => {
@@ -232,6 +264,7 @@ await runBench({ driver: "floor", runtime: runtimeName() }, o, async (key: numbe
   if (answer !== ((Op.RESULT << 8) | ROWS)) {
     throw new Error(`EXECUTE answered with opcode ${answer >> 8}, kind ${answer & 0xff}`);
   }
+  if (workIterations > 0) sink ^= spin(workIterations);
   return 1;
 });
 stopping = true;
