@@ -78,19 +78,19 @@ export class SegmentDecoder {
   }
 
   /**
-   * Consumes a chunk.
+   * Consumes a chunk: `chunk[0, end)` (a socket reader may hand the same longer array each time).
    * @throws {ProtocolError} a CRC mismatch, a malformed LZ4 payload, or an
    *   earlier failure; whatever the handler throws is passed through. Either way
    *   the decoder is defunct afterwards.
    */
-  push(chunk: Uint8Array): void {
+  push(chunk: Uint8Array, end: number = chunk.length): void {
     if (this.#failure !== null) {
       throw new ProtocolError(`segment stream already failed: ${this.#failure.message}`, {
         cause: this.#failure,
       });
     }
     try {
-      this.#push(chunk);
+      this.#push(chunk, end);
     } catch (e) {
       this.#failure = e instanceof Error ? e : new ProtocolError(String(e));
       this.#stashed = 0;
@@ -99,11 +99,10 @@ export class SegmentDecoder {
     }
   }
 
-  #push(chunk: Uint8Array): void {
-    const n = chunk.length;
+  #push(chunk: Uint8Array, n: number): void {
     let at = 0;
     if (this.#stashed > 0) {
-      at = this.#continue(chunk);
+      at = this.#continue(chunk, n);
       if (this.#stashed > 0) return;
     }
     const hl = this.#headerLength;
@@ -123,16 +122,19 @@ export class SegmentDecoder {
     }
   }
 
-  /** Adds to the gathered segment; delivers it once whole. Returns how much of `chunk` it used. */
-  #continue(chunk: Uint8Array): number {
+  /**
+   * Adds `chunk[0, end)` to the gathered segment; delivers it once whole. Returns how much of it
+   * it used.
+   */
+  #continue(chunk: Uint8Array, end: number): number {
     let at = 0;
     if (this.#need === 0) {
-      at = Math.min(this.#headerLength - this.#stashed, chunk.length);
+      at = Math.min(this.#headerLength - this.#stashed, end);
       this.#keep(chunk, 0, at);
       if (this.#stashed < this.#headerLength) return at;
       this.#need = this.#readHeader(this.#stash, 0);
     }
-    const take = Math.min(this.#need - this.#stashed, chunk.length - at);
+    const take = Math.min(this.#need - this.#stashed, end - at);
     this.#keep(chunk, at, at + take);
     at += take;
     if (this.#stashed === this.#need) {

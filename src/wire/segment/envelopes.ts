@@ -165,6 +165,6 @@ export class SegmentFrameDecoder {
    *   and {@link EnvelopeAssembler.segment}); the decoder is unusable afterwards
    */
   push(chunk: Uint8Array, end: number = chunk.length): void {
-    this.#segments.push(end === chunk.length ? chunk : chunk.subarray(0, end));
+    this.#segments.push(chunk, end);
   }
 }
