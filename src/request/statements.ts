@@ -21,7 +21,7 @@ import {
   TABLETS_ROUTING_V2_PAYLOAD,
   tabletVersionBlock,
 } from "../routing/tablets.ts";
-import type { PreparedMeta } from "../statement/prepared_meta.ts";
+import type { PreparedMeta, ResultShape } from "../statement/prepared_meta.ts";
 import { appendBatch, type BatchParameters, type BatchStatement } from "../wire/requests/batch.ts";
 import {
   appendExecute,
@@ -249,7 +249,14 @@ export class PageRequest<R = QueryResultInit>
   protocolVersion = 4;
   metadataId = false;
   resultMetadataId: Uint8Array | null | undefined = undefined;
+  skipMetadata = false;
   tabletVersionBlock: number | undefined = undefined;
+  /**
+   * The result columns and id its EXECUTE names, taken at the first encode and kept for retries
+   * and speculative executions: an answer without metadata is in these columns even when
+   * another answer has meanwhile told of new ones.
+   */
+  #shape: ResultShape | null = null;
   /** The runner that made it. */
   readonly #runner: StatementRunner;
   readonly #then: PageFinish<R> | undefined;
@@ -286,14 +293,6 @@ export class PageRequest<R = QueryResultInit>
   /** The prepared statement's bind markers; `undefined` for a QUERY (sent as text, no values). */
   get bindColumns(): readonly ColumnSpec[] | undefined {
     return this.runnable.meta?.info.bindColumns;
-  }
-  /**
-   * Never: in v4 a table change (ALTER ... ADD) keeps the statement id but changes its
-   * columns, and only the metadata in each answer tells. The cache makes reading unchanged
-   * metadata a byte compare.
-   */
-  get skipMetadata(): boolean {
-    return false;
   }
   /** Rows per page. */
   get pageSize(): number {
@@ -345,7 +344,9 @@ export class PageRequest<R = QueryResultInit>
     if (meta === null) return appendQuery(w, this.runnable.cql, this);
     // v5, or v4 with ScyllaDB's SCYLLA_USE_METADATA_ID: the id follows the statement id.
     this.metadataId = metadataId === true;
-    this.resultMetadataId = meta.resultMetadataId;
+    const shape = this.#shape ??= meta.result;
+    this.resultMetadataId = shape.id;
+    this.skipMetadata = this.metadataId && canSkipMetadata(shape);
     if (this.#runner.tabletsRouting === 2) {
       // Tablets v2: every EXECUTE carries one 4-bit slice of the cached tablet version.
       this.tabletVersionBlock = tabletVersionBlock(
@@ -360,7 +361,18 @@ export class PageRequest<R = QueryResultInit>
   decode(opcode: number, body: ResponseBody): DecodedResult {
     const meta = this.runnable.meta;
     if (meta === null) return decodeAny(opcode, body);
-    const decoded = decodeWith(opcode, body, meta.resultColumns, meta.metadataCache);
+    const decoded = decodeWith(
+      opcode,
+      body,
+      (this.#shape ?? meta.result).columns,
+      meta.metadataCache,
+    );
+    const result = decoded.result;
+    // The server says the columns changed (ALTER TABLE … ADD) and sent them with their new id:
+    // later EXECUTEs name that id, so it skips them again.
+    if (result.kind === "rows" && result.newMetadataId !== undefined) {
+      meta.result = { id: result.newMetadataId, columns: result.columns };
+    }
     if (body.customPayload !== null) this.#runner.learnTablet(meta, body.customPayload);
     return decoded;
   }
@@ -375,14 +387,6 @@ export class PageRequest<R = QueryResultInit>
 
   /** The page from the winning answer, passed through `then`. */
   finish(decoded: DecodedResult, coordinator: Host): R | Promise<R> {
-    const meta = this.runnable.meta;
-    const result = decoded.result;
-    // v5 (or v4 with SCYLLA_USE_METADATA_ID): the server says when the prepared result
-    // columns changed (ALTER TABLE … ADD); the new columns are in this answer and in the
-    // metadata cache.
-    if (meta !== null && result.kind === "rows" && result.newMetadataId !== undefined) {
-      meta.resultMetadataId = result.newMetadataId;
-    }
     return answeredBy<R, this>(
       this.#runner.toResult(decoded),
       coordinator,
@@ -390,6 +394,18 @@ export class PageRequest<R = QueryResultInit>
       this,
     );
   }
+}
+
+/**
+ * Whether an EXECUTE naming `shape` may ask the server to leave the result metadata out
+ * (`Skip_metadata`): only with an id, which makes the server send the columns again once they
+ * change (v4 without ids gives no such word, so there a table change would go unseen), and only
+ * for a statement that returns columns of its own, not an LWT's `[applied]`, whose answer's
+ * columns depend on the outcome.
+ */
+function canSkipMetadata(shape: ResultShape): boolean {
+  const { id, columns } = shape;
+  return id !== null && id.length > 0 && columns.length > 0 && columns[0].name !== "[applied]";
 }
 
 /**

@@ -90,7 +90,10 @@ export class PreparedStatement extends PagedStatementBase {
     return toColSpecs(this.#meta.info.bindColumns);
   }
 
-  /** The columns the statement returns (empty for writes), with CQL types as text. */
+  /**
+   * The columns the statement returns (empty for writes), with CQL types as text: as last heard
+   * from the server, which names new ones after `ALTER TABLE … ADD` (v5).
+   */
   resultColSpecs(): ColSpec[] {
     return toColSpecs(this.#meta.resultColumns);
   }

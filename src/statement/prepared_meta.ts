@@ -11,6 +11,19 @@ import type { ColumnSpec, PreparedInfo } from "../wire/metadata.ts";
 import type { MetadataCache } from "../wire/responses/result.ts";
 import { checkCql } from "./query.ts";
 
+/**
+ * The result columns the driver holds for a prepared statement with the server's id for them
+ * (v5, or v4 with ScyllaDB's `SCYLLA_USE_METADATA_ID`; else `null`). Replaced whole when the
+ * server says they changed, never modified: a request keeps the one it named in its EXECUTE,
+ * and an answer without metadata is in exactly those columns.
+ */
+export interface ResultShape {
+  /** The result metadata id, `null` when the connection has none. */
+  readonly id: Uint8Array | null;
+  /** The result columns. */
+  readonly columns: readonly ColumnSpec[];
+}
+
 /** One prepared statement's server metadata and derived routing facts. */
 export class PreparedMeta {
   /** The CQL text that was prepared. */
@@ -25,11 +38,10 @@ export class PreparedMeta {
    */
   readonly metadataCache: MetadataCache;
   /**
-   * The id of the result metadata the driver holds (v5, or v4 with ScyllaDB's
-   * `SCYLLA_USE_METADATA_ID`), sent with each EXECUTE; the server answers with
-   * a new one when the columns changed.
+   * The result columns and their id as last heard from the server: the PREPARED answer's, then
+   * those of any answer that said they changed (`Metadata_changed`, after `ALTER TABLE … ADD`).
    */
-  resultMetadataId: Uint8Array | null;
+  result: ResultShape;
   #keyPlan: KeyPlan | undefined;
 
   /**
@@ -43,7 +55,7 @@ export class PreparedMeta {
     this.keyspace = keyspace;
     this.info = info;
     this.metadataCache = { bytes: null, columns: info.resultColumns };
-    this.resultMetadataId = info.resultMetadataId ?? null;
+    this.result = { id: info.resultMetadataId ?? null, columns: info.resultColumns };
   }
 
   /** How to compute the routing key from bound values; worked out on first use. */
@@ -51,8 +63,8 @@ export class PreparedMeta {
     return this.#keyPlan ??= keyPlan(this.info, this.cql);
   }
 
-  /** The result columns the server announced when preparing. */
+  /** The result columns as last heard from the server (see {@link PreparedMeta.result}). */
   get resultColumns(): readonly ColumnSpec[] {
-    return this.info.resultColumns;
+    return this.result.columns;
   }
 }

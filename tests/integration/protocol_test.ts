@@ -11,7 +11,8 @@
 
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { Query, type Session } from "../../mod.ts";
+import { Query, type Session, type SessionBuilder } from "../../mod.ts";
+import { connect as openSocket, type Connector, setConnector } from "../../src/runtime/mod.ts";
 import { testProtocol } from "./env.ts";
 import { connect, createKeyspace, dropKeyspace, plainBuilder, uniqueKeyspace } from "./helpers.ts";
 
@@ -21,6 +22,42 @@ async function serverSideVersions(s: Session): Promise<Set<number>> {
   const mine = rs.rowsTyped<{ protocol_version: number; driver_name: string | null }>()
     .filter((r) => r.driver_name === "rsylla");
   return new Set(mine.map((r) => r.protocol_version));
+}
+
+/**
+ * Runs `body` with a session whose sockets count the bytes they receive: the runtime's own
+ * sockets, wrapped by a connector installed for the time of `body`.
+ */
+async function withCountedBytes(
+  builder: SessionBuilder,
+  body: (s: Session, received: () => number) => Promise<void>,
+): Promise<void> {
+  let bytes = 0;
+  const counting: Connector = (opts, handlers) => {
+    setConnector(null);
+    try {
+      return openSocket(opts, {
+        onData(chunk, length) {
+          bytes += length;
+          handlers.onData(chunk, length);
+        },
+        onClose: (e) => handlers.onClose(e),
+      });
+    } finally {
+      setConnector(counting);
+    }
+  };
+  setConnector(counting);
+  try {
+    const s = await connect(builder);
+    try {
+      await body(s, () => bytes);
+    } finally {
+      await s.close();
+    }
+  } finally {
+    setConnector(null);
+  }
 }
 
 describe("protocol versions (real node)", () => {
@@ -91,6 +128,31 @@ describe("protocol versions (real node)", () => {
       assert.deepEqual(rs.colSpecs().map((c) => c.name), ["k", "a", "b"]);
       assert.deepEqual(rs.singleRow().asObject(), { k: 1, a: 10, b: "new" });
     }
+  });
+
+  it("v5: a prepared SELECT's answers leave the columns out; v4 (no metadata id) keeps them", async () => {
+    const names = ["a_column_with_a_long_name_number_one", "a_column_with_a_long_name_number_two"];
+    await session.execute(
+      `CREATE TABLE ${ks}.wide (k int PRIMARY KEY, ${names.map((n) => `${n} int`).join(", ")})`,
+    );
+    await session.execute(`INSERT INTO ${ks}.wide (k, ${names.join(", ")}) VALUES (1, 10, 20)`);
+    const namesBytes = names.join("").length;
+    const perAnswer: Record<number, number> = {};
+    for (const version of [5, 4] as const) {
+      await withCountedBytes(plainBuilder().protocolVersion(version), async (s, received) => {
+        const ps = await s.prepare(`SELECT * FROM ${ks}.wide WHERE k = ?`);
+        await s.executePrepared(ps, [1]);
+        const before = received();
+        for (let i = 0; i < 10; i++) {
+          const row = (await s.executePrepared(ps, [1])).singleRow().asObject();
+          assert.deepEqual(row, { k: 1, [names[0]]: 10, [names[1]]: 20 });
+        }
+        perAnswer[version] = (received() - before) / 10;
+      });
+    }
+    // A v5 answer is smaller than its column names alone; a v4 one carries them every time.
+    assert.ok(perAnswer[5] < namesBytes, `v5: ${perAnswer[5]} bytes per answer`);
+    assert.ok(perAnswer[4] > namesBytes, `v4: ${perAnswer[4]} bytes per answer`);
   });
 
   it("v5: Query.withKeyspace runs in that keyspace without USE, prepared or not", async () => {

@@ -38,7 +38,8 @@ function writeType(w: Writer, t: TypeSpec): void {
 /**
  * RESULT Rows with global table spec. With `newMetadataId`, the
  * `Metadata_changed` flag (0x0008) and the new id, written after the column
- * count as ScyllaDB's `response::write(const cql3::metadata&, …)` does.
+ * count as ScyllaDB's `response::write(const cql3::metadata&, …)` does. With
+ * `noMetadata`, `No_metadata` (0x0004): the count, no column specs.
  */
 export function rowsBody(
   ks: string,
@@ -46,14 +47,17 @@ export function rowsBody(
   cols: Column[],
   rows: Cell[][],
   newMetadataId?: Uint8Array,
+  noMetadata = false,
 ): Uint8Array {
-  const flags = 0x0001 | (newMetadataId ? 0x0008 : 0);
+  const flags = noMetadata ? 0x0004 : 0x0001 | (newMetadataId ? 0x0008 : 0);
   const w = new Writer(256).writeInt(2).writeInt(flags).writeInt(cols.length);
-  if (newMetadataId) w.writeShortBytes(newMetadataId);
-  w.writeString(ks).writeString(table);
-  for (const [name, type] of cols) {
-    w.writeString(name);
-    writeType(w, type);
+  if (!noMetadata) {
+    if (newMetadataId) w.writeShortBytes(newMetadataId);
+    w.writeString(ks).writeString(table);
+    for (const [name, type] of cols) {
+      w.writeString(name);
+      writeType(w, type);
+    }
   }
   w.writeInt(rows.length);
   for (const row of rows) for (const cell of row) w.writeBytes(cell);

@@ -44,6 +44,10 @@ export interface ExecuteRecord {
   metadataId: Uint8Array | null;
   /** Answered with `Metadata_changed`: the id it carried was not the statement's. */
   metadataChanged: boolean;
+  /** It asked to leave the result metadata out (`Skip_metadata`). */
+  skipMetadata: boolean;
+  /** Answered with `No_metadata`: it asked, and the id it carried was the statement's. */
+  metadataSkipped: boolean;
   /** The tablets custom-payload key attached to the RESULT, if any. */
   payload: string | null;
 }
@@ -65,10 +69,17 @@ export interface ParsedExecute {
   values: (Uint8Array | null | undefined)[];
   /** The v2 version block, or `null` when v2 was not negotiated. */
   versionBlock: number | null;
+  /** The `Skip_metadata` flag was set. */
+  skipMetadata: boolean;
 }
 
 /** Query-parameter flags of protocol v4 §4.1.4. */
-const VALUES = 0x01, PAGE_SIZE = 0x04, PAGING_STATE = 0x08, SERIAL = 0x10, TIMESTAMP = 0x20;
+const VALUES = 0x01,
+  SKIP_METADATA = 0x02,
+  PAGE_SIZE = 0x04,
+  PAGING_STATE = 0x08,
+  SERIAL = 0x10,
+  TIMESTAMP = 0x20;
 const NAMES = 0x40;
 
 /** The serialized `int` partition key the simulation hashes. */
@@ -103,7 +114,14 @@ export function readExecute(body: Uint8Array, v2: boolean, metadataId = false): 
   if (flags & SERIAL) r.readShort();
   if (flags & TIMESTAMP) r.readLong();
   const versionBlock = v2 ? r.readByte() : null;
-  return { id, metadataId: resultMetadataId, consistency, values, versionBlock };
+  return {
+    id,
+    metadataId: resultMetadataId,
+    consistency,
+    values,
+    versionBlock,
+    skipMetadata: (flags & SKIP_METADATA) !== 0,
+  };
 }
 
 /**
@@ -137,6 +155,8 @@ export function routeExecute(
     versionBlock,
     metadataId: null,
     metadataChanged: false,
+    skipMetadata: false,
+    metadataSkipped: false,
     payload: null,
   };
   if (tablet === null) {

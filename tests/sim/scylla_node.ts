@@ -437,13 +437,25 @@ export class SimulatedScyllaNode {
     record.metadataId = ex.metadataId;
     record.metadataChanged = ex.metadataId !== null &&
       String(ex.metadataId) !== String(stmt.metadataId);
+    // Skip_metadata is honoured only when the id it names is the statement's (else the new
+    // columns go with Metadata_changed); without the extension it is honoured as on v4.
+    record.skipMetadata = ex.skipMetadata;
+    record.metadataSkipped = ex.skipMetadata && !record.metadataChanged &&
+      stmt.result.length > 0;
     this.executes.push(record);
     if (stmt.result.length > 0) {
       const cols = stmt.result.map((name): [string, number] => [name, T.int]);
       // k and v hold the key; columns added by ALTER are NULL.
       const row = stmt.result.map((name) => name === "k" || name === "v" ? key : null);
       const changed = record.metadataChanged ? stmt.metadataId : undefined;
-      const rows = rowsBody(stmt.keyspace, stmt.table, cols, [row], changed);
+      const rows = rowsBody(
+        stmt.keyspace,
+        stmt.table,
+        cols,
+        [row],
+        changed,
+        record.metadataSkipped,
+      );
       return { opcode: 0x08, body: rows, payload };
     }
     return { opcode: 0x08, body: new Writer(4).writeInt(1).toBytes(), payload };

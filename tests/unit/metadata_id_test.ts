@@ -98,6 +98,9 @@ describe("SCYLLA_USE_METADATA_ID against a SIMULATED ScyllaDB node (not ScyllaDB
       let last = sim.executes.at(-1)!;
       assert.deepEqual(last.metadataId, metadataIdOf(["k", "v"]));
       assert.equal(last.metadataChanged, false);
+      // With an id, the driver asks the node to leave the columns out, and it did.
+      assert.equal(last.skipMetadata, true);
+      assert.equal(last.metadataSkipped, true);
 
       await session.execute("ALTER TABLE ks.t ADD w int");
       const mark = sim.executes.length;
@@ -108,6 +111,7 @@ describe("SCYLLA_USE_METADATA_ID against a SIMULATED ScyllaDB node (not ScyllaDB
       assert.equal(changed.length, 1);
       assert.deepEqual(changed[0].metadataId, metadataIdOf(["k", "v"]));
       assert.equal(changed[0].metadataChanged, true);
+      assert.equal(changed[0].metadataSkipped, false, "new columns come with Metadata_changed");
 
       // The driver keeps the new id: the next EXECUTE carries it and nothing changed.
       const again = (await session.executePrepared(ps, [3])).singleRow().asObject();
@@ -115,6 +119,19 @@ describe("SCYLLA_USE_METADATA_ID against a SIMULATED ScyllaDB node (not ScyllaDB
       last = sim.executes.at(-1)!;
       assert.deepEqual(last.metadataId, metadataIdOf(["k", "v", "w"]));
       assert.equal(last.metadataChanged, false);
+      // Answered without metadata, and read with the three columns the driver now holds.
+      assert.equal(last.metadataSkipped, true);
+      assert.deepEqual(ps.resultColSpecs().map((c) => c.name), ["k", "v", "w"]);
+    });
+  });
+
+  it("a statement without result columns never asks to skip them", async () => {
+    await withNode({}, async (sim, session) => {
+      const ins = await session.prepare("INSERT INTO ks.t (k, v) VALUES (?, ?)");
+      await session.executePrepared(ins, [1, 1]);
+      const last = sim.executes.at(-1)!;
+      assert.notEqual(last.metadataId, null);
+      assert.equal(last.skipMetadata, false);
     });
   });
 
@@ -131,6 +148,8 @@ describe("SCYLLA_USE_METADATA_ID against a SIMULATED ScyllaDB node (not ScyllaDB
       const after = (await session.executePrepared(ps, [2])).singleRow().asObject();
       assert.deepEqual(after, { k: 2, v: 2, w: null });
       assert.ok(sim.executes.every((r) => r.metadataId === null && !r.metadataChanged));
+      // No id, no word of a change: the driver never asks to skip the columns (v4 as Cassandra).
+      assert.ok(sim.executes.length >= 2 && sim.executes.every((r) => !r.skipMetadata));
     });
   });
 });
