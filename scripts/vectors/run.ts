@@ -52,8 +52,8 @@ const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, "
 function streamCase(compression: Compression, wire: Uint8Array): string {
   const payloads: string[] = [];
   const flags: boolean[] = [];
-  new SegmentDecoder((p, sc) => {
-    payloads.push(hex(p));
+  new SegmentDecoder((buf, start, end, sc) => {
+    payloads.push(hex(buf.subarray(start, end)));
     flags.push(sc);
   }, compression).push(wire);
   return `{"compression": "${compression ?? "none"}", "stream": "${hex(wire)}", "payloads": [${

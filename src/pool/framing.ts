@@ -11,6 +11,8 @@ import type { Compressor } from "../wire/compression/mod.ts";
 import { FrameFlag, type FrameHeader, HEADER_LENGTH } from "../wire/frame.ts";
 import { FrameDecoder, type FrameHandler } from "../wire/frame_decoder.ts";
 import {
+  SEGMENT_HEADER_LENGTH,
+  SEGMENT_TRAILER_LENGTH,
   type SegmentCompression,
   SegmentEncoder,
   SegmentFrameDecoder,
@@ -94,8 +96,32 @@ export class Framing {
   }
 
   /**
-   * The v5 segments that carry the frames in `out` from `from` on, or `null` when the frames
-   * go out as they are (v4, and v5 before READY).
+   * Bytes to leave before the first frame of a write: room for the header of the v5 segment
+   * that {@link sealInPlace} makes around the frames (uncompressed segments), else 0.
+   */
+  get segmentRoom(): number {
+    return this.#segments !== null && this.#segments.compression === null
+      ? SEGMENT_HEADER_LENGTH
+      : 0;
+  }
+
+  /**
+   * Makes the frames in `out` after the {@link segmentRoom} left at `at` one v5 segment, in
+   * place (header before, CRC after them): `out[at, returned)` is then the write, with no copy.
+   * -1 when they do not fit one segment: then {@link segmentsOf} from `at + segmentRoom`.
+   */
+  sealInPlace(out: Writer, at: number): number {
+    if (this.#segments === null) return -1;
+    const end = out.length;
+    out.ensure(SEGMENT_TRAILER_LENGTH);
+    const sealed = this.#segments.sealInPlace(out.buf, at, end);
+    if (sealed >= 0) out.length = sealed;
+    return sealed;
+  }
+
+  /**
+   * The v5 segments that carry the frames in `out` from `from` on, as a copy, or `null` when
+   * the frames go out as they are (v4, and v5 before READY).
    */
   segmentsOf(out: Writer, from: number): Uint8Array | null {
     return this.#segments === null ? null : this.#segments.encode(out.buf, from, out.length);

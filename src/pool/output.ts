@@ -69,8 +69,10 @@ export class Output {
   socket: Socket | null = null;
   readonly #framing: Framing;
   #out = new Writer(ARENA);
-  /** Where the frames not yet flushed start in `#out`. */
+  /** Where the frames not yet flushed start in `#out` (after `#room`). */
   #from = 0;
+  /** Bytes left at `#from` for the v5 segment header sealed around this write's frames. */
+  #room = 0;
   #scheduled = false;
 
   /** @param framing the connection's framing: version, compression, v5 segments */
@@ -85,6 +87,13 @@ export class Output {
    */
   append(stream: number, request: Encodes, metadataId = false): void {
     const out = this.#out;
+    if (out.length === this.#from) {
+      // The first frame of this write: room for its v5 segment header goes before it.
+      const room = this.#framing.segmentRoom;
+      out.ensure(room);
+      out.length += room;
+      this.#room = room;
+    }
     const start = out.length;
     const version = this.#framing.version;
     try {
@@ -108,21 +117,33 @@ export class Output {
   flush(): void {
     this.#scheduled = false;
     const out = this.#out;
-    const from = this.#from, end = out.length;
-    if (this.socket === null || end === from) return;
-    const segments = this.#framing.segmentsOf(out, from);
-    if (segments !== null) {
-      // v5: the segments are a copy, so the frames' room serves the next ones.
-      this.#rewind();
-      this.socket.write(segments, 0, segments.length);
+    const from = this.#from, room = this.#room;
+    this.#room = 0;
+    if (this.socket === null || out.length === from + room) {
+      out.length = from;
       return;
     }
-    // The frames go as a range of the buffer: no copy and no view per flush. A socket that
-    // keeps them (Deno, Node) gets bytes never written over (see ARENA); one that copied them
-    // to the kernel during the call (Bun) leaves the room to the next frames, whose bytes are
-    // then still in the CPU's cache.
-    if (this.socket.write(out.buf, from, end)) this.#rewind();
-    else if (out.buf.length - end < ARENA_SPARE) {
+    let start = from;
+    let end = room === 0 ? -1 : this.#framing.sealInPlace(out, from);
+    if (end < 0) {
+      const segments = this.#framing.segmentsOf(out, from + room);
+      if (segments !== null) {
+        // v5 frames over one segment's size (or compressed): the segments are a copy, so the
+        // frames' room serves the next ones.
+        this.#rewind();
+        this.socket.write(segments, 0, segments.length);
+        return;
+      }
+      start = from + room;
+      end = out.length;
+    }
+    // The frames go as a range of the buffer (v5: sealed in place as one segment): no copy and
+    // no view per flush. A socket that keeps them (Deno, Node) gets bytes never written over
+    // (see ARENA); one that copied them to the kernel during the call (Bun) leaves the room to
+    // the next frames, whose bytes are then still in the CPU's cache.
+    const buf = out.buf;
+    if (this.socket.write(buf, start, end)) this.#rewind();
+    else if (buf.length - end < ARENA_SPARE) {
       this.#out = new Writer(ARENA);
       this.#from = 0;
     } else this.#from = end;
@@ -140,5 +161,6 @@ export class Output {
   close(): void {
     this.socket = null;
     this.#out.length = this.#from;
+    this.#room = 0;
   }
 }

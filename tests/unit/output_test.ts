@@ -1,7 +1,8 @@
 /**
  * The connection's output hands the socket ranges of its buffer instead of copies: what was
  * handed over must never change afterwards, whatever is appended later, across buffer switches
- * and growth.
+ * and growth. On v5 the frames of a write are sealed in place as one segment (header before,
+ * CRC after them), byte for byte what the segment encoder makes of them.
  */
 
 import { describe, it } from "node:test";
@@ -10,6 +11,11 @@ import { Output } from "../../src/pool/output.ts";
 import { Framing } from "../../src/pool/framing.ts";
 import type { Socket } from "../../src/runtime/mod.ts";
 import type { Writer } from "../../src/wire/bytes.ts";
+import {
+  type SegmentCompression,
+  SegmentEncoder,
+  SegmentFrameDecoder,
+} from "../../src/wire/segment/mod.ts";
 
 /** A socket that records each write, and a copy of it as it was when written. */
 function recordingSocket(): { socket: Socket; writes: Uint8Array[]; copies: Uint8Array[] } {
@@ -158,5 +164,98 @@ describe("Output: ranges handed to the socket", () => {
     out.flush();
     out.flush();
     assert.equal(writes.length, 1);
+  });
+});
+
+/** An output on a v5 connection past READY: frames travel in segments. */
+function v5OutputWith(socket: Socket, compression: SegmentCompression = null): Output {
+  const framing = new Framing(() => {}, 5);
+  framing.startSegments(compression);
+  const out = new Output(framing);
+  out.socket = socket;
+  return out;
+}
+
+/** The envelopes (stream, first body byte, body length) that `wire` decodes to. */
+function envelopesIn(wire: Uint8Array, compression: SegmentCompression = null) {
+  const got: { stream: number; fill: number; length: number }[] = [];
+  const d = new SegmentFrameDecoder((h, body, start, end) => {
+    got.push({ stream: h.stream, fill: body[start], length: end - start });
+  }, { compression });
+  d.push(wire);
+  assert.ok(d.idle, "a whole number of segments");
+  return got;
+}
+
+describe("Output on v5: one segment per write, sealed in place", () => {
+  it("each write is the segment the encoder makes of its frames, and stays so after hand-over", () => {
+    const { socket, writes, copies } = recordingSocket();
+    flush300(v5OutputWith(socket));
+    assert.equal(writes.length, 300);
+    const plain = recordingSocket();
+    const v4 = outputWith(plain.socket);
+    for (let i = 0; i < writes.length; i++) {
+      assert.deepEqual(writes[i], copies[i], `write ${i} changed after it was handed over`);
+      // The same ten frames through the v4 output (no segments), then the encoder.
+      for (let k = 0; k < 10; k++) v4.append((i * 10 + k) & 0x7fff, frame(100, i & 0xff));
+      v4.flush();
+      const frames = plain.copies[i].slice();
+      for (let at = 0; at < frames.length; at += 109) frames[at] = 0x05;
+      assert.deepEqual(writes[i], new SegmentEncoder().encode(frames), `write ${i}`);
+      const got = envelopesIn(writes[i]);
+      assert.equal(got.length, 10);
+      assert.ok(got.every((e) => e.fill === (i & 0xff) && e.length === 100));
+    }
+    // Views share buffers: the output neither copied nor allocated per write.
+    assert.ok(new Set(writes.map((w) => w.buffer)).size < 10);
+  });
+
+  it("frames over one segment's 128 KiB go as several segments, decoded whole", () => {
+    const { socket, writes } = recordingSocket();
+    const out = v5OutputWith(socket);
+    out.append(1, frame(10, 1));
+    out.flush();
+    out.append(2, frame(200 * 1024, 2));
+    out.append(3, frame(10, 3));
+    out.flush();
+    out.append(4, frame(10, 4));
+    out.flush();
+    assert.deepEqual(envelopesIn(writes[0]), [{ stream: 1, fill: 1, length: 10 }]);
+    assert.deepEqual(envelopesIn(writes[1]), [
+      { stream: 2, fill: 2, length: 200 * 1024 },
+      { stream: 3, fill: 3, length: 10 },
+    ]);
+    assert.deepEqual(envelopesIn(writes[2]), [{ stream: 4, fill: 4, length: 10 }]);
+  });
+
+  it("a first frame whose encoder throws leaves no segment header behind", () => {
+    const { socket, writes } = recordingSocket();
+    const out = v5OutputWith(socket);
+    const bad = {
+      encode(w: Writer) {
+        w.writeRaw(new Uint8Array(50));
+        throw new TypeError("bad value");
+      },
+    };
+    assert.throws(() => out.append(1, bad), TypeError);
+    out.flush();
+    assert.equal(writes.length, 0, "a write of no frames is no write");
+    assert.throws(() => out.append(2, bad), TypeError);
+    out.append(3, frame(5, 3));
+    out.flush();
+    assert.deepEqual(envelopesIn(writes[0]), [{ stream: 3, fill: 3, length: 5 }]);
+  });
+
+  it("LZ4 segments are made by the encoder, as before", () => {
+    const { socket, writes } = recordingSocket();
+    const out = v5OutputWith(socket, "lz4");
+    out.append(1, frame(3000, 9));
+    out.append(2, frame(10, 8));
+    out.flush();
+    assert.ok(writes[0].length < 3000, "compressed");
+    assert.deepEqual(envelopesIn(writes[0], "lz4"), [
+      { stream: 1, fill: 9, length: 3000 },
+      { stream: 2, fill: 8, length: 10 },
+    ]);
   });
 });

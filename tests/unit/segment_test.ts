@@ -257,6 +257,23 @@ describe("decoding in chunks split anywhere", () => {
   }
 });
 
+describe("envelopes handed as ranges of the received chunk", () => {
+  it("a segment whole in the chunk: every body is a range of the chunk itself, no view", () => {
+    const wire = new SegmentEncoder().encode(concat([envelope(1, 8, 1, 5), envelope(2, 8, 2, 7)]));
+    // A socket reader hands one longer buffer with every chunk.
+    const received = new Uint8Array(wire.length + 100);
+    received.set(wire);
+    const bodies: { same: boolean; start: number; end: number }[] = [];
+    new SegmentFrameDecoder((_, body, start, end) => {
+      bodies.push({ same: body === received, start, end });
+    }).push(received, wire.length);
+    assert.deepEqual(bodies, [
+      { same: true, start: 6 + 9, end: 6 + 9 + 5 },
+      { same: true, start: 6 + 9 + 5 + 9, end: 6 + 9 + 5 + 9 + 7 },
+    ]);
+  });
+});
+
 describe("corruption: ProtocolError naming the fault, then the decoder is defunct", () => {
   const wire = new SegmentEncoder().encode(concat([envelope(1, 7, 1, 20), envelope(2, 7, 2, 20)]));
   const lz4Wire = new SegmentEncoder({ compression: "lz4" }).encode(

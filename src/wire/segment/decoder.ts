@@ -23,10 +23,16 @@ import {
 } from "./header.ts";
 
 /**
- * Receives one verified (and decompressed) segment payload. `payload` is a view
- * valid only during the call: copy what must outlive it.
+ * Receives one verified (and decompressed) segment payload, `buf[start, end)`: the received
+ * chunk itself where the segment lay whole in it (no view made per segment), else the
+ * decoder's own buffer. Valid only during the call: copy what must outlive it.
  */
-export type SegmentHandler = (payload: Uint8Array, selfContained: boolean) => void;
+export type SegmentHandler = (
+  buf: Uint8Array,
+  start: number,
+  end: number,
+  selfContained: boolean,
+) => void;
 
 const EMPTY = new Uint8Array(0);
 /** The largest segment on the wire: LZ4 header, a full payload, the trailer. */
@@ -34,7 +40,7 @@ const MAX_SEGMENT = LZ4_SEGMENT_HEADER_LENGTH + MAX_SEGMENT_PAYLOAD + SEGMENT_TR
 
 /**
  * Splits a byte stream into segments. Segments wholly inside a chunk are
- * checked and handed on as views of it (no copy). A segment split across
+ * checked and handed on as ranges of it (no copy). A segment split across
  * chunks is gathered in one buffer, reused for every later one, that grows with
  * the bytes received (never to a claimed length before its bytes arrive) up to
  * the largest segment, 128 KiB and 12 bytes.
@@ -204,7 +210,7 @@ export class SegmentDecoder {
     }
     const uncompressed = this.#uncompressedLength;
     if (uncompressed === 0) {
-      this.#onSegment(buf.subarray(start, end), this.#selfContained);
+      this.#onSegment(buf, start, end, this.#selfContained);
       return;
     }
     // One LZ4 byte expands to at most 255: refuse a claim the payload cannot
@@ -220,9 +226,9 @@ export class SegmentDecoder {
         Math.max(uncompressed, Math.min(this.#scratch.length * 2, MAX_SEGMENT_PAYLOAD)),
       );
     }
-    const out = this.#scratch.subarray(0, uncompressed);
+    const scratch = this.#scratch;
     try {
-      decompressLz4Block(buf, start, end, out);
+      decompressLz4Block(buf, start, end, scratch.subarray(0, uncompressed));
     } catch (e) {
       throw new ProtocolError(
         `LZ4 segment of ${this.#payloadLength} bytes does not decompress to the ${uncompressed} ` +
@@ -230,6 +236,6 @@ export class SegmentDecoder {
         { cause: e },
       );
     }
-    this.#onSegment(out, this.#selfContained);
+    this.#onSegment(scratch, 0, uncompressed, this.#selfContained);
   }
 }

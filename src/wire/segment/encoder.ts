@@ -112,6 +112,25 @@ export class SegmentEncoder {
   }
 
   /**
+   * Seals in place ONE self-contained uncompressed segment whose payload (whole envelopes)
+   * already sits at `buf[at + SEGMENT_HEADER_LENGTH, end)`: writes its header at `at` and its
+   * CRC32 trailer at `end`, so the caller, which left room for both, sends `buf[at, returned)`
+   * with no copy. Returns the segment's end, or -1 when the payload is longer than
+   * {@link maxPayload} or the encoder compresses (then {@link encode} it).
+   */
+  sealInPlace(buf: Uint8Array, at: number, end: number): number {
+    const p = at + SEGMENT_HEADER_LENGTH;
+    const length = end - p;
+    if (this.compression !== null || length < 0 || length > this.maxPayload) return -1;
+    if (end + SEGMENT_TRAILER_LENGTH > buf.length) {
+      throw new RangeError(`no room for the trailer after offset ${end}`);
+    }
+    writeSegmentHeader(buf, at, length, true);
+    writeTrailer(buf, end, crc32(buf, p, end));
+    return end + SEGMENT_TRAILER_LENGTH;
+  }
+
+  /**
    * Appends the segments for the envelopes in `src[from..to)` to `out`.
    * `src` must not be `out`'s own buffer.
    * @throws {RangeError} the range does not hold whole envelopes

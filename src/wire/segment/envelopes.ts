@@ -45,15 +45,20 @@ export class EnvelopeAssembler {
   }
 
   /**
-   * Takes the next segment payload.
+   * Takes the next segment payload, `payload[start, end)` (the whole array by default).
    * @throws {ProtocolError} an envelope of another version or over the size
    *   limit, a self-contained payload that does not end on an envelope
    *   boundary, a self-contained segment in the middle of a large envelope, or
    *   a part that runs past its envelope's end
    */
-  segment(payload: Uint8Array, selfContained: boolean): void {
+  segment(
+    payload: Uint8Array,
+    selfContained: boolean,
+    start = 0,
+    end: number = payload.length,
+  ): void {
     if (!selfContained) {
-      this.#part(payload);
+      this.#part(start === 0 && end === payload.length ? payload : payload.subarray(start, end));
       return;
     }
     if (!this.idle) {
@@ -63,8 +68,8 @@ export class EnvelopeAssembler {
         `self-contained segment arrived in the middle of a split envelope (${got} of ${of} bytes)`,
       );
     }
-    const n = payload.length;
-    let at = 0;
+    const n = end;
+    let at = start;
     while (at < n) {
       if (n - at < HEADER_LENGTH) {
         throw new ProtocolError(
@@ -149,7 +154,7 @@ export class SegmentFrameDecoder {
     const envelopes = new EnvelopeAssembler(onFrame, options.version ?? 5);
     this.#envelopes = envelopes;
     this.#segments = new SegmentDecoder(
-      (payload, selfContained) => envelopes.segment(payload, selfContained),
+      (buf, start, end, selfContained) => envelopes.segment(buf, selfContained, start, end),
       options.compression ?? null,
     );
   }

@@ -62,7 +62,7 @@ function feedCuts(push: (chunk: Uint8Array) => void, wire: Uint8Array, cuts: num
 export function payloadsOf(wire: Uint8Array, compression: Compression, cuts: number[] = []) {
   const out: { payload: string; selfContained: boolean }[] = [];
   const d = new SegmentDecoder(
-    (p, sc) => out.push({ payload: toHex(p), selfContained: sc }),
+    (buf, start, end, sc) => out.push({ payload: toHex(buf.subarray(start, end)), selfContained: sc }),
     compression,
   );
   feedCuts((c) => d.push(c), wire, cuts);
