@@ -73,8 +73,11 @@ function flush300(out: Output): void {
   }
 }
 
-function outputWith(socket: Socket): Output {
-  const out = new Output(new Framing(() => {}, 4));
+/** An output on a v4 connection, or on v5 past READY (frames travel in segments). */
+function outputWith(socket: Socket, version = 4, compression: SegmentCompression = null): Output {
+  const framing = new Framing(() => {}, version);
+  if (version === 5) framing.startSegments(compression);
+  const out = new Output(framing);
   out.socket = socket;
   return out;
 }
@@ -167,15 +170,6 @@ describe("Output: ranges handed to the socket", () => {
   });
 });
 
-/** An output on a v5 connection past READY: frames travel in segments. */
-function v5OutputWith(socket: Socket, compression: SegmentCompression = null): Output {
-  const framing = new Framing(() => {}, 5);
-  framing.startSegments(compression);
-  const out = new Output(framing);
-  out.socket = socket;
-  return out;
-}
-
 /** The envelopes (stream, first body byte, body length) that `wire` decodes to. */
 function envelopesIn(wire: Uint8Array, compression: SegmentCompression = null) {
   const got: { stream: number; fill: number; length: number }[] = [];
@@ -190,7 +184,7 @@ function envelopesIn(wire: Uint8Array, compression: SegmentCompression = null) {
 describe("Output on v5: one segment per write, sealed in place", () => {
   it("each write is the segment the encoder makes of its frames, and stays so after hand-over", () => {
     const { socket, writes, copies } = recordingSocket();
-    flush300(v5OutputWith(socket));
+    flush300(outputWith(socket, 5));
     assert.equal(writes.length, 300);
     const plain = recordingSocket();
     const v4 = outputWith(plain.socket);
@@ -212,7 +206,7 @@ describe("Output on v5: one segment per write, sealed in place", () => {
 
   it("frames over one segment's 128 KiB go as several segments, decoded whole", () => {
     const { socket, writes } = recordingSocket();
-    const out = v5OutputWith(socket);
+    const out = outputWith(socket, 5);
     out.append(1, frame(10, 1));
     out.flush();
     out.append(2, frame(200 * 1024, 2));
@@ -230,7 +224,7 @@ describe("Output on v5: one segment per write, sealed in place", () => {
 
   it("a first frame whose encoder throws leaves no segment header behind", () => {
     const { socket, writes } = recordingSocket();
-    const out = v5OutputWith(socket);
+    const out = outputWith(socket, 5);
     const bad = {
       encode(w: Writer) {
         w.writeRaw(new Uint8Array(50));
@@ -248,7 +242,7 @@ describe("Output on v5: one segment per write, sealed in place", () => {
 
   it("LZ4 segments are made by the encoder, as before", () => {
     const { socket, writes } = recordingSocket();
-    const out = v5OutputWith(socket, "lz4");
+    const out = outputWith(socket, 5, "lz4");
     out.append(1, frame(3000, 9));
     out.append(2, frame(10, 8));
     out.flush();
