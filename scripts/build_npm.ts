@@ -64,12 +64,12 @@ process.exit(code);
  * otherwise be a third of the tarball.
  */
 async function tsc(): Promise<void> {
-  await tscPass({ declaration: true, emitDeclarationOnly: true, removeComments: false });
-  await tscPass({ declaration: false, removeComments: true });
+  const files = await entries();
+  await tscPass(files, { declaration: true, emitDeclarationOnly: true, removeComments: false });
+  await tscPass(files, { declaration: false, removeComments: true });
 }
 
-async function tscPass(options: Record<string, boolean>): Promise<void> {
-  const ENTRIES = await entries();
+async function tscPass(files: string[], options: Record<string, boolean>): Promise<void> {
   const tmp = await Deno.makeTempDir({ prefix: "rsylla-build-" });
   const config = `${tmp}/tsconfig.json`;
   await Deno.writeTextFile(
@@ -91,7 +91,7 @@ async function tscPass(options: Record<string, boolean>): Promise<void> {
         outDir: DIST,
         ...options,
       },
-      files: ENTRIES.map((e) => `${REPO_ROOT}/${e}`),
+      files: files.map((e) => `${REPO_ROOT}/${e}`),
     }),
   );
   const bin = `${REPO_ROOT}/node_modules/typescript/bin/tsc`;

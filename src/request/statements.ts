@@ -21,7 +21,7 @@ import {
   TABLETS_ROUTING_V2_PAYLOAD,
   tabletVersionBlock,
 } from "../routing/tablets.ts";
-import type { PreparedMeta, ResultShape } from "../statement/prepared_meta.ts";
+import { type PreparedMeta, type ResultShape, resultShape } from "../statement/prepared_meta.ts";
 import { appendBatch, type BatchParameters, type BatchStatement } from "../wire/requests/batch.ts";
 import {
   appendExecute,
@@ -346,7 +346,7 @@ export class PageRequest<R = QueryResultInit>
     this.metadataId = metadataId === true;
     const shape = this.#shape ??= meta.result;
     this.resultMetadataId = shape.id;
-    this.skipMetadata = this.metadataId && canSkipMetadata(shape);
+    this.skipMetadata = this.metadataId && shape.skippable;
     if (this.#runner.tabletsRouting === 2) {
       // Tablets v2: every EXECUTE carries one 4-bit slice of the cached tablet version.
       this.tabletVersionBlock = tabletVersionBlock(
@@ -371,7 +371,7 @@ export class PageRequest<R = QueryResultInit>
     // The server says the columns changed (ALTER TABLE … ADD) and sent them with their new id:
     // later EXECUTEs name that id, so it skips them again.
     if (result.kind === "rows" && result.newMetadataId !== undefined) {
-      meta.result = { id: result.newMetadataId, columns: result.columns };
+      meta.result = resultShape(result.newMetadataId, result.columns);
     }
     if (body.customPayload !== null) this.#runner.learnTablet(meta, body.customPayload);
     return decoded;
@@ -394,18 +394,6 @@ export class PageRequest<R = QueryResultInit>
       this,
     );
   }
-}
-
-/**
- * Whether an EXECUTE naming `shape` may ask the server to leave the result metadata out
- * (`Skip_metadata`): only with an id, which makes the server send the columns again once they
- * change (v4 without ids gives no such word, so there a table change would go unseen), and only
- * for a statement that returns columns of its own, not an LWT's `[applied]`, whose answer's
- * columns depend on the outcome.
- */
-function canSkipMetadata(shape: ResultShape): boolean {
-  const { id, columns } = shape;
-  return id !== null && id.length > 0 && columns.length > 0 && columns[0].name !== "[applied]";
 }
 
 /**

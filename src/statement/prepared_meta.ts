@@ -22,6 +22,24 @@ export interface ResultShape {
   readonly id: Uint8Array | null;
   /** The result columns. */
   readonly columns: readonly ColumnSpec[];
+  /**
+   * Whether an EXECUTE naming this shape may ask the server to leave the column specs out
+   * (`Skip_metadata`): only with an id, which makes the server send the columns again once they
+   * change (v4 without ids gives no such word, so there a table change would go unseen), and only
+   * for a statement that returns columns of its own, not an LWT's `[applied]`, whose answer's
+   * columns depend on the outcome.
+   */
+  readonly skippable: boolean;
+}
+
+/** The shape of `columns` under `id`, whether it may be skipped worked out once. */
+export function resultShape(
+  id: Uint8Array | null,
+  columns: readonly ColumnSpec[],
+): ResultShape {
+  const skippable = id !== null && id.length > 0 && columns.length > 0 &&
+    columns[0].name !== "[applied]";
+  return { id, columns, skippable };
 }
 
 /** One prepared statement's server metadata and derived routing facts. */
@@ -55,7 +73,7 @@ export class PreparedMeta {
     this.keyspace = keyspace;
     this.info = info;
     this.metadataCache = { bytes: null, columns: info.resultColumns };
-    this.result = { id: info.resultMetadataId ?? null, columns: info.resultColumns };
+    this.result = resultShape(info.resultMetadataId ?? null, info.resultColumns);
   }
 
   /** How to compute the routing key from bound values; worked out on first use. */

@@ -58,7 +58,7 @@ export class EnvelopeAssembler {
     end: number = payload.length,
   ): void {
     if (!selfContained) {
-      this.#part(start === 0 && end === payload.length ? payload : payload.subarray(start, end));
+      this.#part(payload, start, end);
       return;
     }
     if (!this.idle) {
@@ -91,25 +91,25 @@ export class EnvelopeAssembler {
   }
 
   /** One part of a large envelope. */
-  #part(payload: Uint8Array): void {
-    let at = 0;
+  #part(payload: Uint8Array, start: number, end: number): void {
+    let at = start;
     if (this.#header === null) {
-      at = Math.min(HEADER_LENGTH - this.#headerLength, payload.length);
-      this.#headerBytes.set(payload.subarray(0, at), this.#headerLength);
-      this.#headerLength += at;
+      at = Math.min(start + HEADER_LENGTH - this.#headerLength, end);
+      this.#headerBytes.set(payload.subarray(start, at), this.#headerLength);
+      this.#headerLength += at - start;
       if (this.#headerLength < HEADER_LENGTH) return;
       this.#header = decodeHeader(this.#headerBytes, 0, this.#version);
     }
     const header = this.#header;
-    const take = Math.min(header.length - this.#received, payload.length - at);
+    const take = Math.min(header.length - this.#received, end - at);
     if (take > 0) {
       this.#pieces.push(payload.slice(at, at + take));
       this.#received += take;
       at += take;
     }
-    if (at < payload.length) {
+    if (at < end) {
       throw new ProtocolError(
-        `segment of a split envelope carries ${payload.length - at} bytes past the envelope's end`,
+        `segment of a split envelope carries ${end - at} bytes past the envelope's end`,
       );
     }
     if (this.#received < header.length) return;
